@@ -1,0 +1,25 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use quorum::cli::{Cli, Command};
+use quorum::{commands, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => commands::serve(cli.settings).await,
+        Command::Migrate => commands::migrate(cli.settings).await,
+        Command::SetRole { username, role } => commands::set_role(cli.settings, &username, &role).await,
+        Command::Reindex => commands::reindex(cli.settings).await,
+        Command::SeedDemo { discussions } => commands::seed_demo(cli.settings, discussions).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

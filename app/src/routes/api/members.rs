@@ -1,0 +1,110 @@
+//! `/api/v1/auth/*`, `/api/v1/me`, `/api/v1/members/{username}`.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{CurrentMember, MaybeMember};
+use crate::error::AppResult;
+use crate::extract::ApiJson;
+use crate::routes::client_ip;
+use crate::services::accounts::{self, NewMember, SessionKind};
+use crate::services::rate_limit;
+use crate::state::AppState;
+use crate::views::{MeView, MemberView};
+
+#[derive(Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    /// 3–30 of `a-z 0-9 _ -`, unique regardless of case.
+    pub username: String,
+    pub email: String,
+    /// At least 10 characters.
+    pub password: String,
+    pub display_name: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// Username or e-mail.
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuthResponse {
+    pub member: MeView,
+    /// Send as `Authorization: Bearer TOKEN`.
+    pub token: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "members",
+    request_body = RegisterRequest,
+    responses((status = 201, body = AuthResponse), (status = 400, body = crate::routes::api::ErrorResponse),
+        (status = 409, description = "username_taken or email_taken", body = crate::routes::api::ErrorResponse),
+        (status = 429, body = crate::routes::api::ErrorResponse)))]
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    ApiJson(body): ApiJson<RegisterRequest>,
+) -> AppResult<HttpResponse> {
+    let new = NewMember::parse(&body.username, &body.email, &body.password, body.display_name.as_deref())?;
+    if state.settings.rate_limits_on() {
+        rate_limit::hit(&state.db, rate_limit::REGISTER_PER_IP, &client_ip(&req)).await?;
+    }
+    let member = accounts::register(&state.db, new, &state.settings.allowed_domains()).await?;
+    let token = accounts::create_session(&state.db, member.id, SessionKind::Api).await?;
+    Ok(HttpResponse::Created().json(AuthResponse { member: MeView::from_model(&member), token }))
+}
+
+/// Counts a sign-in attempt per address and per account, before the password is checked.
+pub async fn limit_signin(state: &AppState, req: &HttpRequest, login: &str) -> AppResult<()> {
+    if state.settings.rate_limits_on() {
+        rate_limit::hit(&state.db, rate_limit::SIGNIN_PER_IP, &client_ip(req)).await?;
+        rate_limit::hit(&state.db, rate_limit::SIGNIN_PER_ACCOUNT, login.trim()).await?;
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "members",
+    request_body = LoginRequest,
+    responses((status = 200, body = AuthResponse),
+        (status = 401, description = "invalid_credentials for any wrong pair", body = crate::routes::api::ErrorResponse),
+        (status = 429, body = crate::routes::api::ErrorResponse)))]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> AppResult<HttpResponse> {
+    limit_signin(&state, &req, &body.login).await?;
+    let member = accounts::authenticate(&state.db, &body.login, &body.password).await?;
+    let token = accounts::create_session(&state.db, member.id, SessionKind::Api).await?;
+    Ok(HttpResponse::Ok().json(AuthResponse { member: MeView::from_model(&member), token }))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "members",
+    responses((status = 204, description = "The token stops working"), (status = 401, body = crate::routes::api::ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn logout(state: web::Data<AppState>, me: CurrentMember) -> AppResult<HttpResponse> {
+    accounts::revoke(&state.db, &me.secret).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "members",
+    responses((status = 200, body = MeView), (status = 401, body = crate::routes::api::ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn me(me: CurrentMember) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(MeView::from_model(&me.member)))
+}
+
+#[utoipa::path(get, path = "/api/v1/members/{username}", tag = "members",
+    params(("username" = String, Path)),
+    responses((status = 200, body = MemberView), (status = 404, body = crate::routes::api::ErrorResponse)))]
+pub async fn member(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    _viewer: MaybeMember,
+) -> AppResult<HttpResponse> {
+    let member = accounts::find_by_username(&state.db, &path).await?;
+    Ok(HttpResponse::Ok().json(MemberView::from_model(&member)))
+}
+

@@ -1,0 +1,99 @@
+//! The JSON API under `/api/v1`, and its OpenAPI document.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::error::AppError;
+
+pub mod discussions;
+pub mod members;
+pub mod zones;
+
+/// Every error: `{"error": {"code", "message", "fields"?}}`.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorResponse {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// A stable snake_case word, e.g. `validation_failed`, `not_found`, `rate_limited`.
+    pub code: String,
+    pub message: String,
+    /// Only for validation errors: field name to problem.
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Quorum API", description = "The JSON API of Quorum, a community-of-practice forum. \
+        Authenticate with `Authorization: Bearer TOKEN` from register or login. A cookie-authenticated \
+        request that changes state must send the `quorum_csrf` cookie's value in `X-CSRF-Token`."),
+    paths(
+        members::register, members::login, members::logout, members::me, members::member,
+        zones::list, zones::create, zones::discussions, zones::start_discussion,
+        discussions::show, discussions::edit, discussions::delete, discussions::lock, discussions::pin,
+        discussions::comment, discussions::edit_comment, discussions::delete_comment,
+    ),
+    components(schemas(ErrorResponse, ErrorDetail)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "members", description = "Members and sessions"),
+        (name = "zones", description = "Zones"),
+        (name = "discussions", description = "Discussions"),
+        (name = "comments", description = "Threaded comments"),
+        (name = "moderation", description = "Locks and pins"),
+    )
+)]
+pub struct ApiDoc;
+
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound("No such API route".into()))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .route("/openapi.json", web::get().to(openapi_json))
+            .route("/auth/register", web::post().to(members::register))
+            .route("/auth/login", web::post().to(members::login))
+            .route("/auth/logout", web::post().to(members::logout))
+            .route("/me", web::get().to(members::me))
+            .route("/members/{username}", web::get().to(members::member))
+            .route("/zones", web::get().to(zones::list))
+            .route("/zones", web::post().to(zones::create))
+            .route("/zones/{slug}/discussions", web::get().to(zones::discussions))
+            .route("/zones/{slug}/discussions", web::post().to(zones::start_discussion))
+            .route("/discussions/{id}", web::get().to(discussions::show))
+            .route("/discussions/{id}", web::patch().to(discussions::edit))
+            .route("/discussions/{id}", web::delete().to(discussions::delete))
+            .route("/discussions/{id}/lock", web::post().to(discussions::lock))
+            .route("/discussions/{id}/pin", web::post().to(discussions::pin))
+            .route("/discussions/{id}/comments", web::post().to(discussions::comment))
+            .route("/comments/{id}", web::patch().to(discussions::edit_comment))
+            .route("/comments/{id}", web::delete().to(discussions::delete_comment))
+            .default_service(web::to(not_found)),
+    );
+    // Anything else under /api is not a route either.
+    cfg.service(web::scope("/api").default_service(web::to(not_found)));
+}

@@ -1,0 +1,48 @@
+//! Home and zone pages.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::{base_context, render};
+use crate::auth::MaybeMember;
+use crate::domain::{Paging, SortOrder};
+use crate::error::AppResult;
+use crate::services::{discussions, zones};
+use crate::state::AppState;
+
+pub async fn home(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    viewer: MaybeMember,
+) -> AppResult<HttpResponse> {
+    let mut ctx = base_context(&state, &req, &viewer, "Quorum").await?;
+    ctx.insert("latest", &discussions::latest(&state.db, 15).await?);
+    render(&state, "home.html", &ctx)
+}
+
+pub async fn zone(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<HashMap<String, String>>,
+    viewer: MaybeMember,
+) -> AppResult<HttpResponse> {
+    let zone = zones::find(&state.db, &path).await?;
+    let sort = SortOrder::parse(query.get("sort").map(String::as_str))?;
+    let paging = Paging::parse(query.get("page").map(String::as_str), None)?;
+    let actor = viewer.actor();
+    let (items, total) =
+        discussions::list(&state.db, &zone.slug, sort, paging, actor.as_ref()).await?;
+    let pages = total.div_ceil(paging.per_page).max(1);
+    let mut ctx = base_context(&state, &req, &viewer, &zone.name).await?;
+    ctx.insert("zone", &serde_json::json!({
+        "slug": zone.slug, "name": zone.name, "description": zone.description,
+    }));
+    ctx.insert("discussions", &items);
+    ctx.insert("sort", sort.as_str());
+    ctx.insert("page", &paging.page);
+    ctx.insert("pages", &pages);
+    ctx.insert("total", &total);
+    render(&state, "zone.html", &ctx)
+}

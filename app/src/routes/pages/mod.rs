@@ -1,0 +1,153 @@
+//! The HTML site. Plain forms that work without JavaScript; every write form is a
+//! `CsrfForm`; visitors can read everything and are asked to sign in or join to write.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
+use serde::Serialize;
+use tera::Context;
+
+use crate::auth::{CsrfToken, MaybeMember};
+use crate::error::{AppError, AppResult};
+use crate::services::zones;
+use crate::state::AppState;
+use crate::views::{MemberRef, ZoneView};
+
+mod account;
+mod discussions;
+mod home;
+mod members;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::home))
+        .route("/zones/{slug}", web::get().to(home::zone))
+        .route("/zones/{slug}/new", web::get().to(discussions::new_form))
+        .route("/zones/{slug}/discussions", web::post().to(discussions::create))
+        .route("/discussions/{id}", web::get().to(discussions::show))
+        .route("/discussions/{id}/{slug}", web::get().to(discussions::show_slug))
+        .route("/discussions/{id}/comments", web::post().to(discussions::reply))
+        .route("/discussions/{id}/edit", web::get().to(discussions::edit_form))
+        .route("/discussions/{id}/edit", web::post().to(discussions::edit))
+        .route("/discussions/{id}/delete", web::post().to(discussions::delete))
+        .route("/discussions/{id}/moderate", web::post().to(discussions::moderate))
+        .route("/comments/{id}/edit", web::get().to(discussions::edit_comment_form))
+        .route("/comments/{id}/edit", web::post().to(discussions::edit_comment))
+        .route("/comments/{id}/delete", web::post().to(discussions::delete_comment))
+        .route("/members/{username}", web::get().to(members::profile))
+        .route("/members/{username}/avatar.svg", web::get().to(members::avatar))
+        .route("/join", web::get().to(account::join_form))
+        .route("/join", web::post().to(account::join))
+        .route("/signin", web::get().to(account::signin_form))
+        .route("/signin", web::post().to(account::signin))
+        .route("/signout", web::post().to(account::signout))
+        .default_service(web::to(not_found));
+}
+
+async fn not_found() -> AppResult<HttpResponse> {
+    Err(AppError::NotFound("We could not find that page".into()))
+}
+
+/// The signed-in member as the header and forms need it.
+#[derive(Serialize)]
+struct Viewer {
+    #[serde(flatten)]
+    member: MemberRef,
+    is_moderator: bool,
+    is_admin: bool,
+}
+
+/// Builds the context every page shares: who is signed in, the CSRF token, the zones.
+pub async fn base_context(
+    state: &AppState,
+    req: &HttpRequest,
+    viewer: &MaybeMember,
+    title: &str,
+) -> AppResult<Context> {
+    let mut ctx = Context::new();
+    ctx.insert("page_title", title);
+    ctx.insert("csrf_token", &CsrfToken::of(req));
+    ctx.insert("path", req.path());
+    let me = viewer.member.as_ref().map(|m| {
+        let role = crate::domain::Role::from_db(&m.role);
+        Viewer {
+            member: MemberRef::from_model(m),
+            is_moderator: role.can_moderate(),
+            is_admin: role == crate::domain::Role::Admin,
+        }
+    });
+    ctx.insert("me", &me);
+    let nav: Vec<ZoneView> = zones::list(&state.db).await?;
+    ctx.insert("nav_zones", &nav);
+    Ok(ctx)
+}
+
+pub fn render(state: &AppState, template: &str, ctx: &Context) -> AppResult<HttpResponse> {
+    render_status(state, template, ctx, StatusCode::OK)
+}
+
+pub fn render_status(
+    state: &AppState,
+    template: &str,
+    ctx: &Context,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let html = state.templates.render(template, ctx)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(html))
+}
+
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
+}
+
+/// What an error page may show.
+pub struct PublicError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl From<&AppError> for PublicError {
+    fn from(err: &AppError) -> Self {
+        Self { status: err.status_code(), code: err.code(), message: err.public_message() }
+    }
+}
+
+/// Renders templates/errors/error.html; falls back to plain text if even that fails.
+pub fn render_error(req: &HttpRequest, err: &PublicError) -> HttpResponse {
+    let heading = match err.status.as_u16() {
+        401 => "Please sign in",
+        403 => "Not allowed",
+        404 => "Page not found",
+        429 => "Slow down a little",
+        500..=599 => "Something went wrong",
+        _ => "That did not work",
+    };
+    let rendered = req.app_data::<web::Data<AppState>>().and_then(|state| {
+        let mut ctx = Context::new();
+        ctx.insert("page_title", heading);
+        ctx.insert("heading", heading);
+        ctx.insert("message", &err.message);
+        ctx.insert("code", err.code);
+        ctx.insert("status", &err.status.as_u16());
+        ctx.insert("csrf_token", &CsrfToken::of(req));
+        ctx.insert("path", req.path());
+        let me: Option<Viewer> = req
+            .extensions()
+            .get::<MaybeMember>()
+            .and_then(|v| v.member.as_ref())
+            .map(|m| Viewer { member: MemberRef::from_model(m), is_moderator: false, is_admin: false });
+        ctx.insert("me", &me);
+        ctx.insert("nav_zones", &Vec::<ZoneView>::new());
+        state.templates.render("errors/error.html", &ctx).ok()
+    });
+    let mut builder = HttpResponse::build(err.status);
+    builder.insert_header((header::CACHE_CONTROL, "no-store"));
+    match rendered {
+        Some(html) => builder.content_type("text/html; charset=utf-8").body(html),
+        None => builder.content_type("text/plain; charset=utf-8").body(format!("{heading}: {}", err.message)),
+    }
+}
+

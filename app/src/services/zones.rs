@@ -1,0 +1,116 @@
+//! Zones: the rooms of the community.
+
+use chrono::Utc;
+use entity::{discussion, zone};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Set, SqlErr,
+};
+
+use crate::domain::{ZoneDescription, ZoneName, ZoneSlug};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::views::ZoneView;
+
+pub struct NewZone {
+    pub slug: ZoneSlug,
+    pub name: ZoneName,
+    pub description: ZoneDescription,
+}
+
+impl NewZone {
+    pub fn parse(slug: &str, name: &str, description: &str) -> AppResult<Self> {
+        let mut fields = FieldErrors::new();
+        let slug = ZoneSlug::parse(slug).map_err(|e| merge(&mut fields, e)).ok();
+        let name = ZoneName::parse(name).map_err(|e| merge(&mut fields, e)).ok();
+        let description =
+            ZoneDescription::parse(description).map_err(|e| merge(&mut fields, e)).ok();
+        match (slug, name, description) {
+            (Some(slug), Some(name), Some(description)) => Ok(Self { slug, name, description }),
+            _ => Err(AppError::from_fields(fields)),
+        }
+    }
+}
+
+/// Collects a validation error's fields into `fields`.
+pub fn merge(fields: &mut FieldErrors, err: AppError) {
+    if let Some(f) = err.fields() {
+        fields.extend(f.clone());
+    }
+}
+
+#[derive(FromQueryResult)]
+struct ZoneCount {
+    zone_id: i32,
+    count: i64,
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<ZoneView>> {
+    let zones = zone::Entity::find()
+        .order_by_asc(zone::Column::Position)
+        .order_by_asc(zone::Column::Id)
+        .all(db)
+        .await?;
+    let counts = discussion::Entity::find()
+        .select_only()
+        .column(discussion::Column::ZoneId)
+        .column_as(discussion::Column::Id.count(), "count")
+        .filter(discussion::Column::DeletedAt.is_null())
+        .group_by(discussion::Column::ZoneId)
+        .into_model::<ZoneCount>()
+        .all(db)
+        .await?;
+    Ok(zones
+        .into_iter()
+        .map(|z| {
+            let count = counts.iter().find(|c| c.zone_id == z.id).map(|c| c.count).unwrap_or(0);
+            ZoneView {
+                slug: z.slug,
+                name: z.name,
+                description: z.description,
+                discussion_count: u64::try_from(count).unwrap_or(0),
+            }
+        })
+        .collect())
+}
+
+pub async fn find(db: &impl ConnectionTrait, slug: &str) -> AppResult<zone::Model> {
+    zone::Entity::find()
+        .filter(zone::Column::Slug.eq(slug.trim().to_lowercase()))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Zone"))
+}
+
+pub async fn find_by_id(db: &impl ConnectionTrait, id: i32) -> AppResult<zone::Model> {
+    zone::Entity::find_by_id(id).one(db).await?.ok_or_else(|| AppError::not_found("Zone"))
+}
+
+pub async fn create(db: &impl ConnectionTrait, new: NewZone) -> AppResult<ZoneView> {
+    let position = zone::Entity::find().all(db).await?.len() as i32;
+    let row = zone::ActiveModel {
+        slug: Set(new.slug.into_inner()),
+        name: Set(new.name.into_inner()),
+        description: Set(new.description.into_inner()),
+        position: Set(position),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    match row.insert(db).await {
+        Ok(z) => Ok(ZoneView {
+            slug: z.slug,
+            name: z.name,
+            description: z.description,
+            discussion_count: 0,
+        }),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            let mut fields = FieldErrors::new();
+            fields.insert("slug".into(), "is already used by another zone".into());
+            Err(AppError::Conflict {
+                code: "zone_exists",
+                message: "A zone with that slug already exists".into(),
+                fields: Some(fields),
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,104 @@
+//! Building and running the server. The listener is bound first, so port 0 works in tests.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Settings;
+use crate::state::AppState;
+use crate::{auth, db, routes, services, templates};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to and migrates the database, loads the templates, binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating the data dir {}", settings.data_dir.display()))?;
+        let db = db::connect(&settings.database_url()).await?;
+        db::migrate(&db).await?;
+        let state = AppState {
+            db,
+            templates: Arc::new(templates::load()?),
+            settings: Arc::new(settings.clone()),
+        };
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, state.clone())?;
+        Ok(Self { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until stopped (SIGINT/SIGTERM stop gracefully), with housekeeping beside it.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let db = self.state.db.clone();
+        let housekeeping = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                if let Err(e) = services::rate_limit::sweep(&db).await {
+                    tracing::warn!(error = %e, "sweeping rate-limit counters failed");
+                }
+            }
+        });
+        let result = self.server.await;
+        housekeeping.abort();
+        result
+    }
+}
+
+fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PathConfig::default().error_handler(|_, _| {
+                crate::error::AppError::NotFound("Not found".into()).into()
+            }))
+            .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                crate::error::AppError::BadRequest {
+                    code: "invalid_query",
+                    message: format!("The query string could not be read: {err}"),
+                    fields: None,
+                }
+                .into()
+            }))
+            .configure(routes::configure)
+            .wrap(from_fn(auth::ensure_csrf_cookie))
+            .wrap(from_fn(routes::shape_errors))
+            .wrap(Compress::default())
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Referrer-Policy", "same-origin"))
+                    .add((
+                        "Content-Security-Policy",
+                        "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+                    )),
+            )
+            .wrap(TracingLogger::default())
+    })
+    .listen(listener)?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,15 @@
+//! The one piece of shared state handed to every handler.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tera::Tera;
+
+use crate::config::Settings;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub templates: Arc<Tera>,
+    pub settings: Arc<Settings>,
+}

@@ -1,0 +1,194 @@
+//! What clients see. Built from entities, never the entities themselves, so a password
+//! hash or an e-mail cannot leak by accident. The names are the contract's.
+
+use chrono::{DateTime, Utc};
+use entity::{comment, discussion, member};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::Role;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberRef {
+    pub username: String,
+    pub display_name: String,
+    /// `member`, `leader`, `moderator` or `admin`.
+    pub role: String,
+    pub reputation: i32,
+    pub avatar_url: String,
+}
+
+impl MemberRef {
+    pub fn from_model(m: &member::Model) -> Self {
+        Self {
+            username: m.username.clone(),
+            display_name: m.display_name.clone(),
+            role: Role::from_db(&m.role).as_str().to_string(),
+            reputation: m.reputation,
+            avatar_url: format!("/members/{}/avatar.svg", m.username),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BadgeView {
+    pub slug: String,
+    pub name: String,
+    /// `bronze`, `silver` or `gold`.
+    pub tier: String,
+    pub awarded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberView {
+    #[serde(flatten)]
+    pub member: MemberRef,
+    pub badges: Vec<BadgeView>,
+    pub joined_at: DateTime<Utc>,
+}
+
+impl MemberView {
+    pub fn from_model(m: &member::Model) -> Self {
+        Self { member: MemberRef::from_model(m), badges: Vec::new(), joined_at: m.created_at }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeView {
+    #[serde(flatten)]
+    pub member: MemberView,
+    pub email: String,
+}
+
+impl MeView {
+    pub fn from_model(m: &member::Model) -> Self {
+        Self { member: MemberView::from_model(m), email: m.email.clone() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ZoneView {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub discussion_count: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DiscussionView {
+    pub id: i32,
+    /// The zone's slug.
+    pub zone: String,
+    pub title: String,
+    /// Markdown as written.
+    pub body: String,
+    /// The Markdown rendered, with anything unsafe removed.
+    pub body_html: String,
+    pub author: MemberRef,
+    pub score: i32,
+    /// -1, 0 or 1 for the signed-in member; 0 otherwise.
+    pub my_vote: i32,
+    pub comment_count: i32,
+    pub view_count: i32,
+    pub recognized: bool,
+    pub locked: bool,
+    pub pinned: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub edited: bool,
+    /// Where the discussion's page is, e.g. `/discussions/7/how-we-onboard`.
+    pub url: String,
+}
+
+impl DiscussionView {
+    pub fn build(d: discussion::Model, zone_slug: String, author: MemberRef, my_vote: i32) -> Self {
+        let url = discussion_path(d.id, &d.title);
+        Self {
+            id: d.id,
+            zone: zone_slug,
+            title: d.title,
+            body: d.body,
+            body_html: d.body_html,
+            author,
+            score: d.score,
+            my_vote,
+            comment_count: d.comment_count,
+            view_count: d.view_count,
+            recognized: d.recognized,
+            locked: d.locked,
+            pinned: d.pinned,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+            edited: d.edited_at.is_some(),
+            url,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommentView {
+    pub id: i32,
+    pub discussion_id: i32,
+    pub parent_id: Option<i32>,
+    /// 0 for a reply to the discussion, 1 for a reply to such a reply, and so on.
+    pub depth: i32,
+    /// null once deleted.
+    pub body: Option<String>,
+    /// null once deleted.
+    pub body_html: Option<String>,
+    /// null once deleted.
+    pub author: Option<MemberRef>,
+    pub score: i32,
+    pub my_vote: i32,
+    pub recognized: bool,
+    pub deleted: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub edited: bool,
+}
+
+impl CommentView {
+    pub fn build(c: comment::Model, author: Option<MemberRef>, my_vote: i32) -> Self {
+        let deleted = c.deleted_at.is_some();
+        Self {
+            id: c.id,
+            discussion_id: c.discussion_id,
+            parent_id: c.parent_id,
+            depth: c.depth,
+            body: (!deleted).then_some(c.body),
+            body_html: (!deleted).then_some(c.body_html),
+            author: if deleted { None } else { author },
+            score: c.score,
+            my_vote,
+            recognized: c.recognized,
+            deleted,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            edited: c.edited_at.is_some(),
+        }
+    }
+}
+
+/// `/discussions/{id}/{slug}`: the slug is decoration, the id is what counts.
+pub fn discussion_path(id: i32, title: &str) -> String {
+    let slug = slugify(title);
+    if slug.is_empty() { format!("/discussions/{id}") } else { format!("/discussions/{id}/{slug}") }
+}
+
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::new();
+    let mut dash = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+            dash = false;
+        } else if !dash && !slug.is_empty() {
+            slug.push('-');
+            dash = true;
+        }
+        if slug.len() >= 60 {
+            break;
+        }
+    }
+    slug.trim_end_matches('-').to_string()
+}

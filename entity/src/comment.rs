@@ -1,0 +1,26 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "comments")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub discussion_id: i32,
+    pub parent_id: Option<i32>,
+    pub author_id: i32,
+    pub depth: i32,
+    pub body: String,
+    pub body_html: String,
+    pub score: i32,
+    pub recognized: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub edited_at: Option<DateTimeUtc>,
+    /// A deleted comment keeps its place in the thread and its replies.
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

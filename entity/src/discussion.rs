@@ -1,0 +1,30 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "discussions")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub zone_id: i32,
+    pub author_id: i32,
+    pub title: String,
+    pub body: String,
+    pub body_html: String,
+    pub score: i32,
+    pub comment_count: i32,
+    pub view_count: i32,
+    pub recognized: bool,
+    pub locked: bool,
+    pub pinned: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub edited_at: Option<DateTimeUtc>,
+    pub last_activity_at: DateTimeUtc,
+    /// Soft delete: the row stays for moderation and for the reputation ledger.
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,8 @@
+//! sea-orm entities for Quorum. Views sent to clients are built from these in the app
+//! crate; an entity (a member with a password hash, say) is never serialised directly.
+
+pub mod comment;
+pub mod discussion;
+pub mod member;
+pub mod session;
+pub mod zone;

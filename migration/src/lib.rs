@@ -1,0 +1,17 @@
+//! Database migrations, portable across SQLite and PostgreSQL.
+//!
+//! Every migration is written with sea-query's schema builder so the same steps run on
+//! both engines; raw SQL appears only where the two agree on the syntax.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_core;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_core::Migration)]
+    }
+}

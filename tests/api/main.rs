@@ -1,0 +1,17 @@
+//! HTTP integration tests: each test starts the real application on port 0 with its own
+//! fresh database (see `helpers::spawn_app`), so the tests share nothing and run in
+//! parallel. Set `TEST_DATABASE_URL=postgres://…` to run them against PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod helpers;
+
+mod auth;
+mod comments;
+mod discussions;
+mod errors;
+mod health;
+mod openapi;
+mod pages;
+mod restart;
+mod xss;
+mod zones;
