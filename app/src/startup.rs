@@ -95,6 +95,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                         "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
                     )),
             )
+            .wrap(from_fn(crate::telemetry::log_request))
             .wrap(TracingLogger::default())
     })
     .listen(listener)?

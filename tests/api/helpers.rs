@@ -36,6 +36,36 @@ pub struct TestApp {
     /// A plain client: no cookies, no redirects followed.
     pub api: Client,
     server: JoinHandle<()>,
+    /// The PostgreSQL database made for this test, dropped with it.
+    database: Option<TestDatabase>,
+}
+
+/// A database created on `TEST_DATABASE_URL`'s server for one test. Dropping it drops
+/// the database, so runs do not pile up hundreds of them.
+struct TestDatabase {
+    server: String,
+    name: String,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let server = self.server.clone();
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        // Drop runs inside the test's runtime, which cannot block on itself: use a thread
+        // with a runtime of its own. A failure only leaves a database behind.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let admin = sea_orm::Database::connect(server.as_str()).await.ok()?;
+                admin.execute_unprepared(&sql).await.ok()?;
+                admin.close().await.ok()
+            })
+        })
+        .join();
+    }
 }
 
 /// A member registered through the API.
@@ -252,7 +282,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::with_data_dir(data_dir.path());
     settings.bind = "127.0.0.1:0".into();
     settings.rate_limit = RateLimitSwitch::Off;
-    settings.database_url = fresh_database_url().await;
+    let database = fresh_database().await;
+    settings.database_url = database.as_ref().map(TestDatabase::url);
     configure(&mut settings);
     let (address, port, server) = launch(&settings).await;
     TestApp {
@@ -262,12 +293,21 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         settings,
         api: client(None),
         server,
+        database,
+    }
+}
+
+impl TestDatabase {
+    fn url(&self) -> String {
+        let mut url = Url::parse(&self.server).expect("TEST_DATABASE_URL is not a URL");
+        url.set_path(&format!("/{}", self.name));
+        url.to_string()
     }
 }
 
 /// A new, empty PostgreSQL database when `TEST_DATABASE_URL` names a server; `None`
 /// (SQLite in the data dir) otherwise.
-async fn fresh_database_url() -> Option<String> {
+async fn fresh_database() -> Option<TestDatabase> {
     let server = std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|url| !url.trim().is_empty())?;
@@ -284,9 +324,7 @@ async fn fresh_database_url() -> Option<String> {
         .await
         .expect("creating a test database");
     admin.close().await.expect("closing the admin connection");
-    let mut url = Url::parse(&server).expect("TEST_DATABASE_URL is not a URL");
-    url.set_path(&format!("/{name}"));
-    Some(url.to_string())
+    Some(TestDatabase { server, name })
 }
 
 async fn launch(settings: &Settings) -> (String, u16, JoinHandle<()>) {
@@ -490,6 +528,7 @@ impl TestApp {
             data_dir,
             settings,
             server,
+            database,
             ..
         } = self;
         server.abort();
@@ -502,6 +541,7 @@ impl TestApp {
             settings,
             api: client(None),
             server,
+            database,
         }
     }
 
