@@ -20,8 +20,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use entity::member;
 
 use crate::error::AppError;
-use crate::services::accounts::{self, SessionKind};
 use crate::services::Actor;
+use crate::services::accounts::{self, SessionKind};
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "quorum_session";
@@ -68,7 +68,9 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get("Authorization")?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
 }
 
 async fn resolve(req: HttpRequest) -> Result<MaybeMember, AppError> {
@@ -78,13 +80,25 @@ async fn resolve(req: HttpRequest) -> Result<MaybeMember, AppError> {
     let state = state(&req)?;
     let found = if let Some(token) = bearer(&req) {
         let member = accounts::member_for_token(&state.db, &token, SessionKind::Api).await?;
-        MaybeMember { member, via: Some(Via::Bearer), secret: Some(token) }
+        MaybeMember {
+            member,
+            via: Some(Via::Bearer),
+            secret: Some(token),
+        }
     } else if let Some(cookie) = req.cookie(SESSION_COOKIE) {
         let token = cookie.value().to_string();
         let member = accounts::member_for_token(&state.db, &token, SessionKind::Web).await?;
-        MaybeMember { member, via: Some(Via::Cookie), secret: Some(token) }
+        MaybeMember {
+            member,
+            via: Some(Via::Cookie),
+            secret: Some(token),
+        }
     } else {
-        MaybeMember { member: None, via: None, secret: None }
+        MaybeMember {
+            member: None,
+            via: None,
+            secret: None,
+        }
     };
     req.extensions_mut().insert(found.clone());
     Ok(found)
@@ -113,7 +127,8 @@ impl FromRequest for CurrentMember {
             };
             // A cookie-authenticated API call that changes state must prove it came from
             // our own pages. (Page forms are checked by `CsrfForm`.)
-            let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+            let unsafe_method =
+                !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
             if via == Via::Cookie && unsafe_method && req.path().starts_with("/api/") {
                 let sent = req
                     .headers()
@@ -125,7 +140,12 @@ impl FromRequest for CurrentMember {
                 }
             }
             let actor = Actor::from_model(&member);
-            Ok(CurrentMember { member, actor, via, secret })
+            Ok(CurrentMember {
+                member,
+                actor,
+                via,
+                secret,
+            })
         })
     }
 }
@@ -133,7 +153,9 @@ impl FromRequest for CurrentMember {
 pub fn csrf_failed() -> AppError {
     AppError::Forbidden {
         code: "csrf_failed",
-        message: "The form has expired or did not come from this site; reload the page and try again".into(),
+        message:
+            "The form has expired or did not come from this site; reload the page and try again"
+                .into(),
     }
 }
 
@@ -146,7 +168,9 @@ impl CsrfToken {
         if let Some(minted) = req.extensions().get::<CsrfToken>() {
             return minted.0.clone();
         }
-        req.cookie(CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default()
+        req.cookie(CSRF_COOKIE)
+            .map(|c| c.value().to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -206,7 +230,11 @@ pub fn cookie<'a>(name: &'a str, value: String, secure: bool, max_age_days: i64)
 }
 
 pub fn removal_cookie(name: &str) -> Cookie<'_> {
-    let mut c = Cookie::build(name, "").path("/").http_only(true).same_site(SameSite::Lax).finish();
+    let mut c = Cookie::build(name, "")
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .finish();
     c.make_removal();
     c
 }
@@ -234,7 +262,8 @@ pub async fn ensure_csrf_cookie(
         // A handler may already have set a fresh one (sign-in rotates it).
         let already = res.response().cookies().any(|c| c.name() == CSRF_COOKIE);
         if !already {
-            res.response_mut().add_cookie(&cookie(CSRF_COOKIE, token, secure, 365))?;
+            res.response_mut()
+                .add_cookie(&cookie(CSRF_COOKIE, token, secure, 365))?;
         }
     }
     Ok(res)

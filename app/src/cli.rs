@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use crate::config::Settings;
 
 #[derive(Debug, Parser)]
-#[command(name = "quorum", version, about = "Quorum: a community-of-practice forum for the inside of a company")]
+#[command(
+    name = "quorum",
+    version,
+    about = "Quorum: a community-of-practice forum for the inside of a company"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,

@@ -64,18 +64,66 @@ const PEOPLE: &[(&str, &str, Role)] = &[
 ];
 
 const TOPICS: &[(&str, &str, &str)] = &[
-    ("customers", "Should support see the product roadmap?", "Customers keep asking our support team what's coming next, and we have nothing to tell them.\n\nWould a **public roadmap** help, or would it set expectations we can't meet?"),
-    ("customers", "Answer every ticket within one working day", "We measured it: tickets answered within a day get *twice* the satisfaction score.\n\nWhat would it take to make that our standard?"),
-    ("customers", "Collect customer quotes in one place", "Sales, support and product each keep their own notes. A shared page of real customer words would help everyone."),
-    ("customers", "Onboarding calls for new accounts", "A 30-minute call in the first week might save a lot of churn later. Has anyone tried it?"),
-    ("people", "Meeting-free Wednesday afternoons", "Deep work needs long blocks. Could we keep Wednesday afternoons free of meetings across the company?"),
-    ("people", "A mentoring circle for new managers", "First-time managers learn alone. A monthly circle with experienced leads could change that."),
-    ("people", "Written decisions, not hallway decisions", "Decisions made in corridors leave remote colleagues out. Let's write them down where everyone can find them."),
-    ("people", "Recognise the quiet work", "Some of the most valuable work (reviews, docs, mentoring) is invisible. How do we see it?"),
-    ("stakeholders", "Quarterly results in plain language", "Our quarterly report is written for analysts. A one-page version for everyone would help people see the link between their work and results."),
-    ("stakeholders", "Local suppliers first", "Where quality and price are close, could we prefer suppliers from the communities we work in?"),
-    ("stakeholders", "Share our energy use openly", "We track it already. Publishing it would keep us honest and might inspire others."),
-    ("stakeholders", "A partner advisory group", "Our biggest partners know things about our market we don't. Should we meet them twice a year?"),
+    (
+        "customers",
+        "Should support see the product roadmap?",
+        "Customers keep asking our support team what's coming next, and we have nothing to tell them.\n\nWould a **public roadmap** help, or would it set expectations we can't meet?",
+    ),
+    (
+        "customers",
+        "Answer every ticket within one working day",
+        "We measured it: tickets answered within a day get *twice* the satisfaction score.\n\nWhat would it take to make that our standard?",
+    ),
+    (
+        "customers",
+        "Collect customer quotes in one place",
+        "Sales, support and product each keep their own notes. A shared page of real customer words would help everyone.",
+    ),
+    (
+        "customers",
+        "Onboarding calls for new accounts",
+        "A 30-minute call in the first week might save a lot of churn later. Has anyone tried it?",
+    ),
+    (
+        "people",
+        "Meeting-free Wednesday afternoons",
+        "Deep work needs long blocks. Could we keep Wednesday afternoons free of meetings across the company?",
+    ),
+    (
+        "people",
+        "A mentoring circle for new managers",
+        "First-time managers learn alone. A monthly circle with experienced leads could change that.",
+    ),
+    (
+        "people",
+        "Written decisions, not hallway decisions",
+        "Decisions made in corridors leave remote colleagues out. Let's write them down where everyone can find them.",
+    ),
+    (
+        "people",
+        "Recognise the quiet work",
+        "Some of the most valuable work (reviews, docs, mentoring) is invisible. How do we see it?",
+    ),
+    (
+        "stakeholders",
+        "Quarterly results in plain language",
+        "Our quarterly report is written for analysts. A one-page version for everyone would help people see the link between their work and results.",
+    ),
+    (
+        "stakeholders",
+        "Local suppliers first",
+        "Where quality and price are close, could we prefer suppliers from the communities we work in?",
+    ),
+    (
+        "stakeholders",
+        "Share our energy use openly",
+        "We track it already. Publishing it would keep us honest and might inspire others.",
+    ),
+    (
+        "stakeholders",
+        "A partner advisory group",
+        "Our biggest partners know things about our market we don't. Should we meet them twice a year?",
+    ),
 ];
 
 const REPLIES: &[&str] = &[
@@ -106,13 +154,22 @@ pub async fn seed_demo(settings: Settings, count: usize) -> anyhow::Result<()> {
     bar.set_message("members");
     let mut actors = Vec::new();
     for (username, name, role) in PEOPLE {
-        let new = NewMember::parse(username, &format!("{username}@example.com"), password, Some(name))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let new = NewMember::parse(
+            username,
+            &format!("{username}@example.com"),
+            password,
+            Some(name),
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         let member = match accounts::register(&conn, new, &[]).await {
             Ok(m) => m,
-            Err(_) => accounts::find_by_username(&conn, username).await.map_err(|e| anyhow::anyhow!("{e}"))?,
+            Err(_) => accounts::find_by_username(&conn, username)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
         };
-        let member = accounts::set_role(&conn, &member.username, *role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let member = accounts::set_role(&conn, &member.username, *role)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         actors.push(Actor::from_model(&member));
         bar.inc(1);
     }
@@ -120,7 +177,11 @@ pub async fn seed_demo(settings: Settings, count: usize) -> anyhow::Result<()> {
     for i in 0..count {
         let (zone, title, body) = TOPICS[i % TOPICS.len()];
         let round = i / TOPICS.len();
-        let title = if round == 0 { title.to_string() } else { format!("{title} (round {})", round + 1) };
+        let title = if round == 0 {
+            title.to_string()
+        } else {
+            format!("{title} (round {})", round + 1)
+        };
         let author = &actors[i % actors.len()];
         let view = discussions::create(
             &conn,

@@ -9,10 +9,20 @@ use clap::Args;
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// Address to listen on.
-    #[arg(long = "bind", env = "QUORUM_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long = "bind",
+        env = "QUORUM_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: String,
     /// Where the embedded defaults (SQLite, search index, mail) keep their files.
-    #[arg(long = "data-dir", env = "QUORUM_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long = "data-dir",
+        env = "QUORUM_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; defaults to a SQLite file in the data dir.
     #[arg(long = "database-url", env = "DATABASE_URL", global = true)]
@@ -21,22 +31,47 @@ pub struct Settings {
     #[arg(long = "meili-url", env = "MEILI_URL", global = true)]
     pub meili_url: Option<String>,
     /// Meilisearch API key.
-    #[arg(long = "meili-api-key", env = "MEILI_API_KEY", global = true, hide_env_values = true)]
+    #[arg(
+        long = "meili-api-key",
+        env = "MEILI_API_KEY",
+        global = true,
+        hide_env_values = true
+    )]
     pub meili_api_key: Option<String>,
     /// e.g. `smtp://127.0.0.1:2525`; when unset mail is written as .eml files.
-    #[arg(long = "smtp-url", env = "SMTP_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long = "smtp-url",
+        env = "SMTP_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub smtp_url: Option<String>,
     /// Sender of every message.
-    #[arg(long = "mail-from", env = "QUORUM_MAIL_FROM", default_value = "Quorum <quorum@localhost>", global = true)]
+    #[arg(
+        long = "mail-from",
+        env = "QUORUM_MAIL_FROM",
+        default_value = "Quorum <quorum@localhost>",
+        global = true
+    )]
     pub mail_from: String,
     /// Absolute links in e-mails and feeds; defaults to `http://$QUORUM_BIND`.
     #[arg(long = "base-url", env = "QUORUM_BASE_URL", global = true)]
     pub base_url: Option<String>,
     /// Comma list of e-mail domains allowed to register; empty allows any.
-    #[arg(long = "allowed-email-domains", env = "QUORUM_ALLOWED_EMAIL_DOMAINS", default_value = "", global = true)]
+    #[arg(
+        long = "allowed-email-domains",
+        env = "QUORUM_ALLOWED_EMAIL_DOMAINS",
+        default_value = "",
+        global = true
+    )]
     pub allowed_email_domains: String,
     /// `off` turns every rate limit off (load tests, trusted networks).
-    #[arg(long = "rate-limit", env = "QUORUM_RATE_LIMIT", default_value = "on", global = true)]
+    #[arg(
+        long = "rate-limit",
+        env = "QUORUM_RATE_LIMIT",
+        default_value = "on",
+        global = true
+    )]
     pub rate_limit: RateLimitSwitch,
 }
 

@@ -14,10 +14,17 @@ pub type FieldErrors = BTreeMap<String, String>;
 pub enum AppError {
     /// 400 `validation_failed`: input that parsed but broke a rule; names each field.
     #[error("{message}")]
-    Validation { message: String, fields: FieldErrors },
+    Validation {
+        message: String,
+        fields: FieldErrors,
+    },
     /// 400 with its own code, e.g. `invalid_json`.
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String, fields: Option<FieldErrors> },
+    BadRequest {
+        code: &'static str,
+        message: String,
+        fields: Option<FieldErrors>,
+    },
     /// 401: not signed in, or a wrong login (`invalid_credentials`).
     #[error("{message}")]
     Unauthorized { code: &'static str, message: String },
@@ -29,7 +36,11 @@ pub enum AppError {
     NotFound(String),
     /// 409: the request clashes with what exists (a taken username, say).
     #[error("{message}")]
-    Conflict { code: &'static str, message: String, fields: Option<FieldErrors> },
+    Conflict {
+        code: &'static str,
+        message: String,
+        fields: Option<FieldErrors>,
+    },
     /// 413 `payload_too_large`.
     #[error("The request body is too large")]
     PayloadTooLarge,
@@ -80,7 +91,10 @@ impl AppError {
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        AppError::Forbidden { code: "forbidden", message: message.into() }
+        AppError::Forbidden {
+            code: "forbidden",
+            message: message.into(),
+        }
     }
 
     pub fn not_signed_in() -> Self {

@@ -38,7 +38,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             if declared_len.is_some_and(|n| n > JSON_LIMIT) {
                 return Err(AppError::PayloadTooLarge);
             }
-            let mime = content_type.split(';').next().unwrap_or("").trim().to_string();
+            let mime = content_type
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
             if mime != "application/json" && !mime.ends_with("+json") {
                 return Err(AppError::BadRequest {
                     code: "invalid_json",
@@ -119,10 +124,18 @@ mod tests {
     #[test]
     fn names_the_field() {
         let err = parse_json::<T>(br#"{"title": 5}"#).err();
-        let fields = err.as_ref().and_then(|e| e.fields()).cloned().unwrap_or_default();
+        let fields = err
+            .as_ref()
+            .and_then(|e| e.fields())
+            .cloned()
+            .unwrap_or_default();
         assert!(fields.contains_key("title"), "{fields:?}");
         let err = parse_json::<T>(br#"{}"#).err();
-        let fields = err.as_ref().and_then(|e| e.fields()).cloned().unwrap_or_default();
+        let fields = err
+            .as_ref()
+            .and_then(|e| e.fields())
+            .cloned()
+            .unwrap_or_default();
         assert_eq!(fields.get("title").map(String::as_str), Some("is required"));
         let err = parse_json::<T>(br#"{"title": "#).err();
         assert_eq!(err.map(|e| e.code()), Some("invalid_json"));

@@ -11,7 +11,9 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => commands::serve(cli.settings).await,
         Command::Migrate => commands::migrate(cli.settings).await,
-        Command::SetRole { username, role } => commands::set_role(cli.settings, &username, &role).await,
+        Command::SetRole { username, role } => {
+            commands::set_role(cli.settings, &username, &role).await
+        }
         Command::Reindex => commands::reindex(cli.settings).await,
         Command::SeedDemo { discussions } => commands::seed_demo(cli.settings, discussions).await,
     };

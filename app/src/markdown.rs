@@ -18,17 +18,28 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 
 /// Classes pulldown-cmark puts on fenced code blocks that we keep for highlighting.
 const LANGUAGE_CLASSES: &[&str] = &[
-    "language-rust", "language-sql", "language-python", "language-js",
-    "language-javascript", "language-typescript", "language-bash", "language-sh",
-    "language-json", "language-yaml", "language-toml", "language-html", "language-css",
-    "language-java", "language-go", "language-text",
+    "language-rust",
+    "language-sql",
+    "language-python",
+    "language-js",
+    "language-javascript",
+    "language-typescript",
+    "language-bash",
+    "language-sh",
+    "language-json",
+    "language-yaml",
+    "language-toml",
+    "language-html",
+    "language-css",
+    "language-java",
+    "language-go",
+    "language-text",
 ];
 
 /// Renders a member's Markdown into HTML that is safe to put in a page.
 pub fn render(markdown: &str) -> String {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_FOOTNOTES;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
     let parser = Parser::new_ext(markdown, options);
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, parser);

@@ -45,7 +45,11 @@ fn parse_time(value: &Value) -> Option<DateTime<Utc>> {
 pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (now - t).num_seconds().max(0);
     let plural = |n: i64, unit: &str| {
-        if n == 1 { format!("1 {unit} ago") } else { format!("{n} {unit}s ago") }
+        if n == 1 {
+            format!("1 {unit} ago")
+        } else {
+            format!("{n} {unit}s ago")
+        }
     };
     match secs {
         0..=44 => "just now".into(),
@@ -57,11 +61,17 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
 }
 
 fn timeago(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(parse_time(value).map(|t| relative(t, Utc::now())).unwrap_or_default()))
+    Ok(Value::String(
+        parse_time(value)
+            .map(|t| relative(t, Utc::now()))
+            .unwrap_or_default(),
+    ))
 }
 
 fn exacttime(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     Ok(Value::String(
-        parse_time(value).map(|t| t.format("%-d %B %Y, %H:%M UTC").to_string()).unwrap_or_default(),
+        parse_time(value)
+            .map(|t| t.format("%-d %B %Y, %H:%M UTC").to_string())
+            .unwrap_or_default(),
     ))
 }

@@ -49,7 +49,11 @@ pub struct MemberView {
 
 impl MemberView {
     pub fn from_model(m: &member::Model) -> Self {
-        Self { member: MemberRef::from_model(m), badges: Vec::new(), joined_at: m.created_at }
+        Self {
+            member: MemberRef::from_model(m),
+            badges: Vec::new(),
+            joined_at: m.created_at,
+        }
     }
 }
 
@@ -62,7 +66,10 @@ pub struct MeView {
 
 impl MeView {
     pub fn from_model(m: &member::Model) -> Self {
-        Self { member: MemberView::from_model(m), email: m.email.clone() }
+        Self {
+            member: MemberView::from_model(m),
+            email: m.email.clone(),
+        }
     }
 }
 
@@ -172,7 +179,11 @@ impl CommentView {
 /// `/discussions/{id}/{slug}`: the slug is decoration, the id is what counts.
 pub fn discussion_path(id: i32, title: &str) -> String {
     let slug = slugify(title);
-    if slug.is_empty() { format!("/discussions/{id}") } else { format!("/discussions/{id}/{slug}") }
+    if slug.is_empty() {
+        format!("/discussions/{id}")
+    } else {
+        format!("/discussions/{id}/{slug}")
+    }
 }
 
 pub fn slugify(text: &str) -> String {

@@ -292,7 +292,11 @@ impl MigrationTrait for Migration {
                     .table(RateLimits::Table)
                     .col(string_len(RateLimits::Key, 200).primary_key())
                     .col(integer(RateLimits::Count))
-                    .col(ColumnDef::new(RateLimits::ExpiresAt).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(RateLimits::ExpiresAt)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;

@@ -231,7 +231,8 @@ async fn login_works_with_username_or_email() {
     let app = spawn_app().await;
     let frank = app.register("frank").await;
 
-    for login in ["frank", frank.email.as_str()] {
+    // Usernames and e-mails ignore case, at login as at registration.
+    for login in ["frank", frank.email.as_str(), "FRANK", "Frank@Example.com"] {
         let answer = app.login(login, PASSWORD).await;
         let body = answer.expect(200);
         assert_eq!(body["member"]["username"], "frank", "{body}");
@@ -252,6 +253,7 @@ async fn a_wrong_password_and_an_unknown_member_look_the_same() {
     let wrong_password = app.login("grace", "not the right password").await;
     let unknown_user = app.login("nobody-here", PASSWORD).await;
     let unknown_email = app.login("nobody@example.com", PASSWORD).await;
+    let empty_password = app.login("grace", "").await;
 
     wrong_password.expect_error(401, "invalid_credentials");
     unknown_user.expect_error(401, "invalid_credentials");
@@ -262,6 +264,10 @@ async fn a_wrong_password_and_an_unknown_member_look_the_same() {
     assert_eq!(
         wrong_password.text, unknown_email.text,
         "the two answers must be identical"
+    );
+    assert_eq!(
+        wrong_password.text, empty_password.text,
+        "an empty password is just a wrong one"
     );
 }
 

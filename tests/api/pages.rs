@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app};
+use crate::helpers::{Answer, Browser, PASSWORD, TestApp, spawn_app};
 
 /// The header of a page for a signed-in member: their name and a sign-out form.
 #[track_caller]
@@ -94,6 +94,53 @@ async fn a_zone_page_lists_its_discussions() {
 }
 
 #[tokio::test]
+async fn a_deleted_discussion_leaves_the_site() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let id = app
+        .start_discussion(&alice.token, "people", "Regrettable post", "Body")
+        .await;
+    app.delete(&format!("/discussions/{id}"), alice.auth())
+        .await
+        .expect_status(204);
+    let browser = app.browser();
+
+    for path in ["/", "/zones/people", "/members/alice"] {
+        let answer = browser.get(path).await;
+        assert!(
+            !answer.expect_html(200).contains("Regrettable post"),
+            "{path} still lists it"
+        );
+    }
+    browser
+        .get(&format!("/discussions/{id}"))
+        .await
+        .expect_html(404);
+}
+
+#[tokio::test]
+async fn a_discussion_page_may_carry_a_slug() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let id = app
+        .start_discussion(&alice.token, "people", "Slugs are decoration", "Body")
+        .await;
+    let browser = app.browser();
+
+    for path in [
+        format!("/discussions/{id}"),
+        format!("/discussions/{id}/slugs-are-decoration"),
+        format!("/discussions/{id}/some-old-title"),
+    ] {
+        let answer = browser.get(&path).await;
+        assert!(
+            answer.expect_html(200).contains("Slugs are decoration"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn unknown_pages_are_404_pages() {
     let app = spawn_app().await;
     let browser = app.browser();
@@ -154,6 +201,22 @@ async fn joining_signs_the_new_member_in() {
     assert!(
         browser.cookie("quorum_session").is_some(),
         "no session cookie after joining"
+    );
+    let session_cookie = answer
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("quorum_session="))
+        .expect("a Set-Cookie for quorum_session")
+        .to_lowercase();
+    assert!(
+        session_cookie.contains("httponly"),
+        "scripts must not read the session: {session_cookie}"
+    );
+    assert!(
+        session_cookie.contains("samesite=lax") || session_cookie.contains("samesite=strict"),
+        "{session_cookie}"
     );
     let page = browser.get("/").await;
     assert_signed_in_as(page.expect_html(200), "carol");
@@ -232,6 +295,19 @@ async fn forms_without_the_right_csrf_token_are_refused() {
 }
 
 #[tokio::test]
+async fn signing_out_needs_the_csrf_token_too() {
+    let app = spawn_app().await;
+    let browser = joined(&app, "ivan").await;
+
+    let answer = browser
+        .post_form("/signout", &[("csrf_token", "forged")])
+        .await;
+
+    assert_eq!(answer.status.as_u16(), 403, "{}", answer.text);
+    assert_signed_in_as(browser.get("/").await.expect_html(200), "ivan");
+}
+
+#[tokio::test]
 async fn sign_out_and_sign_in_again() {
     let app = spawn_app().await;
     let browser = joined(&app, "erin").await;
@@ -252,7 +328,7 @@ async fn sign_out_and_sign_in_again() {
         .send()
         .await
         .expect("replaying the old cookie");
-    let replay = crate::helpers::Answer::read(replay).await;
+    let replay = Answer::read(replay).await;
     assert_visitor(replay.expect_html(200));
 
     let wrong = browser.sign_in("erin", "not my password").await;
@@ -392,6 +468,19 @@ async fn cookie_api_calls_need_the_csrf_header() {
         .await;
     let d = with.expect(201);
     assert_eq!(d["author"]["username"], "grace");
+
+    // Deleting is changing state too.
+    let path = browser.url(&format!("/api/v1/discussions/{}", d["id"]));
+    let without = browser.client.delete(&path).send().await.expect("a DELETE");
+    Answer::read(without).await.expect_error(403, "csrf_failed");
+    let with = browser
+        .client
+        .delete(&path)
+        .header("X-CSRF-Token", &csrf)
+        .send()
+        .await
+        .expect("a DELETE");
+    Answer::read(with).await.expect_status(204);
 }
 
 #[tokio::test]

@@ -229,7 +229,10 @@ impl ZoneSlug {
             return Err(AppError::validation("slug", "must not be empty"));
         }
         if !(2..=40).contains(&char_len(&slug)) {
-            return Err(AppError::validation("slug", "must be 2 to 40 characters long"));
+            return Err(AppError::validation(
+                "slug",
+                "must be 2 to 40 characters long",
+            ));
         }
         if !slug
             .chars()
@@ -257,7 +260,10 @@ impl ZoneName {
             return Err(AppError::validation("name", "must not be empty"));
         }
         if !(2..=80).contains(&char_len(name)) {
-            return Err(AppError::validation("name", "must be 2 to 80 characters long"));
+            return Err(AppError::validation(
+                "name",
+                "must be 2 to 80 characters long",
+            ));
         }
         Ok(Self(name.to_string()))
     }
@@ -404,7 +410,10 @@ mod tests {
 
     #[test]
     fn usernames_are_lower_cased_and_checked() {
-        assert_eq!(Username::parse(" Alice ").map(|u| u.into_inner()).ok(), Some("alice".into()));
+        assert_eq!(
+            Username::parse(" Alice ").map(|u| u.into_inner()).ok(),
+            Some("alice".into())
+        );
         assert!(Username::parse("al").is_err());
         assert!(Username::parse("a".repeat(31).as_str()).is_err());
         assert!(Username::parse("bad name").is_err());
@@ -418,7 +427,12 @@ mod tests {
         assert!(Email::parse("nope").is_err());
         assert!(Email::parse("a@b").is_err());
         assert!(Email::parse("a b@c.de").is_err());
-        assert_eq!(Email::parse("A@Example.COM").map(|e| e.domain().to_string()).ok(), Some("example.com".into()));
+        assert_eq!(
+            Email::parse("A@Example.COM")
+                .map(|e| e.domain().to_string())
+                .ok(),
+            Some("example.com".into())
+        );
     }
 
     #[test]
@@ -435,7 +449,12 @@ mod tests {
         assert!(Paging::parse(Some("0"), None).is_err());
         assert!(Paging::parse(None, Some("101")).is_err());
         assert!(Paging::parse(Some("x"), None).is_err());
-        assert_eq!(Paging::parse(Some("3"), Some("10")).map(|p| p.offset()).ok(), Some(20));
+        assert_eq!(
+            Paging::parse(Some("3"), Some("10"))
+                .map(|p| p.offset())
+                .ok(),
+            Some(20)
+        );
     }
 
     #[test]

@@ -26,7 +26,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The caller's address, for rate limits. Quorum sees the peer address; behind a load
 /// balancer, configure it to pass the client's address and terminate there.
 pub fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 async fn healthz() -> HttpResponse {
@@ -51,7 +53,12 @@ async fn asset(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse
     let file = Assets::get(&path).ok_or_else(|| AppError::not_found("Asset"))?;
     let etag = format!(
         "\"{}\"",
-        file.metadata.sha256_hash().iter().take(12).map(|b| format!("{b:02x}")).collect::<String>()
+        file.metadata
+            .sha256_hash()
+            .iter()
+            .take(12)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
     );
     if req
         .headers()
@@ -59,12 +66,17 @@ async fn asset(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v == etag)
     {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish());
     }
     Ok(HttpResponse::Ok()
         .content_type(file.metadata.mimetype())
         .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600, must-revalidate"))
+        .insert_header((
+            header::CACHE_CONTROL,
+            "public, max-age=3600, must-revalidate",
+        ))
         .body(file.data.into_owned()))
 }
 
@@ -80,7 +92,8 @@ pub async fn shape_errors(
         return Ok(res);
     }
     let path = res.request().path().to_string();
-    let is_api = path.starts_with("/api/") || path == "/api" || path == "/healthz" || path == "/readyz";
+    let is_api =
+        path.starts_with("/api/") || path == "/api" || path == "/healthz" || path == "/readyz";
     let content_type = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -106,7 +119,11 @@ pub async fn shape_errors(
     if content_type.starts_with("text/html") {
         return Ok(res);
     }
-    let mut err = match res.response().error().and_then(|e| e.as_error::<AppError>()) {
+    let mut err = match res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+    {
         Some(app) => pages::PublicError::from(app),
         None => pages::PublicError::from(&fallback_error(status, "")),
     };
@@ -127,7 +144,11 @@ fn fallback_error(status: actix_web::http::StatusCode, detail: &str) -> AppError
     match status.as_u16() {
         400 => AppError::BadRequest {
             code: "bad_request",
-            message: if detail.is_empty() { "The request could not be understood".into() } else { detail.to_string() },
+            message: if detail.is_empty() {
+                "The request could not be understood".into()
+            } else {
+                detail.to_string()
+            },
             fields: None,
         },
         401 => AppError::not_signed_in(),

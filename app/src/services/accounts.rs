@@ -1,8 +1,8 @@
 //! Members and their credentials: registration, sign-in, bearer tokens and browser
 //! sessions, roles.
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use chrono::{Duration, Utc};
 use entity::{member, session};
@@ -58,9 +58,12 @@ impl NewMember {
             None => None,
         };
         match (username, email, password) {
-            (Some(username), Some(email), Some(password)) if fields.is_empty() => {
-                Ok(Self { username, email, password, display_name })
-            }
+            (Some(username), Some(email), Some(password)) if fields.is_empty() => Ok(Self {
+                username,
+                email,
+                password,
+                display_name,
+            }),
             _ => Err(AppError::from_fields(fields)),
         }
     }
@@ -104,7 +107,9 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 async fn verify_password(password: String, hash: Option<String>) -> AppResult<bool> {
     tokio::task::spawn_blocking(move || {
         let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
-        Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok()
+        Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok()
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::Error::new(e)))
@@ -213,8 +218,11 @@ pub async fn authenticate(
             .one(db)
             .await?
     };
-    let ok = verify_password(password.to_string(), found.as_ref().map(|m| m.password_hash.clone()))
-        .await?;
+    let ok = verify_password(
+        password.to_string(),
+        found.as_ref().map(|m| m.password_hash.clone()),
+    )
+    .await?;
     match found {
         Some(m) if ok => Ok(m),
         _ => Err(invalid_credentials()),

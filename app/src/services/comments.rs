@@ -28,7 +28,10 @@ pub fn thread_order(mut rows: Vec<comment::Model>) -> Vec<comment::Model> {
     }
     let mut order = Vec::with_capacity(rows.len());
     // Depth-first, iteratively, so a very deep thread cannot overflow the stack.
-    let mut stack: Vec<usize> = children.get(&None).map(|v| v.iter().rev().copied().collect()).unwrap_or_default();
+    let mut stack: Vec<usize> = children
+        .get(&None)
+        .map(|v| v.iter().rev().copied().collect())
+        .unwrap_or_default();
     while let Some(i) = stack.pop() {
         order.push(i);
         if let Some(kids) = children.get(&Some(rows[i].id)) {
@@ -45,7 +48,9 @@ async fn views(
 ) -> AppResult<Vec<CommentView>> {
     let authors = members_by_id(
         db,
-        rows.iter().filter(|c| c.deleted_at.is_none()).map(|c| c.author_id),
+        rows.iter()
+            .filter(|c| c.deleted_at.is_none())
+            .map(|c| c.author_id),
     )
     .await?;
     Ok(rows
@@ -127,7 +132,10 @@ pub async fn create(
                 }
                 Some(p) => p.depth + 1,
                 None => {
-                    return Err(AppError::validation("parent_id", "is not an existing comment"));
+                    return Err(AppError::validation(
+                        "parent_id",
+                        "is not an existing comment",
+                    ));
                 }
             }
         }
@@ -172,7 +180,9 @@ pub async fn update(
     let txn = db.begin().await?;
     let row = find(&txn, id).await?;
     if !actor.may_change(row.author_id) {
-        return Err(AppError::forbidden("Only the author or a moderator may edit this comment"));
+        return Err(AppError::forbidden(
+            "Only the author or a moderator may edit this comment",
+        ));
     }
     let now = Utc::now();
     let mut active: comment::ActiveModel = row.into();
@@ -186,15 +196,13 @@ pub async fn update(
 }
 
 /// Deletes a comment but keeps its place (and its replies) in the thread.
-pub async fn delete(
-    db: &DatabaseConnection,
-    id: i32,
-    actor: &Actor,
-) -> AppResult<i32> {
+pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResult<i32> {
     let txn = db.begin().await?;
     let row = find(&txn, id).await?;
     if !actor.may_change(row.author_id) {
-        return Err(AppError::forbidden("Only the author or a moderator may delete this comment"));
+        return Err(AppError::forbidden(
+            "Only the author or a moderator may delete this comment",
+        ));
     }
     let discussion_id = row.discussion_id;
     let mut active: comment::ActiveModel = row.into();
@@ -218,7 +226,10 @@ mod tests {
     use chrono::TimeZone;
 
     fn c(id: i32, parent: Option<i32>) -> comment::Model {
-        let t = Utc.timestamp_opt(1_700_000_000 + i64::from(id), 0).single().unwrap_or_default();
+        let t = Utc
+            .timestamp_opt(1_700_000_000 + i64::from(id), 0)
+            .single()
+            .unwrap_or_default();
         comment::Model {
             id,
             discussion_id: 1,
@@ -238,14 +249,24 @@ mod tests {
 
     #[test]
     fn orders_each_reply_after_its_parent_and_siblings_oldest_first() {
-        let rows = vec![c(1, None), c(2, None), c(3, Some(1)), c(4, Some(3)), c(5, Some(1)), c(6, Some(2))];
+        let rows = vec![
+            c(1, None),
+            c(2, None),
+            c(3, Some(1)),
+            c(4, Some(3)),
+            c(5, Some(1)),
+            c(6, Some(2)),
+        ];
         let ids: Vec<i32> = thread_order(rows).iter().map(|c| c.id).collect();
         assert_eq!(ids, vec![1, 3, 4, 5, 2, 6]);
     }
 
     #[test]
     fn keeps_orphans() {
-        let ids: Vec<i32> = thread_order(vec![c(2, Some(99)), c(1, None)]).iter().map(|c| c.id).collect();
+        let ids: Vec<i32> = thread_order(vec![c(2, Some(99)), c(1, None)])
+            .iter()
+            .map(|c| c.id)
+            .collect();
         assert_eq!(ids, vec![1, 2]);
     }
 }

@@ -4,8 +4,8 @@ use chrono::Utc;
 use entity::{discussion, zone};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::zones::merge;
@@ -66,14 +66,19 @@ pub async fn views(
     let zones = if zone_ids.is_empty() {
         Vec::new()
     } else {
-        zone::Entity::find().filter(zone::Column::Id.is_in(zone_ids)).all(db).await?
+        zone::Entity::find()
+            .filter(zone::Column::Id.is_in(zone_ids))
+            .all(db)
+            .await?
     };
     rows.into_iter()
         .map(|d| {
             let author = authors
                 .get(&d.author_id)
                 .map(MemberRef::from_model)
-                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("discussion {} has no author", d.id)))?;
+                .ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!("discussion {} has no author", d.id))
+                })?;
             let zone = zones
                 .iter()
                 .find(|z| z.id == d.zone_id)
@@ -228,7 +233,9 @@ pub async fn update(
     let txn = db.begin().await?;
     let row = find(&txn, id).await?;
     if !actor.may_change(row.author_id) {
-        return Err(AppError::forbidden("Only the author or a moderator may edit this discussion"));
+        return Err(AppError::forbidden(
+            "Only the author or a moderator may edit this discussion",
+        ));
     }
     let now = Utc::now();
     let mut active: discussion::ActiveModel = row.into();
@@ -246,11 +253,7 @@ pub async fn update(
     one_view(db, row, Some(actor)).await
 }
 
-pub async fn delete(
-    db: &DatabaseConnection,
-    id: i32,
-    actor: &Actor,
-) -> AppResult<()> {
+pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResult<()> {
     let txn = db.begin().await?;
     let row = find(&txn, id).await?;
     if !actor.may_change(row.author_id) {
@@ -274,7 +277,9 @@ pub async fn moderate(
     pinned: Option<bool>,
 ) -> AppResult<DiscussionView> {
     if !actor.role.can_moderate() {
-        return Err(AppError::forbidden("Only moderators may lock or pin discussions"));
+        return Err(AppError::forbidden(
+            "Only moderators may lock or pin discussions",
+        ));
     }
     let txn = db.begin().await?;
     let row = find(&txn, id).await?;

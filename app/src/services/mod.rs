@@ -25,7 +25,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn from_model(m: &member::Model) -> Self {
-        Self { id: m.id, username: m.username.clone(), role: Role::from_db(&m.role) }
+        Self {
+            id: m.id,
+            username: m.username.clone(),
+            role: Role::from_db(&m.role),
+        }
     }
 
     /// Authors may change their own items; moderators and admins anyone's.

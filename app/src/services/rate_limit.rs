@@ -15,10 +15,26 @@ pub struct Limit {
 }
 
 /// The limits, in one place.
-pub const SIGNIN_PER_IP: Limit = Limit { name: "signin-ip", max: 30, window_secs: 300 };
-pub const SIGNIN_PER_ACCOUNT: Limit = Limit { name: "signin-account", max: 10, window_secs: 900 };
-pub const REGISTER_PER_IP: Limit = Limit { name: "register-ip", max: 10, window_secs: 3600 };
-pub const POSTS_PER_MEMBER: Limit = Limit { name: "post", max: 20, window_secs: 60 };
+pub const SIGNIN_PER_IP: Limit = Limit {
+    name: "signin-ip",
+    max: 30,
+    window_secs: 300,
+};
+pub const SIGNIN_PER_ACCOUNT: Limit = Limit {
+    name: "signin-account",
+    max: 10,
+    window_secs: 900,
+};
+pub const REGISTER_PER_IP: Limit = Limit {
+    name: "register-ip",
+    max: 10,
+    window_secs: 3600,
+};
+pub const POSTS_PER_MEMBER: Limit = Limit {
+    name: "post",
+    max: 20,
+    window_secs: 60,
+};
 
 /// Counts one hit against `limit` for `subject`; `RateLimited` once it is exceeded.
 pub async fn hit(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> AppResult<()> {
@@ -50,7 +66,9 @@ pub async fn hit(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> AppR
         None => 1,
     };
     if count > limit.max {
-        return Err(AppError::RateLimited { retry_after: (expires_at - now).max(1) as u64 });
+        return Err(AppError::RateLimited {
+            retry_after: (expires_at - now).max(1) as u64,
+        });
     }
     Ok(())
 }

@@ -20,12 +20,21 @@ pub struct NewZone {
 impl NewZone {
     pub fn parse(slug: &str, name: &str, description: &str) -> AppResult<Self> {
         let mut fields = FieldErrors::new();
-        let slug = ZoneSlug::parse(slug).map_err(|e| merge(&mut fields, e)).ok();
-        let name = ZoneName::parse(name).map_err(|e| merge(&mut fields, e)).ok();
-        let description =
-            ZoneDescription::parse(description).map_err(|e| merge(&mut fields, e)).ok();
+        let slug = ZoneSlug::parse(slug)
+            .map_err(|e| merge(&mut fields, e))
+            .ok();
+        let name = ZoneName::parse(name)
+            .map_err(|e| merge(&mut fields, e))
+            .ok();
+        let description = ZoneDescription::parse(description)
+            .map_err(|e| merge(&mut fields, e))
+            .ok();
         match (slug, name, description) {
-            (Some(slug), Some(name), Some(description)) => Ok(Self { slug, name, description }),
+            (Some(slug), Some(name), Some(description)) => Ok(Self {
+                slug,
+                name,
+                description,
+            }),
             _ => Err(AppError::from_fields(fields)),
         }
     }
@@ -62,7 +71,11 @@ pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<ZoneView>> {
     Ok(zones
         .into_iter()
         .map(|z| {
-            let count = counts.iter().find(|c| c.zone_id == z.id).map(|c| c.count).unwrap_or(0);
+            let count = counts
+                .iter()
+                .find(|c| c.zone_id == z.id)
+                .map(|c| c.count)
+                .unwrap_or(0);
             ZoneView {
                 slug: z.slug,
                 name: z.name,
@@ -82,7 +95,10 @@ pub async fn find(db: &impl ConnectionTrait, slug: &str) -> AppResult<zone::Mode
 }
 
 pub async fn find_by_id(db: &impl ConnectionTrait, id: i32) -> AppResult<zone::Model> {
-    zone::Entity::find_by_id(id).one(db).await?.ok_or_else(|| AppError::not_found("Zone"))
+    zone::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Zone"))
 }
 
 pub async fn create(db: &impl ConnectionTrait, new: NewZone) -> AppResult<ZoneView> {

@@ -61,7 +61,10 @@ pub async fn show(
     let actor = viewer.actor();
     let discussion = discussions::read(&state.db, *id, actor.as_ref(), true).await?;
     let comments = comments::thread(&state.db, *id, actor.as_ref()).await?;
-    Ok(HttpResponse::Ok().json(DiscussionWithComments { discussion, comments }))
+    Ok(HttpResponse::Ok().json(DiscussionWithComments {
+        discussion,
+        comments,
+    }))
 }
 
 #[utoipa::path(patch, path = "/api/v1/discussions/{id}", tag = "discussions", params(("id" = i32, Path)),
@@ -102,9 +105,8 @@ pub async fn lock(
     me: CurrentMember,
     ApiJson(body): ApiJson<LockRequest>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(
-        discussions::moderate(&state.db, *id, &me.actor, Some(body.locked), None).await?,
-    ))
+    Ok(HttpResponse::Ok()
+        .json(discussions::moderate(&state.db, *id, &me.actor, Some(body.locked), None).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/discussions/{id}/pin", tag = "moderation", params(("id" = i32, Path)),
@@ -118,9 +120,8 @@ pub async fn pin(
     me: CurrentMember,
     ApiJson(body): ApiJson<PinRequest>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(
-        discussions::moderate(&state.db, *id, &me.actor, None, Some(body.pinned)).await?,
-    ))
+    Ok(HttpResponse::Ok()
+        .json(discussions::moderate(&state.db, *id, &me.actor, None, Some(body.pinned)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/discussions/{id}/comments", tag = "comments", params(("id" = i32, Path)),
@@ -168,4 +169,3 @@ pub async fn delete_comment(
     comments::delete(&state.db, *id, &me.actor).await?;
     Ok(HttpResponse::NoContent().finish())
 }
-

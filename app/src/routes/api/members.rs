@@ -47,13 +47,21 @@ pub async fn register(
     req: HttpRequest,
     ApiJson(body): ApiJson<RegisterRequest>,
 ) -> AppResult<HttpResponse> {
-    let new = NewMember::parse(&body.username, &body.email, &body.password, body.display_name.as_deref())?;
+    let new = NewMember::parse(
+        &body.username,
+        &body.email,
+        &body.password,
+        body.display_name.as_deref(),
+    )?;
     if state.settings.rate_limits_on() {
         rate_limit::hit(&state.db, rate_limit::REGISTER_PER_IP, &client_ip(&req)).await?;
     }
     let member = accounts::register(&state.db, new, &state.settings.allowed_domains()).await?;
     let token = accounts::create_session(&state.db, member.id, SessionKind::Api).await?;
-    Ok(HttpResponse::Created().json(AuthResponse { member: MeView::from_model(&member), token }))
+    Ok(HttpResponse::Created().json(AuthResponse {
+        member: MeView::from_model(&member),
+        token,
+    }))
 }
 
 /// Counts a sign-in attempt per address and per account, before the password is checked.
@@ -78,7 +86,10 @@ pub async fn login(
     limit_signin(&state, &req, &body.login).await?;
     let member = accounts::authenticate(&state.db, &body.login, &body.password).await?;
     let token = accounts::create_session(&state.db, member.id, SessionKind::Api).await?;
-    Ok(HttpResponse::Ok().json(AuthResponse { member: MeView::from_model(&member), token }))
+    Ok(HttpResponse::Ok().json(AuthResponse {
+        member: MeView::from_model(&member),
+        token,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "members",
@@ -107,4 +118,3 @@ pub async fn member(
     let member = accounts::find_by_username(&state.db, &path).await?;
     Ok(HttpResponse::Ok().json(MemberView::from_model(&member)))
 }
-

@@ -82,16 +82,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/members/{username}", web::get().to(members::member))
             .route("/zones", web::get().to(zones::list))
             .route("/zones", web::post().to(zones::create))
-            .route("/zones/{slug}/discussions", web::get().to(zones::discussions))
-            .route("/zones/{slug}/discussions", web::post().to(zones::start_discussion))
+            .route(
+                "/zones/{slug}/discussions",
+                web::get().to(zones::discussions),
+            )
+            .route(
+                "/zones/{slug}/discussions",
+                web::post().to(zones::start_discussion),
+            )
             .route("/discussions/{id}", web::get().to(discussions::show))
             .route("/discussions/{id}", web::patch().to(discussions::edit))
             .route("/discussions/{id}", web::delete().to(discussions::delete))
             .route("/discussions/{id}/lock", web::post().to(discussions::lock))
             .route("/discussions/{id}/pin", web::post().to(discussions::pin))
-            .route("/discussions/{id}/comments", web::post().to(discussions::comment))
+            .route(
+                "/discussions/{id}/comments",
+                web::post().to(discussions::comment),
+            )
             .route("/comments/{id}", web::patch().to(discussions::edit_comment))
-            .route("/comments/{id}", web::delete().to(discussions::delete_comment))
+            .route(
+                "/comments/{id}",
+                web::delete().to(discussions::delete_comment),
+            )
             .default_service(web::to(not_found)),
     );
     // Anything else under /api is not a route either.

@@ -12,8 +12,8 @@ use crate::error::{AppError, AppResult};
 use crate::extract::ApiJson;
 use crate::routes::api::ErrorResponse;
 use crate::services::discussions::{self, NewDiscussion};
-use crate::services::zones::{self, NewZone};
 use crate::services::rate_limit;
+use crate::services::zones::{self, NewZone};
 use crate::state::AppState;
 use crate::views::{DiscussionView, ZoneView};
 
@@ -49,7 +49,9 @@ pub struct NewDiscussionRequest {
 
 #[utoipa::path(get, path = "/api/v1/zones", tag = "zones", responses((status = 200, body = ZoneList)))]
 pub async fn list(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(ZoneList { zones: zones::list(&state.db).await? }))
+    Ok(HttpResponse::Ok().json(ZoneList {
+        zones: zones::list(&state.db).await?,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/zones", tag = "zones", request_body = NewZoneRequest,
@@ -113,7 +115,12 @@ pub async fn start_discussion(
 /// Posting (discussions and comments) is limited per member.
 pub async fn limit_posting(state: &AppState, me: &CurrentMember) -> AppResult<()> {
     if state.settings.rate_limits_on() && !me.actor.role.can_moderate() {
-        rate_limit::hit(&state.db, rate_limit::POSTS_PER_MEMBER, &me.actor.id.to_string()).await?;
+        rate_limit::hit(
+            &state.db,
+            rate_limit::POSTS_PER_MEMBER,
+            &me.actor.id.to_string(),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -119,8 +119,13 @@ async fn signed_in(state: &AppState, member_id: i32, next: &str) -> AppResult<Ht
     let mut res = redirect(next);
     res.add_cookie(&auth::cookie(auth::SESSION_COOKIE, token, secure, 30))
         .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
-    res.add_cookie(&auth::cookie(auth::CSRF_COOKIE, accounts::random_token(24), secure, 365))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
+    res.add_cookie(&auth::cookie(
+        auth::CSRF_COOKIE,
+        accounts::random_token(24),
+        secure,
+        365,
+    ))
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
     Ok(res)
 }
 
@@ -150,7 +155,12 @@ pub async fn signin(
             ctx.insert("error", &err.public_message());
             ctx.insert("login", &form.login);
             ctx.insert("next", &next);
-            render_status(&state, "account/signin.html", &ctx, StatusCode::UNAUTHORIZED)
+            render_status(
+                &state,
+                "account/signin.html",
+                &ctx,
+                StatusCode::UNAUTHORIZED,
+            )
         }
         Err(err) => Err(err),
     }

@@ -65,7 +65,10 @@ pub async fn new_form(
 ) -> AppResult<HttpResponse> {
     let zone = zones::find(&state.db, &path).await?;
     let mut ctx = base_context(&state, &req, &viewer, "Start a discussion").await?;
-    ctx.insert("zone", &serde_json::json!({"slug": zone.slug, "name": zone.name}));
+    ctx.insert(
+        "zone",
+        &serde_json::json!({"slug": zone.slug, "name": zone.name}),
+    );
     render(&state, "discussions/new.html", &ctx)
 }
 
@@ -88,9 +91,15 @@ pub async fn create(
         Ok(view) => Ok(redirect(&view.url)),
         Err(err @ AppError::Validation { .. }) => {
             let mut ctx = base_context(&state, &req, &viewer, "Start a discussion").await?;
-            ctx.insert("zone", &serde_json::json!({"slug": zone.slug, "name": zone.name}));
+            ctx.insert(
+                "zone",
+                &serde_json::json!({"slug": zone.slug, "name": zone.name}),
+            );
             ctx.insert("errors", &err.fields());
-            ctx.insert("form", &serde_json::json!({"title": form.title, "body": form.body}));
+            ctx.insert(
+                "form",
+                &serde_json::json!({"title": form.title, "body": form.body}),
+            );
             render_status(&state, "discussions/new.html", &ctx, err.status_code())
         }
         Err(err) => Err(err),
@@ -127,9 +136,9 @@ async fn page(
     let zone = zones::find(&state.db, &discussion.zone).await?;
     let mut ctx = base_context(state, req, viewer, &discussion.title).await?;
     let can_change = |author: Option<&str>| {
-        actor.as_ref().is_some_and(|a| {
-            a.role.can_moderate() || author.is_some_and(|name| name == a.username)
-        })
+        actor
+            .as_ref()
+            .is_some_and(|a| a.role.can_moderate() || author.is_some_and(|name| name == a.username))
     };
     let comment_rows: Vec<serde_json::Value> = comments
         .iter()
@@ -137,17 +146,30 @@ async fn page(
             let mut row = serde_json::to_value(c).unwrap_or_default();
             if let Some(obj) = row.as_object_mut() {
                 let author = c.author.as_ref().map(|a| a.username.as_str());
-                obj.insert("can_change".into(), (!c.deleted && can_change(author)).into());
+                obj.insert(
+                    "can_change".into(),
+                    (!c.deleted && can_change(author)).into(),
+                );
                 obj.insert("indent".into(), c.depth.min(8).into());
             }
             row
         })
         .collect();
-    ctx.insert("can_change", &can_change(Some(discussion.author.username.as_str())));
-    ctx.insert("can_reply", &(actor.is_some() && (!discussion.locked || actor.as_ref().is_some_and(|a| a.role.can_moderate()))));
+    ctx.insert(
+        "can_change",
+        &can_change(Some(discussion.author.username.as_str())),
+    );
+    ctx.insert(
+        "can_reply",
+        &(actor.is_some()
+            && (!discussion.locked || actor.as_ref().is_some_and(|a| a.role.can_moderate()))),
+    );
     ctx.insert("discussion", &discussion);
     ctx.insert("comments", &comment_rows);
-    ctx.insert("zone", &serde_json::json!({"slug": zone.slug, "name": zone.name}));
+    ctx.insert(
+        "zone",
+        &serde_json::json!({"slug": zone.slug, "name": zone.name}),
+    );
     render(state, "discussions/show.html", &ctx)
 }
 
@@ -168,7 +190,11 @@ pub async fn reply(
     limit_posting(&state, &me).await?;
     let comment = comments::create(&state.db, *id, &me.actor, body, parent_id).await?;
     let discussion = discussions::find(&state.db, *id).await?;
-    Ok(redirect(&format!("{}#comment-{}", discussion_path(discussion.id, &discussion.title), comment.id)))
+    Ok(redirect(&format!(
+        "{}#comment-{}",
+        discussion_path(discussion.id, &discussion.title),
+        comment.id
+    )))
 }
 
 pub async fn edit_form(
@@ -180,10 +206,15 @@ pub async fn edit_form(
 ) -> AppResult<HttpResponse> {
     let discussion = discussions::find(&state.db, *id).await?;
     if !me.actor.may_change(discussion.author_id) {
-        return Err(AppError::forbidden("Only the author or a moderator may edit this discussion"));
+        return Err(AppError::forbidden(
+            "Only the author or a moderator may edit this discussion",
+        ));
     }
     let mut ctx = base_context(&state, &req, &viewer, "Edit discussion").await?;
-    ctx.insert("form", &serde_json::json!({"title": discussion.title, "body": discussion.body}));
+    ctx.insert(
+        "form",
+        &serde_json::json!({"title": discussion.title, "body": discussion.body}),
+    );
     ctx.insert("discussion_id", &discussion.id);
     render(&state, "discussions/edit.html", &ctx)
 }
@@ -206,7 +237,10 @@ pub async fn edit(
         Err(err @ AppError::Validation { .. }) => {
             let mut ctx = base_context(&state, &req, &viewer, "Edit discussion").await?;
             ctx.insert("errors", &err.fields());
-            ctx.insert("form", &serde_json::json!({"title": form.title, "body": form.body}));
+            ctx.insert(
+                "form",
+                &serde_json::json!({"title": form.title, "body": form.body}),
+            );
             ctx.insert("discussion_id", &*id);
             render_status(&state, "discussions/edit.html", &ctx, err.status_code())
         }
@@ -237,7 +271,12 @@ pub async fn moderate(
         "unlock" => (Some(false), None),
         "pin" => (None, Some(true)),
         "unpin" => (None, Some(false)),
-        _ => return Err(AppError::validation("action", "must be lock, unlock, pin or unpin")),
+        _ => {
+            return Err(AppError::validation(
+                "action",
+                "must be lock, unlock, pin or unpin",
+            ));
+        }
     };
     let view = discussions::moderate(&state.db, *id, &me.actor, locked, pinned).await?;
     Ok(redirect(&view.url))
@@ -252,7 +291,9 @@ pub async fn edit_comment_form(
 ) -> AppResult<HttpResponse> {
     let comment = comments::find(&state.db, *id).await?;
     if !me.actor.may_change(comment.author_id) {
-        return Err(AppError::forbidden("Only the author or a moderator may edit this comment"));
+        return Err(AppError::forbidden(
+            "Only the author or a moderator may edit this comment",
+        ));
     }
     let mut ctx = base_context(&state, &req, &viewer, "Edit reply").await?;
     ctx.insert("form", &serde_json::json!({"body": comment.body}));
@@ -277,7 +318,11 @@ pub async fn edit_comment(
     match outcome {
         Ok(view) => {
             let discussion = discussions::find(&state.db, view.discussion_id).await?;
-            Ok(redirect(&format!("{}#comment-{}", discussion_path(discussion.id, &discussion.title), view.id)))
+            Ok(redirect(&format!(
+                "{}#comment-{}",
+                discussion_path(discussion.id, &discussion.title),
+                view.id
+            )))
         }
         Err(err @ AppError::Validation { .. }) => {
             let comment = comments::find(&state.db, *id).await?;
@@ -286,7 +331,12 @@ pub async fn edit_comment(
             ctx.insert("form", &serde_json::json!({"body": form.body}));
             ctx.insert("comment_id", &comment.id);
             ctx.insert("discussion_id", &comment.discussion_id);
-            render_status(&state, "discussions/edit_comment.html", &ctx, err.status_code())
+            render_status(
+                &state,
+                "discussions/edit_comment.html",
+                &ctx,
+                err.status_code(),
+            )
         }
         Err(err) => Err(err),
     }
@@ -300,5 +350,9 @@ pub async fn delete_comment(
 ) -> AppResult<HttpResponse> {
     let discussion_id = comments::delete(&state.db, *id, &me.actor).await?;
     let discussion = discussions::find(&state.db, discussion_id).await?;
-    Ok(redirect(&format!("{}#comment-{}", discussion_path(discussion.id, &discussion.title), *id)))
+    Ok(redirect(&format!(
+        "{}#comment-{}",
+        discussion_path(discussion.id, &discussion.title),
+        *id
+    )))
 }

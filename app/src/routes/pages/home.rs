@@ -36,9 +36,12 @@ pub async fn zone(
         discussions::list(&state.db, &zone.slug, sort, paging, actor.as_ref()).await?;
     let pages = total.div_ceil(paging.per_page).max(1);
     let mut ctx = base_context(&state, &req, &viewer, &zone.name).await?;
-    ctx.insert("zone", &serde_json::json!({
-        "slug": zone.slug, "name": zone.name, "description": zone.description,
-    }));
+    ctx.insert(
+        "zone",
+        &serde_json::json!({
+            "slug": zone.slug, "name": zone.name, "description": zone.description,
+        }),
+    );
     ctx.insert("discussions", &items);
     ctx.insert("sort", sort.as_str());
     ctx.insert("page", &paging.page);

@@ -37,7 +37,11 @@ pub async fn avatar(
         .take(2)
         .flat_map(char::to_uppercase)
         .collect();
-    let hue = member.username.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 360;
+    let hue = member
+        .username
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % 360;
     let mut ctx = tera::Context::new();
     ctx.insert("initials", &initials);
     ctx.insert("hue", &hue);

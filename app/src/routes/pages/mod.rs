@@ -22,19 +22,49 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::home))
         .route("/zones/{slug}", web::get().to(home::zone))
         .route("/zones/{slug}/new", web::get().to(discussions::new_form))
-        .route("/zones/{slug}/discussions", web::post().to(discussions::create))
+        .route(
+            "/zones/{slug}/discussions",
+            web::post().to(discussions::create),
+        )
         .route("/discussions/{id}", web::get().to(discussions::show))
-        .route("/discussions/{id}/{slug}", web::get().to(discussions::show_slug))
-        .route("/discussions/{id}/comments", web::post().to(discussions::reply))
-        .route("/discussions/{id}/edit", web::get().to(discussions::edit_form))
+        .route(
+            "/discussions/{id}/{slug}",
+            web::get().to(discussions::show_slug),
+        )
+        .route(
+            "/discussions/{id}/comments",
+            web::post().to(discussions::reply),
+        )
+        .route(
+            "/discussions/{id}/edit",
+            web::get().to(discussions::edit_form),
+        )
         .route("/discussions/{id}/edit", web::post().to(discussions::edit))
-        .route("/discussions/{id}/delete", web::post().to(discussions::delete))
-        .route("/discussions/{id}/moderate", web::post().to(discussions::moderate))
-        .route("/comments/{id}/edit", web::get().to(discussions::edit_comment_form))
-        .route("/comments/{id}/edit", web::post().to(discussions::edit_comment))
-        .route("/comments/{id}/delete", web::post().to(discussions::delete_comment))
+        .route(
+            "/discussions/{id}/delete",
+            web::post().to(discussions::delete),
+        )
+        .route(
+            "/discussions/{id}/moderate",
+            web::post().to(discussions::moderate),
+        )
+        .route(
+            "/comments/{id}/edit",
+            web::get().to(discussions::edit_comment_form),
+        )
+        .route(
+            "/comments/{id}/edit",
+            web::post().to(discussions::edit_comment),
+        )
+        .route(
+            "/comments/{id}/delete",
+            web::post().to(discussions::delete_comment),
+        )
         .route("/members/{username}", web::get().to(members::profile))
-        .route("/members/{username}/avatar.svg", web::get().to(members::avatar))
+        .route(
+            "/members/{username}/avatar.svg",
+            web::get().to(members::avatar),
+        )
         .route("/join", web::get().to(account::join_form))
         .route("/join", web::post().to(account::join))
         .route("/signin", web::get().to(account::signin_form))
@@ -99,7 +129,9 @@ pub fn render_status(
 }
 
 pub fn redirect(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
 }
 
 /// What an error page may show.
@@ -111,7 +143,11 @@ pub struct PublicError {
 
 impl From<&AppError> for PublicError {
     fn from(err: &AppError) -> Self {
-        Self { status: err.status_code(), code: err.code(), message: err.public_message() }
+        Self {
+            status: err.status_code(),
+            code: err.code(),
+            message: err.public_message(),
+        }
     }
 }
 
@@ -138,7 +174,11 @@ pub fn render_error(req: &HttpRequest, err: &PublicError) -> HttpResponse {
             .extensions()
             .get::<MaybeMember>()
             .and_then(|v| v.member.as_ref())
-            .map(|m| Viewer { member: MemberRef::from_model(m), is_moderator: false, is_admin: false });
+            .map(|m| Viewer {
+                member: MemberRef::from_model(m),
+                is_moderator: false,
+                is_admin: false,
+            });
         ctx.insert("me", &me);
         ctx.insert("nav_zones", &Vec::<ZoneView>::new());
         state.templates.render("errors/error.html", &ctx).ok()
@@ -147,7 +187,8 @@ pub fn render_error(req: &HttpRequest, err: &PublicError) -> HttpResponse {
     builder.insert_header((header::CACHE_CONTROL, "no-store"));
     match rendered {
         Some(html) => builder.content_type("text/html; charset=utf-8").body(html),
-        None => builder.content_type("text/plain; charset=utf-8").body(format!("{heading}: {}", err.message)),
+        None => builder
+            .content_type("text/plain; charset=utf-8")
+            .body(format!("{heading}: {}", err.message)),
     }
 }
-
