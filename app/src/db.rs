@@ -57,3 +57,22 @@ fn sqlite_path(url: &str) -> Option<String> {
         Some(path.to_string())
     }
 }
+
+/// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`): a deferred transaction that reads first and writes later can fail with
+/// SQLITE_BUSY when another writer got in between, instead of waiting its turn.
+pub async fn begin_write(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::TransactionTrait;
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        db.begin_with_options(sea_orm::TransactionOptions {
+            isolation_level: None,
+            access_mode: None,
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        })
+        .await
+    } else {
+        db.begin().await
+    }
+}

@@ -4,5 +4,9 @@
 pub mod comment;
 pub mod discussion;
 pub mod member;
+pub mod member_badge;
+pub mod notification;
+pub mod reputation_event;
 pub mod session;
+pub mod vote;
 pub mod zone;

@@ -7,7 +7,7 @@ use entity::{comment, discussion};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 
 use super::{Actor, members_by_id};
@@ -105,7 +105,7 @@ pub async fn create(
     parent_id: Option<i32>,
 ) -> AppResult<CommentView> {
     let body_html = markdown::render(body.as_ref());
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let discussion = super::discussions::find(&txn, discussion_id).await?;
     if discussion.locked && !actor.role.can_moderate() {
         return Err(AppError::Forbidden {
@@ -177,7 +177,7 @@ pub async fn update(
     actor: &Actor,
     body: Body,
 ) -> AppResult<CommentView> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = find(&txn, id).await?;
     if !actor.may_change(row.author_id) {
         return Err(AppError::forbidden(
@@ -197,7 +197,7 @@ pub async fn update(
 
 /// Deletes a comment but keeps its place (and its replies) in the thread.
 pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResult<i32> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = find(&txn, id).await?;
     if !actor.may_change(row.author_id) {
         return Err(AppError::forbidden(

@@ -5,7 +5,7 @@ use entity::{discussion, zone};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::zones::merge;
@@ -98,7 +98,7 @@ pub async fn create(
     let zone = super::zones::find(db, zone_slug).await?;
     let now = Utc::now();
     let body_html = markdown::render(new.body.as_ref());
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = discussion::ActiveModel {
         zone_id: Set(zone.id),
         author_id: Set(actor.id),
@@ -230,7 +230,7 @@ pub async fn update(
     actor: &Actor,
     edit: DiscussionEdit,
 ) -> AppResult<DiscussionView> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = find(&txn, id).await?;
     if !actor.may_change(row.author_id) {
         return Err(AppError::forbidden(
@@ -254,7 +254,7 @@ pub async fn update(
 }
 
 pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = find(&txn, id).await?;
     if !actor.may_change(row.author_id) {
         return Err(AppError::forbidden(
@@ -281,7 +281,7 @@ pub async fn moderate(
             "Only moderators may lock or pin discussions",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = find(&txn, id).await?;
     let mut active: discussion::ActiveModel = row.into();
     if let Some(locked) = locked {

@@ -10,9 +10,13 @@ use crate::domain::Role;
 use crate::error::AppResult;
 
 pub mod accounts;
+pub mod badges;
 pub mod comments;
 pub mod discussions;
+pub mod leaderboard;
+pub mod notifications;
 pub mod rate_limit;
+pub mod reputation;
 pub mod zones;
 
 /// The signed-in member doing something, with what the rules need to know.

@@ -1,0 +1,254 @@
+//! Badges: one table of rules, evaluated when the events they watch happen. Adding a
+//! badge is adding a row to `BADGES`.
+
+use chrono::{DateTime, Utc};
+use entity::{comment, discussion, member, member_badge, vote};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use super::reputation::Target;
+use crate::error::AppResult;
+use crate::views::BadgeView;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    Bronze,
+    Silver,
+    Gold,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Bronze => "bronze",
+            Tier::Silver => "silver",
+            Tier::Gold => "gold",
+        }
+    }
+}
+
+/// What earns a badge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    DiscussionsStarted(u64),
+    CommentsPosted(u64),
+    UpvotesCast(u64),
+    DownvotesCast(u64),
+    /// Per item, repeatable: a discussion or comment reaching this score.
+    ItemScore(i32),
+    Recognitions(u64),
+    /// Discussions that drew comments from other members.
+    ConversationsStarted(u64),
+    Reputation(i32),
+}
+
+pub struct Badge {
+    pub slug: &'static str,
+    pub name: &'static str,
+    pub tier: Tier,
+    pub description: &'static str,
+    pub rule: Rule,
+}
+
+pub const BADGES: &[Badge] = &[
+    Badge { slug: "first-discussion", name: "First Discussion", tier: Tier::Bronze, description: "Started a first discussion", rule: Rule::DiscussionsStarted(1) },
+    Badge { slug: "first-comment", name: "First Comment", tier: Tier::Bronze, description: "Left a first reply", rule: Rule::CommentsPosted(1) },
+    Badge { slug: "supporter", name: "Supporter", tier: Tier::Bronze, description: "Cast a first upvote", rule: Rule::UpvotesCast(1) },
+    Badge { slug: "critic", name: "Critic", tier: Tier::Bronze, description: "Cast a first downvote", rule: Rule::DownvotesCast(1) },
+    Badge { slug: "nice-idea", name: "Nice Idea", tier: Tier::Bronze, description: "A post reached a score of 10", rule: Rule::ItemScore(10) },
+    Badge { slug: "good-idea", name: "Good Idea", tier: Tier::Silver, description: "A post reached a score of 25", rule: Rule::ItemScore(25) },
+    Badge { slug: "great-idea", name: "Great Idea", tier: Tier::Gold, description: "A post reached a score of 100", rule: Rule::ItemScore(100) },
+    Badge { slug: "recognised", name: "Recognised", tier: Tier::Silver, description: "A leader recognised one of your posts as a Great Idea", rule: Rule::Recognitions(1) },
+    Badge { slug: "commentator", name: "Commentator", tier: Tier::Bronze, description: "Left 10 replies", rule: Rule::CommentsPosted(10) },
+    Badge { slug: "conversation-starter", name: "Conversation Starter", tier: Tier::Silver, description: "Started 10 discussions that others replied to", rule: Rule::ConversationsStarted(10) },
+    Badge { slug: "pillar", name: "Pillar", tier: Tier::Gold, description: "Reached 1,000 reputation", rule: Rule::Reputation(1000) },
+];
+
+pub fn find(slug: &str) -> Option<&'static Badge> {
+    BADGES.iter().find(|b| b.slug == slug)
+}
+
+/// Something happened that a badge may be watching.
+#[derive(Debug, Clone, Copy)]
+pub enum Trigger {
+    DiscussionStarted { author: i32 },
+    CommentPosted { author: i32, discussion_author: i32 },
+    VoteCast { voter: i32, value: i32 },
+    ItemScored { author: i32, target: Target, score: i32 },
+    Recognized { author: i32 },
+    ReputationChanged { member: i32 },
+}
+
+/// Checks the badges a trigger concerns and awards the ones now earned, each with a
+/// notification. Runs inside the caller's transaction.
+pub async fn evaluate(db: &impl ConnectionTrait, trigger: Trigger, now: DateTime<Utc>) -> AppResult<()> {
+    for badge in BADGES {
+        match (badge.rule, trigger) {
+            (Rule::DiscussionsStarted(n), Trigger::DiscussionStarted { author }) => {
+                let count = discussion::Entity::find()
+                    .filter(discussion::Column::AuthorId.eq(author))
+                    .count(db)
+                    .await?;
+                if count >= n {
+                    award(db, badge, author, None, now).await?;
+                }
+            }
+            (Rule::CommentsPosted(n), Trigger::CommentPosted { author, .. }) => {
+                let count = comment::Entity::find().filter(comment::Column::AuthorId.eq(author)).count(db).await?;
+                if count >= n {
+                    award(db, badge, author, None, now).await?;
+                }
+            }
+            (Rule::ConversationsStarted(n), Trigger::CommentPosted { author, discussion_author }) if author != discussion_author => {
+                let count = discussion::Entity::find()
+                    .select_only()
+                    .column(discussion::Column::Id)
+                    .distinct()
+                    .inner_join_comments_by_others(discussion_author)
+                    .count(db)
+                    .await?;
+                if count >= n {
+                    award(db, badge, discussion_author, None, now).await?;
+                }
+            }
+            (Rule::UpvotesCast(n), Trigger::VoteCast { voter, value }) if value > 0 => {
+                let count = vote::Entity::find().filter(vote::Column::MemberId.eq(voter)).filter(vote::Column::Value.gt(0)).count(db).await?;
+                if count >= n {
+                    award(db, badge, voter, None, now).await?;
+                }
+            }
+            (Rule::DownvotesCast(n), Trigger::VoteCast { voter, value }) if value < 0 => {
+                let count = vote::Entity::find().filter(vote::Column::MemberId.eq(voter)).filter(vote::Column::Value.lt(0)).count(db).await?;
+                if count >= n {
+                    award(db, badge, voter, None, now).await?;
+                }
+            }
+            (Rule::ItemScore(threshold), Trigger::ItemScored { author, target, score }) if score >= threshold => {
+                award(db, badge, author, Some(target), now).await?;
+            }
+            (Rule::Recognitions(n), Trigger::Recognized { author }) => {
+                let count = entity::reputation_event::Entity::find()
+                    .filter(entity::reputation_event::Column::MemberId.eq(author))
+                    .filter(entity::reputation_event::Column::Kind.eq(super::reputation::kind::RECOGNIZED))
+                    .count(db)
+                    .await?;
+                if count >= n {
+                    award(db, badge, author, None, now).await?;
+                }
+            }
+            (Rule::Reputation(min), Trigger::ReputationChanged { member: id }) => {
+                if let Some(m) = member::Entity::find_by_id(id).one(db).await?
+                    && m.reputation >= min
+                {
+                    award(db, badge, id, None, now).await?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Discussions by `author` that have a live comment by someone else.
+trait CommentsByOthers {
+    fn inner_join_comments_by_others(self, author: i32) -> Self;
+}
+
+impl CommentsByOthers for sea_orm::Select<discussion::Entity> {
+    fn inner_join_comments_by_others(self, author: i32) -> Self {
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        self.filter(discussion::Column::AuthorId.eq(author)).filter(
+            discussion::Column::Id.in_subquery(
+                Query::select()
+                    .column(comment::Column::DiscussionId)
+                    .from(comment::Entity)
+                    .and_where(Expr::col(comment::Column::AuthorId).ne(author))
+                    .and_where(Expr::col(comment::Column::DeletedAt).is_null())
+                    .to_owned(),
+            ),
+        )
+    }
+}
+
+async fn award(
+    db: &impl ConnectionTrait,
+    badge: &Badge,
+    member_id: i32,
+    item: Option<Target>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let (item_key, discussion_id, comment_id) = match item {
+        None => (String::new(), None, None),
+        Some(Target::Discussion(id)) => (format!("d-{id}"), Some(id), None),
+        Some(Target::Comment(id)) => {
+            let discussion_id = comment::Entity::find_by_id(id).one(db).await?.map(|c| c.discussion_id);
+            (format!("c-{id}"), discussion_id, Some(id))
+        }
+    };
+    let inserted = member_badge::Entity::insert(member_badge::ActiveModel {
+        member_id: Set(member_id),
+        slug: Set(badge.slug.to_string()),
+        item_key: Set(item_key),
+        discussion_id: Set(discussion_id),
+        comment_id: Set(comment_id),
+        awarded_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([member_badge::Column::MemberId, member_badge::Column::Slug, member_badge::Column::ItemKey])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    if inserted > 0 {
+        super::notifications::create(
+            db,
+            super::notifications::New {
+                member_id,
+                kind: "badge",
+                discussion_id,
+                comment_id,
+                actor_id: None,
+                badge_slug: Some(badge.slug),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A member's badges, newest first.
+pub async fn of_member(db: &impl ConnectionTrait, member_id: i32) -> AppResult<Vec<BadgeView>> {
+    let rows = member_badge::Entity::find()
+        .filter(member_badge::Column::MemberId.eq(member_id))
+        .order_by_desc(member_badge::Column::AwardedAt)
+        .order_by_desc(member_badge::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(|row| view(&row)).collect())
+}
+
+pub fn view(row: &member_badge::Model) -> Option<BadgeView> {
+    let badge = find(&row.slug)?;
+    Some(BadgeView {
+        slug: badge.slug.to_string(),
+        name: badge.name.to_string(),
+        tier: badge.tier.as_str().to_string(),
+        awarded_at: row.awarded_at,
+    })
+}
+
+/// Who holds a badge (member ids, most recent first).
+pub async fn holders(db: &impl ConnectionTrait, slug: &str) -> AppResult<Vec<member_badge::Model>> {
+    Ok(member_badge::Entity::find()
+        .filter(member_badge::Column::Slug.eq(slug))
+        .order_by_desc(member_badge::Column::AwardedAt)
+        .limit(200)
+        .all(db)
+        .await?)
+}
