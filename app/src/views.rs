@@ -48,10 +48,10 @@ pub struct MemberView {
 }
 
 impl MemberView {
-    pub fn from_model(m: &member::Model) -> Self {
+    pub fn new(m: &member::Model, badges: Vec<BadgeView>) -> Self {
         Self {
             member: MemberRef::from_model(m),
-            badges: Vec::new(),
+            badges,
             joined_at: m.created_at,
         }
     }
@@ -65,9 +65,9 @@ pub struct MeView {
 }
 
 impl MeView {
-    pub fn from_model(m: &member::Model) -> Self {
+    pub fn new(m: &member::Model, badges: Vec<BadgeView>) -> Self {
         Self {
-            member: MemberView::from_model(m),
+            member: MemberView::new(m, badges),
             email: m.email.clone(),
         }
     }

@@ -45,7 +45,10 @@ pub fn thread_order(mut rows: Vec<comment::Model>) -> Vec<comment::Model> {
 async fn views(
     db: &impl ConnectionTrait,
     rows: Vec<comment::Model>,
+    viewer: Option<&Actor>,
 ) -> AppResult<Vec<CommentView>> {
+    let ids: Vec<i32> = rows.iter().map(|c| c.id).collect();
+    let my_votes = super::reputation::my_votes(db, viewer, "comment", &ids).await?;
     let authors = members_by_id(
         db,
         rows.iter()
@@ -57,7 +60,8 @@ async fn views(
         .into_iter()
         .map(|c| {
             let author = authors.get(&c.author_id).map(MemberRef::from_model);
-            CommentView::build(c, author, 0)
+            let my_vote = my_votes.get(&c.id).copied().unwrap_or(0);
+            CommentView::build(c, author, my_vote)
         })
         .collect())
 }
@@ -66,14 +70,14 @@ async fn views(
 pub async fn thread(
     db: &impl ConnectionTrait,
     discussion_id: i32,
-    _viewer: Option<&Actor>,
+    viewer: Option<&Actor>,
 ) -> AppResult<Vec<CommentView>> {
     let rows = comment::Entity::find()
         .filter(comment::Column::DiscussionId.eq(discussion_id))
         .order_by_asc(comment::Column::Id)
         .all(db)
         .await?;
-    views(db, thread_order(rows)).await
+    views(db, thread_order(rows), viewer).await
 }
 
 /// A live comment of a live discussion.
@@ -90,8 +94,12 @@ pub async fn find(db: &impl ConnectionTrait, id: i32) -> AppResult<comment::Mode
     Ok(row)
 }
 
-async fn one_view(db: &impl ConnectionTrait, row: comment::Model) -> AppResult<CommentView> {
-    views(db, vec![row])
+async fn one_view(
+    db: &impl ConnectionTrait,
+    row: comment::Model,
+    viewer: &Actor,
+) -> AppResult<CommentView> {
+    views(db, vec![row], Some(viewer))
         .await?
         .pop()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a comment view went missing")))
@@ -167,8 +175,14 @@ pub async fn create(
         .filter(discussion::Column::Id.eq(discussion.id))
         .exec(&txn)
         .await?;
+    super::badges::evaluate(
+        &txn,
+        super::badges::Trigger::CommentPosted { author: actor.id, discussion_author: discussion.author_id },
+        now,
+    )
+    .await?;
     txn.commit().await?;
-    one_view(db, row).await
+    one_view(db, row, actor).await
 }
 
 pub async fn update(
@@ -192,7 +206,7 @@ pub async fn update(
     active.edited_at = Set(Some(now));
     let row = active.update(&txn).await?;
     txn.commit().await?;
-    one_view(db, row).await
+    one_view(db, row, actor).await
 }
 
 /// Deletes a comment but keeps its place (and its replies) in the thread.
@@ -205,9 +219,12 @@ pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResul
         ));
     }
     let discussion_id = row.discussion_id;
+    let now = Utc::now();
+    let item = super::reputation::load_item(&txn, super::reputation::Target::Comment(id)).await?;
     let mut active: comment::ActiveModel = row.into();
-    active.deleted_at = Set(Some(Utc::now()));
+    active.deleted_at = Set(Some(now));
     active.update(&txn).await?;
+    super::reputation::item_deleted(&txn, &item, now).await?;
     discussion::Entity::update_many()
         .col_expr(
             discussion::Column::CommentCount,

@@ -8,6 +8,8 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
+use super::badges::Trigger;
+use super::reputation::Target;
 use super::zones::merge;
 use super::{Actor, members_by_id};
 use crate::domain::{Body, Paging, SortOrder, Title};
@@ -57,9 +59,11 @@ impl DiscussionEdit {
 pub async fn views(
     db: &impl ConnectionTrait,
     rows: Vec<discussion::Model>,
-    _viewer: Option<&Actor>,
+    viewer: Option<&Actor>,
 ) -> AppResult<Vec<DiscussionView>> {
     let authors = members_by_id(db, rows.iter().map(|d| d.author_id)).await?;
+    let ids: Vec<i32> = rows.iter().map(|d| d.id).collect();
+    let my_votes = super::reputation::my_votes(db, viewer, "discussion", &ids).await?;
     let mut zone_ids: Vec<i32> = rows.iter().map(|d| d.zone_id).collect();
     zone_ids.sort_unstable();
     zone_ids.dedup();
@@ -84,7 +88,8 @@ pub async fn views(
                 .find(|z| z.id == d.zone_id)
                 .map(|z| z.slug.clone())
                 .unwrap_or_default();
-            Ok(DiscussionView::build(d, zone, author, 0))
+            let my_vote = my_votes.get(&d.id).copied().unwrap_or(0);
+            Ok(DiscussionView::build(d, zone, author, my_vote))
         })
         .collect()
 }
@@ -120,6 +125,7 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    super::badges::evaluate(&txn, Trigger::DiscussionStarted { author: actor.id }, now).await?;
     txn.commit().await?;
     one_view(db, row, Some(actor)).await
 }
@@ -261,9 +267,12 @@ pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResul
             "Only the author or a moderator may delete this discussion",
         ));
     }
+    let now = Utc::now();
+    let item = super::reputation::load_item(&txn, Target::Discussion(id)).await?;
     let mut active: discussion::ActiveModel = row.into();
-    active.deleted_at = Set(Some(Utc::now()));
+    active.deleted_at = Set(Some(now));
     active.update(&txn).await?;
+    super::reputation::item_deleted(&txn, &item, now).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -9,7 +9,7 @@ use crate::error::AppResult;
 use crate::extract::ApiJson;
 use crate::routes::client_ip;
 use crate::services::accounts::{self, NewMember, SessionKind};
-use crate::services::rate_limit;
+use crate::services::{badges, rate_limit};
 use crate::state::AppState;
 use crate::views::{MeView, MemberView};
 
@@ -59,7 +59,7 @@ pub async fn register(
     let member = accounts::register(&state.db, new, &state.settings.allowed_domains()).await?;
     let token = accounts::create_session(&state.db, member.id, SessionKind::Api).await?;
     Ok(HttpResponse::Created().json(AuthResponse {
-        member: MeView::from_model(&member),
+        member: MeView::new(&member, Vec::new()),
         token,
     }))
 }
@@ -86,8 +86,9 @@ pub async fn login(
     limit_signin(&state, &req, &body.login).await?;
     let member = accounts::authenticate(&state.db, &body.login, &body.password).await?;
     let token = accounts::create_session(&state.db, member.id, SessionKind::Api).await?;
+    let badges = badges::of_member(&state.db, member.id).await?;
     Ok(HttpResponse::Ok().json(AuthResponse {
-        member: MeView::from_model(&member),
+        member: MeView::new(&member, badges),
         token,
     }))
 }
@@ -103,8 +104,9 @@ pub async fn logout(state: web::Data<AppState>, me: CurrentMember) -> AppResult<
 #[utoipa::path(get, path = "/api/v1/me", tag = "members",
     responses((status = 200, body = MeView), (status = 401, body = crate::routes::api::ErrorResponse)),
     security(("bearer" = [])))]
-pub async fn me(me: CurrentMember) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(MeView::from_model(&me.member)))
+pub async fn me(state: web::Data<AppState>, me: CurrentMember) -> AppResult<HttpResponse> {
+    let badges = badges::of_member(&state.db, me.member.id).await?;
+    Ok(HttpResponse::Ok().json(MeView::new(&me.member, badges)))
 }
 
 #[utoipa::path(get, path = "/api/v1/members/{username}", tag = "members",
@@ -116,5 +118,6 @@ pub async fn member(
     _viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
     let member = accounts::find_by_username(&state.db, &path).await?;
-    Ok(HttpResponse::Ok().json(MemberView::from_model(&member)))
+    let badges = badges::of_member(&state.db, member.id).await?;
+    Ok(HttpResponse::Ok().json(MemberView::new(&member, badges)))
 }

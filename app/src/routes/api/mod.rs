@@ -11,6 +11,7 @@ use crate::error::AppError;
 
 pub mod discussions;
 pub mod members;
+pub mod reputation;
 pub mod zones;
 
 /// Every error: `{"error": {"code", "message", "fields"?}}`.
@@ -50,6 +51,11 @@ impl Modify for BearerAuth {
         zones::list, zones::create, zones::discussions, zones::start_discussion,
         discussions::show, discussions::edit, discussions::delete, discussions::lock, discussions::pin,
         discussions::comment, discussions::edit_comment, discussions::delete_comment,
+        reputation::vote_discussion, reputation::vote_comment,
+        reputation::recognize_discussion, reputation::unrecognize_discussion,
+        reputation::recognize_comment, reputation::unrecognize_comment,
+        reputation::member_reputation, reputation::leaderboard, reputation::badge_list,
+        reputation::notification_list, reputation::mark_read,
     ),
     components(schemas(ErrorResponse, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -59,6 +65,8 @@ impl Modify for BearerAuth {
         (name = "discussions", description = "Discussions"),
         (name = "comments", description = "Threaded comments"),
         (name = "moderation", description = "Locks and pins"),
+        (name = "reputation", description = "Votes, recognition, reputation, leaderboards, badges"),
+        (name = "notifications", description = "In-app notifications"),
     )
 )]
 pub struct ApiDoc;
@@ -104,6 +112,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/comments/{id}",
                 web::delete().to(discussions::delete_comment),
             )
+            .route("/discussions/{id}/vote", web::post().to(reputation::vote_discussion))
+            .route("/comments/{id}/vote", web::post().to(reputation::vote_comment))
+            .route("/discussions/{id}/recognize", web::post().to(reputation::recognize_discussion))
+            .route("/discussions/{id}/recognize", web::delete().to(reputation::unrecognize_discussion))
+            .route("/comments/{id}/recognize", web::post().to(reputation::recognize_comment))
+            .route("/comments/{id}/recognize", web::delete().to(reputation::unrecognize_comment))
+            .route("/members/{username}/reputation", web::get().to(reputation::member_reputation))
+            .route("/leaderboard", web::get().to(reputation::leaderboard))
+            .route("/badges", web::get().to(reputation::badge_list))
+            .route("/notifications", web::get().to(reputation::notification_list))
+            .route("/notifications/read", web::post().to(reputation::mark_read))
             .default_service(web::to(not_found)),
     );
     // Anything else under /api is not a route either.

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::{base_context, render};
 use crate::auth::MaybeMember;
 use crate::error::AppResult;
-use crate::services::{accounts, discussions};
+use crate::services::{accounts, badges, discussions};
 use crate::state::AppState;
 use crate::views::MemberView;
 
@@ -19,7 +19,8 @@ pub async fn profile(
     let member = accounts::find_by_username(&state.db, &path).await?;
     let started = discussions::by_author(&state.db, member.id, 20).await?;
     let mut ctx = base_context(&state, &req, &viewer, &member.display_name).await?;
-    ctx.insert("member", &MemberView::from_model(&member));
+    let badges = badges::of_member(&state.db, member.id).await?;
+    ctx.insert("member", &MemberView::new(&member, badges));
     ctx.insert("started", &started);
     render(&state, "members/profile.html", &ctx)
 }
