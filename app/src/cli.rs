@@ -33,6 +33,8 @@ pub enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
+    /// Rebuild every member's reputation from the ledger and report any difference.
+    RecomputeReputation,
     /// Fill an empty community with a realistic demo: members, discussions, replies.
     SeedDemo {
         /// How many discussions to create.

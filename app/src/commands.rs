@@ -8,6 +8,7 @@ use crate::config::Settings;
 use crate::domain::{Body, Role};
 use crate::services::accounts::{self, NewMember};
 use crate::services::discussions::{self, NewDiscussion};
+use crate::services::reputation::{self, Target, VoteValue};
 use crate::services::{Actor, comments};
 use crate::startup::Application;
 use crate::{db, telemetry};
@@ -47,6 +48,26 @@ pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+pub async fn recompute_reputation(settings: Settings) -> anyhow::Result<()> {
+    let conn = db::connect(&settings.database_url()).await?;
+    db::migrate(&conn).await?;
+    let drift = crate::services::reputation::recompute(&conn)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if drift.is_empty() {
+        println!("Every member's reputation matches the ledger.");
+    } else {
+        println!(
+            "Fixed {} member(s) whose reputation differed from the ledger:",
+            drift.len()
+        );
+        for d in drift {
+            println!("  {}: stored {}, ledger {}", d.username, d.stored, d.ledger);
+        }
+    }
+    Ok(())
+}
+
 /// Demo people: username, display name, role.
 const PEOPLE: &[(&str, &str, Role)] = &[
     ("amara", "Amara Okafor", Role::Leader),
@@ -58,7 +79,7 @@ const PEOPLE: &[(&str, &str, Role)] = &[
     ("gus", "Gus Novak", Role::Member),
     ("hana", "Hana Sato", Role::Member),
     ("ivan", "Ivan Petrov", Role::Member),
-    ("jo", "Jo Mensah", Role::Admin),
+    ("joanna", "Joanna Mensah", Role::Admin),
     ("kiri", "Kiri Walker", Role::Member),
     ("lena", "Lena Fischer", Role::Member),
 ];
@@ -208,11 +229,41 @@ pub async fn seed_demo(settings: Settings, count: usize) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             last = Some(c.id);
         }
+        // A few colleagues upvote it; leaders now and then recognise a great idea.
+        for k in 0..(i % 7) {
+            let voter = &actors[(i + k * 5 + 2) % actors.len()];
+            if voter.id != author.id {
+                reputation::vote(
+                    &conn,
+                    voter,
+                    Target::Discussion(view.id),
+                    VoteValue::parse(1).map_err(|e| anyhow::anyhow!("{e}"))?,
+                    chrono::Utc::now(),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+        }
+        if i % 9 == 4
+            && let Some(leader) = actors
+                .iter()
+                .find(|a| a.role == Role::Leader && a.id != author.id)
+        {
+            reputation::recognize(
+                &conn,
+                leader,
+                Target::Discussion(view.id),
+                true,
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
         bar.inc(1);
     }
     bar.finish_with_message("done");
     println!(
-        "Seeded {} members and {count} discussions. Sign in as any of them (e.g. amara) with the password {password:?}.",
+        "Seeded {} members and {count} discussions with replies and votes. Sign in as any of them (e.g. amara) with the password {password:?}.",
         PEOPLE.len()
     );
     Ok(())

@@ -54,17 +54,83 @@ pub struct Badge {
 }
 
 pub const BADGES: &[Badge] = &[
-    Badge { slug: "first-discussion", name: "First Discussion", tier: Tier::Bronze, description: "Started a first discussion", rule: Rule::DiscussionsStarted(1) },
-    Badge { slug: "first-comment", name: "First Comment", tier: Tier::Bronze, description: "Left a first reply", rule: Rule::CommentsPosted(1) },
-    Badge { slug: "supporter", name: "Supporter", tier: Tier::Bronze, description: "Cast a first upvote", rule: Rule::UpvotesCast(1) },
-    Badge { slug: "critic", name: "Critic", tier: Tier::Bronze, description: "Cast a first downvote", rule: Rule::DownvotesCast(1) },
-    Badge { slug: "nice-idea", name: "Nice Idea", tier: Tier::Bronze, description: "A post reached a score of 10", rule: Rule::ItemScore(10) },
-    Badge { slug: "good-idea", name: "Good Idea", tier: Tier::Silver, description: "A post reached a score of 25", rule: Rule::ItemScore(25) },
-    Badge { slug: "great-idea", name: "Great Idea", tier: Tier::Gold, description: "A post reached a score of 100", rule: Rule::ItemScore(100) },
-    Badge { slug: "recognised", name: "Recognised", tier: Tier::Silver, description: "A leader recognised one of your posts as a Great Idea", rule: Rule::Recognitions(1) },
-    Badge { slug: "commentator", name: "Commentator", tier: Tier::Bronze, description: "Left 10 replies", rule: Rule::CommentsPosted(10) },
-    Badge { slug: "conversation-starter", name: "Conversation Starter", tier: Tier::Silver, description: "Started 10 discussions that others replied to", rule: Rule::ConversationsStarted(10) },
-    Badge { slug: "pillar", name: "Pillar", tier: Tier::Gold, description: "Reached 1,000 reputation", rule: Rule::Reputation(1000) },
+    Badge {
+        slug: "first-discussion",
+        name: "First Discussion",
+        tier: Tier::Bronze,
+        description: "Started a first discussion",
+        rule: Rule::DiscussionsStarted(1),
+    },
+    Badge {
+        slug: "first-comment",
+        name: "First Comment",
+        tier: Tier::Bronze,
+        description: "Left a first reply",
+        rule: Rule::CommentsPosted(1),
+    },
+    Badge {
+        slug: "supporter",
+        name: "Supporter",
+        tier: Tier::Bronze,
+        description: "Cast a first upvote",
+        rule: Rule::UpvotesCast(1),
+    },
+    Badge {
+        slug: "critic",
+        name: "Critic",
+        tier: Tier::Bronze,
+        description: "Cast a first downvote",
+        rule: Rule::DownvotesCast(1),
+    },
+    Badge {
+        slug: "nice-idea",
+        name: "Nice Idea",
+        tier: Tier::Bronze,
+        description: "A post reached a score of 10",
+        rule: Rule::ItemScore(10),
+    },
+    Badge {
+        slug: "good-idea",
+        name: "Good Idea",
+        tier: Tier::Silver,
+        description: "A post reached a score of 25",
+        rule: Rule::ItemScore(25),
+    },
+    Badge {
+        slug: "great-idea",
+        name: "Great Idea",
+        tier: Tier::Gold,
+        description: "A post reached a score of 100",
+        rule: Rule::ItemScore(100),
+    },
+    Badge {
+        slug: "recognised",
+        name: "Recognised",
+        tier: Tier::Silver,
+        description: "A leader recognised one of your posts as a Great Idea",
+        rule: Rule::Recognitions(1),
+    },
+    Badge {
+        slug: "commentator",
+        name: "Commentator",
+        tier: Tier::Bronze,
+        description: "Left 10 replies",
+        rule: Rule::CommentsPosted(10),
+    },
+    Badge {
+        slug: "conversation-starter",
+        name: "Conversation Starter",
+        tier: Tier::Silver,
+        description: "Started 10 discussions that others replied to",
+        rule: Rule::ConversationsStarted(10),
+    },
+    Badge {
+        slug: "pillar",
+        name: "Pillar",
+        tier: Tier::Gold,
+        description: "Reached 1,000 reputation",
+        rule: Rule::Reputation(1000),
+    },
 ];
 
 pub fn find(slug: &str) -> Option<&'static Badge> {
@@ -74,17 +140,37 @@ pub fn find(slug: &str) -> Option<&'static Badge> {
 /// Something happened that a badge may be watching.
 #[derive(Debug, Clone, Copy)]
 pub enum Trigger {
-    DiscussionStarted { author: i32 },
-    CommentPosted { author: i32, discussion_author: i32 },
-    VoteCast { voter: i32, value: i32 },
-    ItemScored { author: i32, target: Target, score: i32 },
-    Recognized { author: i32 },
-    ReputationChanged { member: i32 },
+    DiscussionStarted {
+        author: i32,
+    },
+    CommentPosted {
+        author: i32,
+        discussion_author: i32,
+    },
+    VoteCast {
+        voter: i32,
+        value: i32,
+    },
+    ItemScored {
+        author: i32,
+        target: Target,
+        score: i32,
+    },
+    Recognized {
+        author: i32,
+    },
+    ReputationChanged {
+        member: i32,
+    },
 }
 
 /// Checks the badges a trigger concerns and awards the ones now earned, each with a
 /// notification. Runs inside the caller's transaction.
-pub async fn evaluate(db: &impl ConnectionTrait, trigger: Trigger, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn evaluate(
+    db: &impl ConnectionTrait,
+    trigger: Trigger,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     for badge in BADGES {
         match (badge.rule, trigger) {
             (Rule::DiscussionsStarted(n), Trigger::DiscussionStarted { author }) => {
@@ -97,12 +183,21 @@ pub async fn evaluate(db: &impl ConnectionTrait, trigger: Trigger, now: DateTime
                 }
             }
             (Rule::CommentsPosted(n), Trigger::CommentPosted { author, .. }) => {
-                let count = comment::Entity::find().filter(comment::Column::AuthorId.eq(author)).count(db).await?;
+                let count = comment::Entity::find()
+                    .filter(comment::Column::AuthorId.eq(author))
+                    .count(db)
+                    .await?;
                 if count >= n {
                     award(db, badge, author, None, now).await?;
                 }
             }
-            (Rule::ConversationsStarted(n), Trigger::CommentPosted { author, discussion_author }) if author != discussion_author => {
+            (
+                Rule::ConversationsStarted(n),
+                Trigger::CommentPosted {
+                    author,
+                    discussion_author,
+                },
+            ) if author != discussion_author => {
                 let count = discussion::Entity::find()
                     .select_only()
                     .column(discussion::Column::Id)
@@ -115,24 +210,42 @@ pub async fn evaluate(db: &impl ConnectionTrait, trigger: Trigger, now: DateTime
                 }
             }
             (Rule::UpvotesCast(n), Trigger::VoteCast { voter, value }) if value > 0 => {
-                let count = vote::Entity::find().filter(vote::Column::MemberId.eq(voter)).filter(vote::Column::Value.gt(0)).count(db).await?;
+                let count = vote::Entity::find()
+                    .filter(vote::Column::MemberId.eq(voter))
+                    .filter(vote::Column::Value.gt(0))
+                    .count(db)
+                    .await?;
                 if count >= n {
                     award(db, badge, voter, None, now).await?;
                 }
             }
             (Rule::DownvotesCast(n), Trigger::VoteCast { voter, value }) if value < 0 => {
-                let count = vote::Entity::find().filter(vote::Column::MemberId.eq(voter)).filter(vote::Column::Value.lt(0)).count(db).await?;
+                let count = vote::Entity::find()
+                    .filter(vote::Column::MemberId.eq(voter))
+                    .filter(vote::Column::Value.lt(0))
+                    .count(db)
+                    .await?;
                 if count >= n {
                     award(db, badge, voter, None, now).await?;
                 }
             }
-            (Rule::ItemScore(threshold), Trigger::ItemScored { author, target, score }) if score >= threshold => {
+            (
+                Rule::ItemScore(threshold),
+                Trigger::ItemScored {
+                    author,
+                    target,
+                    score,
+                },
+            ) if score >= threshold => {
                 award(db, badge, author, Some(target), now).await?;
             }
             (Rule::Recognitions(n), Trigger::Recognized { author }) => {
                 let count = entity::reputation_event::Entity::find()
                     .filter(entity::reputation_event::Column::MemberId.eq(author))
-                    .filter(entity::reputation_event::Column::Kind.eq(super::reputation::kind::RECOGNIZED))
+                    .filter(
+                        entity::reputation_event::Column::Kind
+                            .eq(super::reputation::kind::RECOGNIZED),
+                    )
                     .count(db)
                     .await?;
                 if count >= n {
@@ -184,7 +297,10 @@ async fn award(
         None => (String::new(), None, None),
         Some(Target::Discussion(id)) => (format!("d-{id}"), Some(id), None),
         Some(Target::Comment(id)) => {
-            let discussion_id = comment::Entity::find_by_id(id).one(db).await?.map(|c| c.discussion_id);
+            let discussion_id = comment::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .map(|c| c.discussion_id);
             (format!("c-{id}"), discussion_id, Some(id))
         }
     };
@@ -198,9 +314,13 @@ async fn award(
         ..Default::default()
     })
     .on_conflict(
-        OnConflict::columns([member_badge::Column::MemberId, member_badge::Column::Slug, member_badge::Column::ItemKey])
-            .do_nothing()
-            .to_owned(),
+        OnConflict::columns([
+            member_badge::Column::MemberId,
+            member_badge::Column::Slug,
+            member_badge::Column::ItemKey,
+        ])
+        .do_nothing()
+        .to_owned(),
     )
     .exec_without_returning(db)
     .await?;

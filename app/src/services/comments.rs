@@ -177,7 +177,10 @@ pub async fn create(
         .await?;
     super::badges::evaluate(
         &txn,
-        super::badges::Trigger::CommentPosted { author: actor.id, discussion_author: discussion.author_id },
+        super::badges::Trigger::CommentPosted {
+            author: actor.id,
+            discussion_author: discussion.author_id,
+        },
         now,
     )
     .await?;

@@ -199,6 +199,23 @@ pub async fn by_author(
     views(db, rows, None).await
 }
 
+/// A member's best-scored discussions.
+pub async fn top_by_author(
+    db: &impl ConnectionTrait,
+    author_id: i32,
+    limit: u64,
+) -> AppResult<Vec<DiscussionView>> {
+    let rows = discussion::Entity::find()
+        .filter(discussion::Column::AuthorId.eq(author_id))
+        .filter(discussion::Column::DeletedAt.is_null())
+        .order_by_desc(discussion::Column::Score)
+        .order_by_desc(discussion::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await?;
+    views(db, rows, None).await
+}
+
 /// A live (not deleted) discussion row.
 pub async fn find(db: &impl ConnectionTrait, id: i32) -> AppResult<discussion::Model> {
     discussion::Entity::find_by_id(id)

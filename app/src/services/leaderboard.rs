@@ -2,8 +2,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{reputation_event, zone};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Order};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -26,7 +29,10 @@ impl Period {
             Some("month") => Ok(Period::Month),
             Some("year") => Ok(Period::Year),
             None | Some("") | Some("all") => Ok(Period::All),
-            Some(_) => Err(AppError::validation("period", "must be one of week, month, year, all")),
+            Some(_) => Err(AppError::validation(
+                "period",
+                "must be one of week, month, year, all",
+            )),
         }
     }
 
@@ -76,7 +82,10 @@ pub async fn top(
         .column_as(reputation_event::Column::Points.sum(), "points")
         .group_by(reputation_event::Column::MemberId)
         .having(Expr::expr(Func::sum(Expr::col(reputation_event::Column::Points))).gt(0))
-        .order_by(Expr::expr(Func::sum(Expr::col(reputation_event::Column::Points))), Order::Desc)
+        .order_by(
+            Expr::expr(Func::sum(Expr::col(reputation_event::Column::Points))),
+            Order::Desc,
+        )
         .order_by_asc(reputation_event::Column::MemberId)
         .limit(limit);
     if let Some(since) = period.since(now) {
@@ -90,7 +99,9 @@ pub async fn top(
     let mut entries = Vec::with_capacity(rows.len());
     let mut last: Option<(i64, u32)> = None;
     for (i, row) in rows.into_iter().enumerate() {
-        let Some(m) = members.get(&row.member_id) else { continue };
+        let Some(m) = members.get(&row.member_id) else {
+            continue;
+        };
         let points = row.points.unwrap_or(0);
         // Ties share a rank: 1, 1, 3.
         let rank = match last {
@@ -98,7 +109,11 @@ pub async fn top(
             _ => u32::try_from(i + 1).unwrap_or(u32::MAX),
         };
         last = Some((points, rank));
-        entries.push(Entry { rank, member: MemberRef::from_model(m), points });
+        entries.push(Entry {
+            rank,
+            member: MemberRef::from_model(m),
+            points,
+        });
     }
     Ok(entries)
 }
@@ -133,9 +148,13 @@ pub async fn strengths(db: &impl ConnectionTrait, member_id: i32) -> AppResult<V
         .filter_map(|r| {
             let z = zones.iter().find(|z| Some(z.id) == r.zone_id)?;
             let points = r.points.unwrap_or(0);
-            (points > 0).then(|| ZoneStrength { zone: z.slug.clone(), name: z.name.clone(), points })
+            (points > 0).then(|| ZoneStrength {
+                zone: z.slug.clone(),
+                name: z.name.clone(),
+                points,
+            })
         })
         .collect();
-    out.sort_by(|a, b| b.points.cmp(&a.points));
+    out.sort_by_key(|s| std::cmp::Reverse(s.points));
     Ok(out)
 }

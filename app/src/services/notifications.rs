@@ -84,13 +84,19 @@ pub async fn list(db: &impl ConnectionTrait, member_id: i32) -> AppResult<Notifi
             kind: n.kind,
             discussion_id: n.discussion_id,
             comment_id: n.comment_id,
-            actor: n.actor_id.and_then(|a| actors.get(&a)).map(MemberRef::from_model),
+            actor: n
+                .actor_id
+                .and_then(|a| actors.get(&a))
+                .map(MemberRef::from_model),
             badge: n.badge_slug,
             read: n.read_at.is_some(),
             created_at: n.created_at,
         })
         .collect();
-    Ok(NotificationList { notifications, unread: unread_count(db, member_id).await? })
+    Ok(NotificationList {
+        notifications,
+        unread: unread_count(db, member_id).await?,
+    })
 }
 
 /// Marks some (or all) of a member's notifications read. Ids of others are ignored.

@@ -12,8 +12,8 @@ use entity::{comment, discussion, member, reputation_event, vote};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbBackend, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, Statement,
+    DbBackend, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, Statement,
 };
 
 use super::Actor;
@@ -165,10 +165,7 @@ struct Sum {
     total: Option<i64>,
 }
 
-async fn sum_points(
-    db: &impl ConnectionTrait,
-    filter: sea_orm::Condition,
-) -> AppResult<i64> {
+async fn sum_points(db: &impl ConnectionTrait, filter: sea_orm::Condition) -> AppResult<i64> {
     let row = reputation_event::Entity::find()
         .select_only()
         .column_as(reputation_event::Column::Points.sum(), "total")
@@ -193,7 +190,10 @@ async fn refresh(txn: &DatabaseTransaction, members: &BTreeSet<i32>) -> AppResul
         )
         .await?;
         member::Entity::update_many()
-            .col_expr(member::Column::Reputation, Expr::value(reputation_from_sum(sum)))
+            .col_expr(
+                member::Column::Reputation,
+                Expr::value(reputation_from_sum(sum)),
+            )
             .filter(member::Column::Id.eq(id))
             .exec(txn)
             .await?;
@@ -264,7 +264,13 @@ async fn reverse_vote(
             record(
                 txn,
                 item,
-                NewEvent { member_id: net.member_id, kind, points: -total, vote_id: Some(vote_id), actor_id: None },
+                NewEvent {
+                    member_id: net.member_id,
+                    kind,
+                    points: -total,
+                    vote_id: Some(vote_id),
+                    actor_id: None,
+                },
                 now,
                 touched,
             )
@@ -276,7 +282,11 @@ async fn reverse_vote(
 
 /// Upvote points the author may still gain today (UTC).
 async fn cap_left(txn: &DatabaseTransaction, member_id: i32, now: DateTime<Utc>) -> AppResult<i32> {
-    let day_start = now.date_naive().and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(now);
+    let day_start = now
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
+        .unwrap_or(now);
     let gained = sum_points(
         txn,
         sea_orm::Condition::all()
@@ -298,11 +308,20 @@ async fn apply_vote(
     touched: &mut BTreeSet<i32>,
 ) -> AppResult<()> {
     if vote.value > 0 {
-        let points = Ord::min(RULES.upvote_received, cap_left(txn, item.author_id, now).await?);
+        let points = Ord::min(
+            RULES.upvote_received,
+            cap_left(txn, item.author_id, now).await?,
+        );
         record(
             txn,
             item,
-            NewEvent { member_id: item.author_id, kind: kind::UPVOTE_RECEIVED, points, vote_id: Some(vote.id), actor_id: Some(voter.id) },
+            NewEvent {
+                member_id: item.author_id,
+                kind: kind::UPVOTE_RECEIVED,
+                points,
+                vote_id: Some(vote.id),
+                actor_id: Some(voter.id),
+            },
             now,
             touched,
         )
@@ -312,7 +331,13 @@ async fn apply_vote(
         record(
             txn,
             item,
-            NewEvent { member_id: item.author_id, kind: kind::DOWNVOTE_RECEIVED, points: RULES.downvote_received, vote_id: Some(vote.id), actor_id: None },
+            NewEvent {
+                member_id: item.author_id,
+                kind: kind::DOWNVOTE_RECEIVED,
+                points: RULES.downvote_received,
+                vote_id: Some(vote.id),
+                actor_id: None,
+            },
             now,
             touched,
         )
@@ -321,7 +346,13 @@ async fn apply_vote(
             record(
                 txn,
                 item,
-                NewEvent { member_id: voter.id, kind: kind::DOWNVOTE_CAST, points: RULES.downvote_cast_on_comment, vote_id: Some(vote.id), actor_id: None },
+                NewEvent {
+                    member_id: voter.id,
+                    kind: kind::DOWNVOTE_CAST,
+                    points: RULES.downvote_cast_on_comment,
+                    vote_id: Some(vote.id),
+                    actor_id: None,
+                },
                 now,
                 touched,
             )
@@ -348,7 +379,13 @@ async fn apply_vote(
             record(
                 txn,
                 item,
-                NewEvent { member_id: item.author_id, kind: kind::VOTING_CORRECTED, points: -given, vote_id: Some(vote.id), actor_id: None },
+                NewEvent {
+                    member_id: item.author_id,
+                    kind: kind::VOTING_CORRECTED,
+                    points: -given,
+                    vote_id: Some(vote.id),
+                    actor_id: None,
+                },
                 now,
                 touched,
             )
@@ -376,15 +413,24 @@ pub async fn vote(
     let txn = crate::db::begin_write(db).await?;
     let item = load_item(&txn, target).await?;
     if item.author_id == voter.id {
-        return Err(AppError::Forbidden { code: "self_vote", message: "You cannot vote on your own post".into() });
+        return Err(AppError::Forbidden {
+            code: "self_vote",
+            message: "You cannot vote on your own post".into(),
+        });
     }
     lock_members(&txn, &[voter.id, item.author_id]).await?;
     if value.get() < 0 && !voter.role.can_moderate() {
-        let me = member::Entity::find_by_id(voter.id).one(&txn).await?.ok_or_else(AppError::not_signed_in)?;
+        let me = member::Entity::find_by_id(voter.id)
+            .one(&txn)
+            .await?
+            .ok_or_else(AppError::not_signed_in)?;
         if me.reputation < RULES.downvote_min_reputation {
             return Err(AppError::Forbidden {
                 code: "insufficient_reputation",
-                message: format!("Downvoting needs {} reputation", RULES.downvote_min_reputation),
+                message: format!(
+                    "Downvoting needs {} reputation",
+                    RULES.downvote_min_reputation
+                ),
             });
         }
     }
@@ -398,7 +444,10 @@ pub async fn vote(
     let new = value.get();
     if old == new {
         txn.commit().await?;
-        return Ok(VoteOutcome { score: item.score, my_vote: new });
+        return Ok(VoteOutcome {
+            score: item.score,
+            my_vote: new,
+        });
     }
     let mut touched = BTreeSet::new();
     if let Some(v) = &existing {
@@ -437,14 +486,34 @@ pub async fn vote(
     let score = bump_score(&txn, target, delta).await?;
     refresh(&txn, &touched).await?;
     if let Some(v) = &saved {
-        badges::evaluate(&txn, Trigger::VoteCast { voter: voter.id, value: v.value }, now).await?;
+        badges::evaluate(
+            &txn,
+            Trigger::VoteCast {
+                voter: voter.id,
+                value: v.value,
+            },
+            now,
+        )
+        .await?;
     }
-    badges::evaluate(&txn, Trigger::ItemScored { author: item.author_id, target, score }, now).await?;
+    badges::evaluate(
+        &txn,
+        Trigger::ItemScored {
+            author: item.author_id,
+            target,
+            score,
+        },
+        now,
+    )
+    .await?;
     for &m in &touched {
         badges::evaluate(&txn, Trigger::ReputationChanged { member: m }, now).await?;
     }
     txn.commit().await?;
-    Ok(VoteOutcome { score, my_vote: new })
+    Ok(VoteOutcome {
+        score,
+        my_vote: new,
+    })
 }
 
 /// Moves an item's score atomically and returns the new score.
@@ -453,26 +522,44 @@ async fn bump_score(txn: &DatabaseTransaction, target: Target, delta: i32) -> Ap
     match target {
         Target::Discussion(id) => {
             discussion::Entity::update_many()
-                .col_expr(discussion::Column::Score, Expr::col(discussion::Column::Score).add(delta))
+                .col_expr(
+                    discussion::Column::Score,
+                    Expr::col(discussion::Column::Score).add(delta),
+                )
                 .filter(discussion::Column::Id.eq(id))
                 .exec(txn)
                 .await?;
-            Ok(discussion::Entity::find_by_id(id).one(txn).await?.map(|d| d.score).unwrap_or(0))
+            Ok(discussion::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .map(|d| d.score)
+                .unwrap_or(0))
         }
         Target::Comment(id) => {
             comment::Entity::update_many()
-                .col_expr(comment::Column::Score, Expr::col(comment::Column::Score).add(delta))
+                .col_expr(
+                    comment::Column::Score,
+                    Expr::col(comment::Column::Score).add(delta),
+                )
                 .filter(comment::Column::Id.eq(id))
                 .exec(txn)
                 .await?;
-            Ok(comment::Entity::find_by_id(id).one(txn).await?.map(|c| c.score).unwrap_or(0))
+            Ok(comment::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .map(|c| c.score)
+                .unwrap_or(0))
         }
     }
 }
 
 /// Takes back what an item's votes gave, when the item is deleted. Runs inside the
 /// deleting transaction.
-pub async fn item_deleted(txn: &DatabaseTransaction, item: &Item, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn item_deleted(
+    txn: &DatabaseTransaction,
+    item: &Item,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let votes = vote::Entity::find()
         .filter(vote::Column::TargetKind.eq(item.target.kind()))
         .filter(vote::Column::TargetId.eq(item.target.id()))
@@ -498,12 +585,17 @@ pub async fn recognize(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     if actor.role < Role::Leader {
-        return Err(AppError::forbidden("Only leaders, moderators and admins may recognise great ideas"));
+        return Err(AppError::forbidden(
+            "Only leaders, moderators and admins may recognise great ideas",
+        ));
     }
     let txn = crate::db::begin_write(db).await?;
     let item = load_item(&txn, target).await?;
     if item.author_id == actor.id {
-        return Err(AppError::Forbidden { code: "self_recognize", message: "You cannot recognise your own post".into() });
+        return Err(AppError::Forbidden {
+            code: "self_recognize",
+            message: "You cannot recognise your own post".into(),
+        });
     }
     if item.recognized == on {
         txn.commit().await?;
@@ -531,7 +623,13 @@ pub async fn recognize(
         record(
             &txn,
             &item,
-            NewEvent { member_id: item.author_id, kind: kind::RECOGNIZED, points: RULES.recognized, vote_id: None, actor_id: Some(actor.id) },
+            NewEvent {
+                member_id: item.author_id,
+                kind: kind::RECOGNIZED,
+                points: RULES.recognized,
+                vote_id: None,
+                actor_id: Some(actor.id),
+            },
             now,
             &mut touched,
         )
@@ -552,7 +650,10 @@ pub async fn recognize(
     } else {
         let mut cond = sea_orm::Condition::all()
             .add(reputation_event::Column::MemberId.eq(item.author_id))
-            .add(reputation_event::Column::Kind.is_in([kind::RECOGNIZED, kind::RECOGNITION_WITHDRAWN]))
+            .add(
+                reputation_event::Column::Kind
+                    .is_in([kind::RECOGNIZED, kind::RECOGNITION_WITHDRAWN]),
+            )
             .add(reputation_event::Column::DiscussionId.eq(item.discussion_id));
         cond = match item.comment_id {
             Some(c) => cond.add(reputation_event::Column::CommentId.eq(c)),
@@ -563,7 +664,13 @@ pub async fn recognize(
             record(
                 &txn,
                 &item,
-                NewEvent { member_id: item.author_id, kind: kind::RECOGNITION_WITHDRAWN, points: -given, vote_id: None, actor_id: Some(actor.id) },
+                NewEvent {
+                    member_id: item.author_id,
+                    kind: kind::RECOGNITION_WITHDRAWN,
+                    points: -given,
+                    vote_id: None,
+                    actor_id: Some(actor.id),
+                },
                 now,
                 &mut touched,
             )
@@ -572,9 +679,23 @@ pub async fn recognize(
     }
     refresh(&txn, &touched).await?;
     if on {
-        badges::evaluate(&txn, Trigger::Recognized { author: item.author_id }, now).await?;
+        badges::evaluate(
+            &txn,
+            Trigger::Recognized {
+                author: item.author_id,
+            },
+            now,
+        )
+        .await?;
     }
-    badges::evaluate(&txn, Trigger::ReputationChanged { member: item.author_id }, now).await?;
+    badges::evaluate(
+        &txn,
+        Trigger::ReputationChanged {
+            member: item.author_id,
+        },
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -638,10 +759,18 @@ pub async fn recompute(db: &DatabaseConnection) -> AppResult<Vec<Drift>> {
     let members = member::Entity::find().all(&txn).await?;
     let mut drift = Vec::new();
     for m in members {
-        let sum = sums.iter().find(|s| s.member_id == m.id).and_then(|s| s.total).unwrap_or(0);
+        let sum = sums
+            .iter()
+            .find(|s| s.member_id == m.id)
+            .and_then(|s| s.total)
+            .unwrap_or(0);
         let ledger = reputation_from_sum(sum);
         if ledger != m.reputation {
-            drift.push(Drift { username: m.username.clone(), stored: m.reputation, ledger });
+            drift.push(Drift {
+                username: m.username.clone(),
+                stored: m.reputation,
+                ledger,
+            });
             member::Entity::update_many()
                 .col_expr(member::Column::Reputation, Expr::value(ledger))
                 .filter(member::Column::Id.eq(m.id))

@@ -112,16 +112,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/comments/{id}",
                 web::delete().to(discussions::delete_comment),
             )
-            .route("/discussions/{id}/vote", web::post().to(reputation::vote_discussion))
-            .route("/comments/{id}/vote", web::post().to(reputation::vote_comment))
-            .route("/discussions/{id}/recognize", web::post().to(reputation::recognize_discussion))
-            .route("/discussions/{id}/recognize", web::delete().to(reputation::unrecognize_discussion))
-            .route("/comments/{id}/recognize", web::post().to(reputation::recognize_comment))
-            .route("/comments/{id}/recognize", web::delete().to(reputation::unrecognize_comment))
-            .route("/members/{username}/reputation", web::get().to(reputation::member_reputation))
+            .route(
+                "/discussions/{id}/vote",
+                web::post().to(reputation::vote_discussion),
+            )
+            .route(
+                "/comments/{id}/vote",
+                web::post().to(reputation::vote_comment),
+            )
+            .route(
+                "/discussions/{id}/recognize",
+                web::post().to(reputation::recognize_discussion),
+            )
+            .route(
+                "/discussions/{id}/recognize",
+                web::delete().to(reputation::unrecognize_discussion),
+            )
+            .route(
+                "/comments/{id}/recognize",
+                web::post().to(reputation::recognize_comment),
+            )
+            .route(
+                "/comments/{id}/recognize",
+                web::delete().to(reputation::unrecognize_comment),
+            )
+            .route(
+                "/members/{username}/reputation",
+                web::get().to(reputation::member_reputation),
+            )
             .route("/leaderboard", web::get().to(reputation::leaderboard))
             .route("/badges", web::get().to(reputation::badge_list))
-            .route("/notifications", web::get().to(reputation::notification_list))
+            .route(
+                "/notifications",
+                web::get().to(reputation::notification_list),
+            )
             .route("/notifications/read", web::post().to(reputation::mark_read))
             .default_service(web::to(not_found)),
     );

@@ -64,7 +64,12 @@ pub struct BadgeList {
     pub badges: Vec<BadgeInfo>,
 }
 
-async fn cast(state: &AppState, me: &CurrentMember, target: Target, value: i64) -> AppResult<HttpResponse> {
+async fn cast(
+    state: &AppState,
+    me: &CurrentMember,
+    target: Target,
+    value: i64,
+) -> AppResult<HttpResponse> {
     let value = VoteValue::parse(value)?;
     let outcome = reputation::vote(&state.db, &me.actor, target, value, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(outcome))
@@ -98,7 +103,11 @@ pub async fn vote_comment(
     cast(&state, &me, Target::Comment(*id), body.value).await
 }
 
-async fn discussion_view(state: &AppState, id: i32, me: &CurrentMember) -> AppResult<DiscussionView> {
+async fn discussion_view(
+    state: &AppState,
+    id: i32,
+    me: &CurrentMember,
+) -> AppResult<DiscussionView> {
     discussions::read(&state.db, id, Some(&me.actor), false).await
 }
 
@@ -115,8 +124,19 @@ async fn comment_view(state: &AppState, id: i32, me: &CurrentMember) -> AppResul
     responses((status = 200, description = "The discussion, recognized", body = DiscussionView),
         (status = 403, description = "leaders, moderators and admins only; not one's own", body = ErrorResponse), (status = 404, body = ErrorResponse)),
     security(("bearer" = [])))]
-pub async fn recognize_discussion(state: web::Data<AppState>, id: web::Path<i32>, me: CurrentMember) -> AppResult<HttpResponse> {
-    reputation::recognize(&state.db, &me.actor, Target::Discussion(*id), true, Utc::now()).await?;
+pub async fn recognize_discussion(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+) -> AppResult<HttpResponse> {
+    reputation::recognize(
+        &state.db,
+        &me.actor,
+        Target::Discussion(*id),
+        true,
+        Utc::now(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(discussion_view(&state, *id, &me).await?))
 }
 
@@ -124,8 +144,19 @@ pub async fn recognize_discussion(state: web::Data<AppState>, id: web::Path<i32>
     responses((status = 200, description = "The discussion, recognition withdrawn", body = DiscussionView),
         (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)),
     security(("bearer" = [])))]
-pub async fn unrecognize_discussion(state: web::Data<AppState>, id: web::Path<i32>, me: CurrentMember) -> AppResult<HttpResponse> {
-    reputation::recognize(&state.db, &me.actor, Target::Discussion(*id), false, Utc::now()).await?;
+pub async fn unrecognize_discussion(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+) -> AppResult<HttpResponse> {
+    reputation::recognize(
+        &state.db,
+        &me.actor,
+        Target::Discussion(*id),
+        false,
+        Utc::now(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(discussion_view(&state, *id, &me).await?))
 }
 
@@ -133,7 +164,11 @@ pub async fn unrecognize_discussion(state: web::Data<AppState>, id: web::Path<i3
     responses((status = 200, description = "The comment, recognized", body = CommentView),
         (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)),
     security(("bearer" = [])))]
-pub async fn recognize_comment(state: web::Data<AppState>, id: web::Path<i32>, me: CurrentMember) -> AppResult<HttpResponse> {
+pub async fn recognize_comment(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+) -> AppResult<HttpResponse> {
     reputation::recognize(&state.db, &me.actor, Target::Comment(*id), true, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(comment_view(&state, *id, &me).await?))
 }
@@ -142,14 +177,28 @@ pub async fn recognize_comment(state: web::Data<AppState>, id: web::Path<i32>, m
     responses((status = 200, description = "The comment, recognition withdrawn", body = CommentView),
         (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)),
     security(("bearer" = [])))]
-pub async fn unrecognize_comment(state: web::Data<AppState>, id: web::Path<i32>, me: CurrentMember) -> AppResult<HttpResponse> {
-    reputation::recognize(&state.db, &me.actor, Target::Comment(*id), false, Utc::now()).await?;
+pub async fn unrecognize_comment(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+) -> AppResult<HttpResponse> {
+    reputation::recognize(
+        &state.db,
+        &me.actor,
+        Target::Comment(*id),
+        false,
+        Utc::now(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(comment_view(&state, *id, &me).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/members/{username}/reputation", tag = "reputation", params(("username" = String, Path)),
     responses((status = 200, body = ReputationView), (status = 404, body = ErrorResponse)))]
-pub async fn member_reputation(state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn member_reputation(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let member = accounts::find_by_username(&state.db, &path).await?;
     let events = reputation::events(&state.db, member.id, 500).await?;
     Ok(HttpResponse::Ok().json(ReputationView {
@@ -176,7 +225,11 @@ pub async fn leaderboard(
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
     let period = Period::parse(query.get("period").map(String::as_str))?;
-    let zone_id = match query.get("zone").map(|z| z.trim()).filter(|z| !z.is_empty()) {
+    let zone_id = match query
+        .get("zone")
+        .map(|z| z.trim())
+        .filter(|z| !z.is_empty())
+    {
         Some(slug) => Some(zones::find(&state.db, slug).await?.id),
         None => None,
     };
@@ -186,7 +239,10 @@ pub async fn leaderboard(
 
 #[utoipa::path(get, path = "/api/v1/badges", tag = "reputation",
     responses((status = 200, description = "Every badge and who holds it", body = BadgeList)))]
-pub async fn badge_list(state: web::Data<AppState>, _viewer: MaybeMember) -> AppResult<HttpResponse> {
+pub async fn badge_list(
+    state: web::Data<AppState>,
+    _viewer: MaybeMember,
+) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(all_badges(&state).await?))
 }
 
@@ -194,7 +250,8 @@ pub async fn all_badges(state: &AppState) -> AppResult<BadgeList> {
     let mut out = Vec::new();
     for badge in badges::BADGES {
         let rows = badges::holders(&state.db, badge.slug).await?;
-        let members = crate::services::members_by_id(&state.db, rows.iter().map(|r| r.member_id)).await?;
+        let members =
+            crate::services::members_by_id(&state.db, rows.iter().map(|r| r.member_id)).await?;
         let mut seen = std::collections::HashSet::new();
         let holders = rows
             .iter()
@@ -215,7 +272,10 @@ pub async fn all_badges(state: &AppState) -> AppResult<BadgeList> {
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
     responses((status = 200, body = NotificationList), (status = 401, body = ErrorResponse)),
     security(("bearer" = [])))]
-pub async fn notification_list(state: web::Data<AppState>, me: CurrentMember) -> AppResult<HttpResponse> {
+pub async fn notification_list(
+    state: web::Data<AppState>,
+    me: CurrentMember,
+) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(notifications::list(&state.db, me.actor.id).await?))
 }
 
@@ -230,7 +290,12 @@ pub async fn mark_read(
     let ids = match (body.all, body.ids) {
         (Some(true), _) => None,
         (_, Some(ids)) => Some(ids),
-        _ => return Err(AppError::validation("ids", "or \"all\": true must be given")),
+        _ => {
+            return Err(AppError::validation(
+                "ids",
+                "or \"all\": true must be given",
+            ));
+        }
     };
     notifications::mark_read(&state.db, me.actor.id, ids).await?;
     Ok(HttpResponse::NoContent().finish())

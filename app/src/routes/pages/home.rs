@@ -47,5 +47,14 @@ pub async fn zone(
     ctx.insert("page", &paging.page);
     ctx.insert("pages", &pages);
     ctx.insert("total", &total);
+    let experts = crate::services::leaderboard::top(
+        &state.db,
+        crate::services::leaderboard::Period::All,
+        Some(zone.id),
+        5,
+        chrono::Utc::now(),
+    )
+    .await?;
+    ctx.insert("experts", &experts);
     render(&state, "zone.html", &ctx)
 }

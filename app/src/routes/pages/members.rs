@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::{base_context, render};
 use crate::auth::MaybeMember;
 use crate::error::AppResult;
-use crate::services::{accounts, badges, discussions};
+use crate::services::{accounts, badges, discussions, leaderboard, reputation};
 use crate::state::AppState;
 use crate::views::MemberView;
 
@@ -21,6 +21,32 @@ pub async fn profile(
     let mut ctx = base_context(&state, &req, &viewer, &member.display_name).await?;
     let badges = badges::of_member(&state.db, member.id).await?;
     ctx.insert("member", &MemberView::new(&member, badges));
+    let mut events = reputation::events(&state.db, member.id, 1000).await?;
+    events.reverse();
+    ctx.insert("chart", &chart(&events));
+    let recent: Vec<serde_json::Value> = events
+        .iter()
+        .rev()
+        .take(20)
+        .map(|e| {
+            serde_json::json!({
+                "kind": e.kind.replace('_', " "), "points": e.points, "created_at": e.created_at,
+                "url": e.discussion_id.map(|d| match e.comment_id {
+                    Some(c) => format!("/discussions/{d}#comment-{c}"),
+                    None => format!("/discussions/{d}"),
+                }),
+            })
+        })
+        .collect();
+    ctx.insert("events", &recent);
+    ctx.insert(
+        "strengths",
+        &leaderboard::strengths(&state.db, member.id).await?,
+    );
+    ctx.insert(
+        "top",
+        &discussions::top_by_author(&state.db, member.id, 5).await?,
+    );
     ctx.insert("started", &started);
     render(&state, "members/profile.html", &ctx)
 }
@@ -51,4 +77,35 @@ pub async fn avatar(
         .content_type("image/svg+xml")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(svg))
+}
+
+/// Points for a small line chart of reputation over time (600×120, oldest left).
+fn chart(events: &[entity::reputation_event::Model]) -> Option<serde_json::Value> {
+    if events.len() < 2 {
+        return None;
+    }
+    let mut sum: i64 = 0;
+    let series: Vec<i64> = events
+        .iter()
+        .map(|e| {
+            sum += i64::from(e.points);
+            i64::from(reputation::reputation_from_sum(sum))
+        })
+        .collect();
+    let max = series.iter().copied().max().unwrap_or(1).max(1) as f64;
+    let n = (series.len() - 1) as f64;
+    let points: Vec<String> = series
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!(
+                "{:.1},{:.1}",
+                10.0 + 580.0 * i as f64 / n,
+                110.0 - 100.0 * *v as f64 / max
+            )
+        })
+        .collect();
+    Some(
+        serde_json::json!({ "points": points.join(" "), "max": max as i64, "from": events.first().map(|e| e.created_at), "to": events.last().map(|e| e.created_at) }),
+    )
 }

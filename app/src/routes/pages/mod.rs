@@ -17,6 +17,7 @@ mod account;
 mod discussions;
 mod home;
 mod members;
+mod reputation;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::home))
@@ -65,6 +66,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/members/{username}/avatar.svg",
             web::get().to(members::avatar),
         )
+        .route(
+            "/discussions/{id}/vote",
+            web::post().to(reputation::vote_discussion),
+        )
+        .route(
+            "/comments/{id}/vote",
+            web::post().to(reputation::vote_comment),
+        )
+        .route(
+            "/discussions/{id}/recognize",
+            web::post().to(reputation::recognize_discussion),
+        )
+        .route(
+            "/comments/{id}/recognize",
+            web::post().to(reputation::recognize_comment),
+        )
+        .route("/leaderboard", web::get().to(reputation::leaderboard))
+        .route("/badges", web::get().to(reputation::badges))
+        .route(
+            "/notifications",
+            web::get().to(reputation::notifications_page),
+        )
+        .route(
+            "/notifications/read",
+            web::post().to(reputation::mark_all_read),
+        )
         .route("/join", web::get().to(account::join_form))
         .route("/join", web::post().to(account::join))
         .route("/signin", web::get().to(account::signin_form))
@@ -83,6 +110,7 @@ struct Viewer {
     #[serde(flatten)]
     member: MemberRef,
     is_moderator: bool,
+    is_leader: bool,
     is_admin: bool,
 }
 
@@ -102,10 +130,16 @@ pub async fn base_context(
         Viewer {
             member: MemberRef::from_model(m),
             is_moderator: role.can_moderate(),
+            is_leader: role >= crate::domain::Role::Leader,
             is_admin: role == crate::domain::Role::Admin,
         }
     });
     ctx.insert("me", &me);
+    let unread = match &viewer.member {
+        Some(m) => crate::services::notifications::unread_count(&state.db, m.id).await?,
+        None => 0,
+    };
+    ctx.insert("unread", &unread);
     let nav: Vec<ZoneView> = zones::list(&state.db).await?;
     ctx.insert("nav_zones", &nav);
     Ok(ctx)
@@ -177,10 +211,12 @@ pub fn render_error(req: &HttpRequest, err: &PublicError) -> HttpResponse {
             .map(|m| Viewer {
                 member: MemberRef::from_model(m),
                 is_moderator: false,
+                is_leader: false,
                 is_admin: false,
             });
         ctx.insert("me", &me);
         ctx.insert("nav_zones", &Vec::<ZoneView>::new());
+        ctx.insert("unread", &0);
         state.templates.render("errors/error.html", &ctx).ok()
     });
     let mut builder = HttpResponse::build(err.status);
