@@ -3,6 +3,7 @@
 
 pub mod comment;
 pub mod discussion;
+pub mod job;
 pub mod member;
 pub mod member_badge;
 pub mod notification;

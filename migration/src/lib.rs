@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_core;
 mod m0002_reputation;
+mod m0003_jobs;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_core::Migration),
             Box::new(m0002_reputation::Migration),
+            Box::new(m0003_jobs::Migration),
         ]
     }
 }

@@ -31,11 +31,17 @@ pub fn client_ip(req: &HttpRequest) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-async fn healthz() -> HttpResponse {
+/// The process serves.
+#[utoipa::path(get, path = "/healthz", tag = "health",
+    responses((status = 200, description = r#"{"status": "ok"}"#)))]
+pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+/// The database (and the search index) answer.
+#[utoipa::path(get, path = "/readyz", tag = "health",
+    responses((status = 200, description = "Ready"), (status = 503, description = "A dependency does not answer")))]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let db_ok = state.db.execute_unprepared("SELECT 1").await.is_ok();
     let body = serde_json::json!({
         "status": if db_ok { "ok" } else { "unavailable" },

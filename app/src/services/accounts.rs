@@ -205,7 +205,7 @@ pub async fn authenticate(
     password: &str,
 ) -> AppResult<member::Model> {
     let login = login.trim().to_lowercase();
-    let found = if login.is_empty() || password.is_empty() {
+    let found = if login.is_empty() || password.is_empty() || login.chars().any(char::is_control) {
         None
     } else if login.contains('@') {
         member::Entity::find()
@@ -302,8 +302,13 @@ pub async fn find_by_username(
     db: &impl ConnectionTrait,
     username: &str,
 ) -> AppResult<member::Model> {
+    // Only a valid username can name a member; anything else (a NUL byte, say, which
+    // PostgreSQL refuses in text) is simply not found.
+    let Ok(username) = Username::parse(username) else {
+        return Err(AppError::not_found("Member"));
+    };
     member::Entity::find()
-        .filter(member::Column::Username.eq(username.trim().to_lowercase()))
+        .filter(member::Column::Username.eq(username.as_ref()))
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("Member"))

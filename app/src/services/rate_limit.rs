@@ -43,6 +43,7 @@ pub async fn hit(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> AppR
     let expires_at = (window + 1) * limit.window_secs;
     let key: String = format!("{}:{}:{}", limit.name, subject.to_lowercase(), window)
         .chars()
+        .filter(|c| !c.is_control())
         .take(200)
         .collect();
     let backend = db.get_database_backend();

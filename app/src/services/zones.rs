@@ -87,8 +87,11 @@ pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<ZoneView>> {
 }
 
 pub async fn find(db: &impl ConnectionTrait, slug: &str) -> AppResult<zone::Model> {
+    let Ok(slug) = ZoneSlug::parse(slug) else {
+        return Err(AppError::not_found("Zone"));
+    };
     zone::Entity::find()
-        .filter(zone::Column::Slug.eq(slug.trim().to_lowercase()))
+        .filter(zone::Column::Slug.eq(slug.as_ref()))
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("Zone"))

@@ -56,6 +56,7 @@ impl Modify for BearerAuth {
         reputation::recognize_comment, reputation::unrecognize_comment,
         reputation::member_reputation, reputation::leaderboard, reputation::badge_list,
         reputation::notification_list, reputation::mark_read,
+        crate::routes::healthz, crate::routes::readyz,
     ),
     components(schemas(ErrorResponse, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -67,6 +68,7 @@ impl Modify for BearerAuth {
         (name = "moderation", description = "Locks and pins"),
         (name = "reputation", description = "Votes, recognition, reputation, leaderboards, badges"),
         (name = "notifications", description = "In-app notifications"),
+        (name = "health", description = "Liveness and readiness, at the root (not under /api/v1)"),
     )
 )]
 pub struct ApiDoc;

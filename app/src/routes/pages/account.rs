@@ -15,6 +15,7 @@ use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct JoinForm {
+    #[serde(default)]
     csrf_token: String,
     username: String,
     email: String,
@@ -31,6 +32,7 @@ impl HasCsrf for JoinForm {
 
 #[derive(Deserialize)]
 pub struct SigninForm {
+    #[serde(default)]
     csrf_token: String,
     login: String,
     password: String,
@@ -46,6 +48,7 @@ impl HasCsrf for SigninForm {
 
 #[derive(Deserialize)]
 pub struct CsrfOnly {
+    #[serde(default)]
     csrf_token: String,
 }
 

@@ -15,6 +15,7 @@ use crate::views::discussion_path;
 
 #[derive(Deserialize)]
 pub struct DiscussionForm {
+    #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     title: String,
@@ -30,6 +31,7 @@ impl HasCsrf for DiscussionForm {
 
 #[derive(Deserialize)]
 pub struct ReplyForm {
+    #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     body: String,
@@ -45,6 +47,7 @@ impl HasCsrf for ReplyForm {
 
 #[derive(Deserialize)]
 pub struct ModerateForm {
+    #[serde(default)]
     csrf_token: String,
     action: String,
 }

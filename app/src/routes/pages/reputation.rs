@@ -19,6 +19,7 @@ use crate::views::discussion_path;
 
 #[derive(Deserialize)]
 pub struct VoteForm {
+    #[serde(default)]
     csrf_token: String,
     value: i64,
 }
@@ -31,6 +32,7 @@ impl HasCsrf for VoteForm {
 
 #[derive(Deserialize)]
 pub struct RecognizeForm {
+    #[serde(default)]
     csrf_token: String,
     /// "on" to recognise, "off" to withdraw.
     state: String,
@@ -210,6 +212,7 @@ pub async fn notifications_page(
 
 #[derive(Deserialize)]
 pub struct ReadForm {
+    #[serde(default)]
     csrf_token: String,
 }
 
