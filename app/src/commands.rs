@@ -44,7 +44,48 @@ pub async fn set_role(settings: Settings, username: &str, role: &str) -> anyhow:
 pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
     let conn = db::connect(&settings.database_url()).await?;
     db::migrate(&conn).await?;
-    println!("Search is not part of this build yet (issue #4); there is no index to rebuild.");
+    let engine = match crate::search::open(
+        &settings.data_dir,
+        settings.meili_url.as_deref().filter(|u| !u.trim().is_empty()),
+        settings.meili_api_key.as_deref(),
+    )
+    .await
+    {
+        Ok(engine) => engine,
+        Err(err) => {
+            // The embedded index is held by a running server: let its worker rebuild it.
+            println!("The search index is in use ({err:#}); asking the running server to rebuild it.");
+            let ids: Vec<i32> = entity::discussion::Entity::find()
+                .all(&conn)
+                .await?
+                .into_iter()
+                .map(|d| d.id)
+                .collect();
+            let bar = ProgressBar::new(ids.len() as u64);
+            for id in ids {
+                crate::jobs::search::enqueue(&conn, crate::jobs::search::SearchJob::Thread { id })
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                bar.inc(1);
+            }
+            bar.finish_and_clear();
+            println!("Queued every discussion for reindexing.");
+            return Ok(());
+        }
+    };
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("reindexing [{bar:40.cyan/blue}] {pos}/{len} documents ({eta})")
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .progress_chars("=> "),
+    );
+    let count = crate::jobs::search::reindex_all(&conn, &engine, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    println!("Indexed {count} documents with the {} engine.", engine.name());
     Ok(())
 }
 

@@ -129,6 +129,12 @@ impl AppError {
         }
     }
 
+    /// Logs the underlying cause of an error whose public message hides it.
+    pub fn with_cause(self, cause: anyhow::Error) -> Self {
+        tracing::warn!(error = %cause, code = self.code(), "request failed");
+        self
+    }
+
     /// The message a user may see. For 500s it is generic by design.
     pub fn public_message(&self) -> String {
         self.to_string()

@@ -70,3 +70,17 @@ mod tests {
         assert!(!html.contains("<iframe"), "{html}");
     }
 }
+
+/// The words of a member's Markdown, without markup: what search indexes.
+pub fn to_text(markdown: &str) -> String {
+    use pulldown_cmark::Event;
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -27,10 +27,18 @@ impl Application {
             .with_context(|| format!("creating the data dir {}", settings.data_dir.display()))?;
         let db = db::connect(&settings.database_url()).await?;
         db::migrate(&db).await?;
+        let search = crate::search::open(
+            &settings.data_dir,
+            settings.meili_url.as_deref().filter(|u| !u.trim().is_empty()),
+            settings.meili_api_key.as_deref(),
+        )
+        .await
+        .context("opening the search index")?;
         let state = AppState {
             db,
             templates: Arc::new(templates::load()?),
             settings: Arc::new(settings.clone()),
+            search,
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
@@ -63,8 +71,16 @@ impl Application {
                 }
             }
         });
+        let indexer = tokio::spawn(crate::jobs::search::run_worker(
+            self.state.db.clone(),
+            self.state.search.clone(),
+        ));
         let result = self.server.await;
         housekeeping.abort();
+        indexer.abort();
+        // Wait for the worker to stop so the index is released (a restart in the same
+        // process can then open it again).
+        let _ = indexer.await;
         result
     }
 }

@@ -6,10 +6,12 @@ use sea_orm::DatabaseConnection;
 use tera::Tera;
 
 use crate::config::Settings;
+use crate::search::Search;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub templates: Arc<Tera>,
     pub settings: Arc<Settings>,
+    pub search: Search,
 }

@@ -43,11 +43,15 @@ pub async fn healthz() -> HttpResponse {
     responses((status = 200, description = "Ready"), (status = 503, description = "A dependency does not answer")))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let db_ok = state.db.execute_unprepared("SELECT 1").await.is_ok();
+    let search_ok = state.search.health().await.is_ok();
+    let word = |ok: bool| if ok { "ok" } else { "unavailable" };
     let body = serde_json::json!({
-        "status": if db_ok { "ok" } else { "unavailable" },
-        "database": if db_ok { "ok" } else { "unavailable" },
+        "status": word(db_ok && search_ok),
+        "database": word(db_ok),
+        "search": word(search_ok),
+        "search_engine": state.search.name(),
     });
-    if db_ok {
+    if db_ok && search_ok {
         HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable().json(body)

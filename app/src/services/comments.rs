@@ -11,6 +11,7 @@ use sea_orm::{
 };
 
 use super::{Actor, members_by_id};
+use crate::jobs::search::{self as search_jobs, SearchJob};
 use crate::domain::Body;
 use crate::error::{AppError, AppResult};
 use crate::markdown;
@@ -184,6 +185,7 @@ pub async fn create(
         now,
     )
     .await?;
+    search_jobs::enqueue(&txn, SearchJob::Comment { id: row.id }).await?;
     txn.commit().await?;
     one_view(db, row, actor).await
 }
@@ -208,6 +210,7 @@ pub async fn update(
     active.updated_at = Set(now);
     active.edited_at = Set(Some(now));
     let row = active.update(&txn).await?;
+    search_jobs::enqueue(&txn, SearchJob::Comment { id: row.id }).await?;
     txn.commit().await?;
     one_view(db, row, actor).await
 }
@@ -228,6 +231,7 @@ pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResul
     active.deleted_at = Set(Some(now));
     active.update(&txn).await?;
     super::reputation::item_deleted(&txn, &item, now).await?;
+    search_jobs::enqueue(&txn, SearchJob::Comment { id }).await?;
     discussion::Entity::update_many()
         .col_expr(
             discussion::Column::CommentCount,

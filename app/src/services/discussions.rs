@@ -9,6 +9,7 @@ use sea_orm::{
 };
 
 use super::badges::Trigger;
+use crate::jobs::search::{self as search_jobs, SearchJob};
 use super::reputation::Target;
 use super::zones::merge;
 use super::{Actor, members_by_id};
@@ -126,6 +127,7 @@ pub async fn create(
     .insert(&txn)
     .await?;
     super::badges::evaluate(&txn, Trigger::DiscussionStarted { author: actor.id }, now).await?;
+    search_jobs::enqueue(&txn, SearchJob::Discussion { id: row.id }).await?;
     txn.commit().await?;
     one_view(db, row, Some(actor)).await
 }
@@ -261,6 +263,12 @@ pub async fn update(
         ));
     }
     let now = Utc::now();
+    // A new title changes every comment's document too (they carry it).
+    let job = if edit.title.as_ref().is_some_and(|t| t.as_ref() != row.title) {
+        SearchJob::Thread { id: row.id }
+    } else {
+        SearchJob::Discussion { id: row.id }
+    };
     let mut active: discussion::ActiveModel = row.into();
     if let Some(title) = edit.title {
         active.title = Set(title.into_inner());
@@ -272,6 +280,7 @@ pub async fn update(
     active.updated_at = Set(now);
     active.edited_at = Set(Some(now));
     let row = active.update(&txn).await?;
+    search_jobs::enqueue(&txn, job).await?;
     txn.commit().await?;
     one_view(db, row, Some(actor)).await
 }
@@ -290,6 +299,7 @@ pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResul
     active.deleted_at = Set(Some(now));
     active.update(&txn).await?;
     super::reputation::item_deleted(&txn, &item, now).await?;
+    search_jobs::enqueue(&txn, SearchJob::Thread { id }).await?;
     txn.commit().await?;
     Ok(())
 }

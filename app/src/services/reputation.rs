@@ -484,6 +484,12 @@ pub async fn vote(
     }
     let delta = new - old;
     let score = bump_score(&txn, target, delta).await?;
+    // Search results show scores: keep the document current.
+    let job = match target {
+        Target::Discussion(id) => crate::jobs::search::SearchJob::Discussion { id },
+        Target::Comment(id) => crate::jobs::search::SearchJob::Comment { id },
+    };
+    crate::jobs::search::enqueue(&txn, job).await?;
     refresh(&txn, &touched).await?;
     if let Some(v) = &saved {
         badges::evaluate(

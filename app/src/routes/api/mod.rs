@@ -12,6 +12,7 @@ use crate::error::AppError;
 pub mod discussions;
 pub mod members;
 pub mod reputation;
+pub mod search;
 pub mod zones;
 
 /// Every error: `{"error": {"code", "message", "fields"?}}`.
@@ -56,6 +57,7 @@ impl Modify for BearerAuth {
         reputation::recognize_comment, reputation::unrecognize_comment,
         reputation::member_reputation, reputation::leaderboard, reputation::badge_list,
         reputation::notification_list, reputation::mark_read,
+        search::search,
         crate::routes::healthz, crate::routes::readyz,
     ),
     components(schemas(ErrorResponse, ErrorDetail)),
@@ -68,6 +70,7 @@ impl Modify for BearerAuth {
         (name = "moderation", description = "Locks and pins"),
         (name = "reputation", description = "Votes, recognition, reputation, leaderboards, badges"),
         (name = "notifications", description = "In-app notifications"),
+        (name = "search", description = "Search past ideas"),
         (name = "health", description = "Liveness and readiness, at the root (not under /api/v1)"),
     )
 )]
@@ -143,6 +146,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::get().to(reputation::member_reputation),
             )
             .route("/leaderboard", web::get().to(reputation::leaderboard))
+            .route("/search", web::get().to(search::search))
             .route("/badges", web::get().to(reputation::badge_list))
             .route(
                 "/notifications",

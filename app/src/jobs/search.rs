@@ -1,0 +1,217 @@
+//! Search indexing jobs. A job names what changed, not what to write: the worker reads
+//! the item's current state when it runs, so jobs are idempotent and their order does not
+//! matter (an edit followed by a delete always ends with the item gone).
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use entity::{comment, discussion, zone};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+
+use super::SEARCH_QUEUE;
+use crate::error::AppResult;
+use crate::markdown;
+use crate::search::{DocKind, Search, SearchDoc};
+use crate::services::members_by_id;
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum SearchJob {
+    /// The discussion's own document.
+    Discussion { id: i32 },
+    /// One comment.
+    Comment { id: i32 },
+    /// The discussion and all its comments (after a title change or a deletion).
+    Thread { id: i32 },
+}
+
+pub async fn enqueue(db: &impl ConnectionTrait, job: SearchJob) -> AppResult<()> {
+    super::enqueue(db, SEARCH_QUEUE, &job).await
+}
+
+/// Applies a batch of jobs to the engine.
+pub async fn apply(db: &DatabaseConnection, engine: &Search, jobs: &[SearchJob]) -> anyhow::Result<()> {
+    let mut discussion_ids = HashSet::new();
+    let mut comment_ids = HashSet::new();
+    let mut thread_ids = HashSet::new();
+    for job in jobs {
+        match *job {
+            SearchJob::Discussion { id } => {
+                discussion_ids.insert(id);
+            }
+            SearchJob::Comment { id } => {
+                comment_ids.insert(id);
+            }
+            SearchJob::Thread { id } => {
+                discussion_ids.insert(id);
+                thread_ids.insert(id);
+            }
+        }
+    }
+    let discussions = discussion::Entity::find()
+        .filter(discussion::Column::Id.is_in(discussion_ids.iter().copied().collect::<Vec<_>>()))
+        .all(db)
+        .await?;
+    let mut comments = comment::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(comment::Column::Id.is_in(comment_ids.iter().copied().collect::<Vec<_>>()))
+                .add(comment::Column::DiscussionId.is_in(thread_ids.iter().copied().collect::<Vec<_>>())),
+        )
+        .all(db)
+        .await?;
+    // The discussions that comments belong to, for their title, zone and liveness.
+    let mut parents: HashMap<i32, discussion::Model> = discussions.iter().map(|d| (d.id, d.clone())).collect();
+    let missing: Vec<i32> = comments.iter().map(|c| c.discussion_id).filter(|id| !parents.contains_key(id)).collect();
+    if !missing.is_empty() {
+        for d in discussion::Entity::find().filter(discussion::Column::Id.is_in(missing)).all(db).await? {
+            parents.insert(d.id, d);
+        }
+    }
+    comments.sort_by_key(|c| c.id);
+    let (docs, removals) = documents(db, &discussions, &comments, &parents).await?;
+    // Ids asked for that no longer exist at all are removed too.
+    let mut removals = removals;
+    for id in &discussion_ids {
+        if !parents.contains_key(id) {
+            removals.push(format!("d-{id}"));
+        }
+    }
+    let found: HashSet<i32> = comments.iter().map(|c| c.id).collect();
+    for id in comment_ids.difference(&found) {
+        removals.push(format!("c-{id}"));
+    }
+    if !docs.is_empty() {
+        engine.index(docs).await?;
+    }
+    if !removals.is_empty() {
+        engine.remove(removals).await?;
+    }
+    Ok(())
+}
+
+/// Builds documents for live items and removal ids for deleted ones.
+async fn documents(
+    db: &impl ConnectionTrait,
+    discussions: &[discussion::Model],
+    comments: &[comment::Model],
+    parents: &HashMap<i32, discussion::Model>,
+) -> anyhow::Result<(Vec<SearchDoc>, Vec<String>)> {
+    let zones: HashMap<i32, String> = zone::Entity::find().all(db).await?.into_iter().map(|z| (z.id, z.slug)).collect();
+    let authors = members_by_id(
+        db,
+        discussions.iter().map(|d| d.author_id).chain(comments.iter().map(|c| c.author_id)),
+    )
+    .await?;
+    let username = |id: i32| authors.get(&id).map(|m| m.username.clone()).unwrap_or_default();
+    let mut docs = Vec::new();
+    let mut removals = Vec::new();
+    for d in discussions {
+        if d.deleted_at.is_some() {
+            removals.push(format!("d-{}", d.id));
+            continue;
+        }
+        docs.push(SearchDoc {
+            kind: DocKind::Discussion,
+            discussion_id: d.id,
+            comment_id: None,
+            title: d.title.clone(),
+            body: markdown::to_text(&d.body),
+            zone: zones.get(&d.zone_id).cloned().unwrap_or_default(),
+            author: username(d.author_id),
+            created_at: d.created_at,
+            score: d.score,
+        });
+    }
+    for c in comments {
+        let parent = parents.get(&c.discussion_id);
+        match parent {
+            Some(d) if d.deleted_at.is_none() && c.deleted_at.is_none() => docs.push(SearchDoc {
+                kind: DocKind::Comment,
+                discussion_id: d.id,
+                comment_id: Some(c.id),
+                title: d.title.clone(),
+                body: markdown::to_text(&c.body),
+                zone: zones.get(&d.zone_id).cloned().unwrap_or_default(),
+                author: username(c.author_id),
+                created_at: c.created_at,
+                score: c.score,
+            }),
+            _ => removals.push(format!("c-{}", c.id)),
+        }
+    }
+    Ok((docs, removals))
+}
+
+/// The worker: claims search jobs, applies them, deletes them; on failure (the engine
+/// is down, say) they wait and are retried, so nothing is lost.
+pub async fn run_worker(db: DatabaseConnection, engine: Search) {
+    loop {
+        let worked = match super::claim(&db, SEARCH_QUEUE, 500, Duration::seconds(60)).await {
+            Ok(jobs) if jobs.is_empty() => false,
+            Ok(jobs) => {
+                let parsed: Vec<SearchJob> = jobs.iter().filter_map(|j| serde_json::from_str(&j.payload).ok()).collect();
+                let ids: Vec<i32> = jobs.iter().map(|j| j.id).collect();
+                match apply(&db, &engine, &parsed).await {
+                    Ok(()) => {
+                        if let Err(e) = super::complete(&db, &ids).await {
+                            tracing::warn!(error = %e, "could not delete finished search jobs");
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, jobs = ids.len(), "search indexing failed; will retry");
+                        if let Err(e) = super::retry_later(&db, &jobs, &e.to_string()).await {
+                            tracing::warn!(error = %e, "could not reschedule search jobs");
+                        }
+                    }
+                }
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not claim search jobs");
+                false
+            }
+        };
+        if !worked {
+            // Polling keeps several instances in step without any other channel; a
+            // fifth of a second keeps new posts findable well within a second.
+            tokio::time::sleep(StdDuration::from_millis(200)).await;
+        }
+    }
+}
+
+/// Rebuilds the whole index from the database, reporting progress as (done, total).
+pub async fn reindex_all(
+    db: &DatabaseConnection,
+    engine: &Search,
+    mut progress: impl FnMut(u64, u64),
+) -> anyhow::Result<u64> {
+    use sea_orm::PaginatorTrait;
+    engine.clear().await?;
+    let total = discussion::Entity::find().filter(discussion::Column::DeletedAt.is_null()).count(db).await?
+        + comment::Entity::find().filter(comment::Column::DeletedAt.is_null()).count(db).await?;
+    let mut done = 0u64;
+    let mut last_id = 0;
+    loop {
+        let batch = discussion::Entity::find()
+            .filter(discussion::Column::Id.gt(last_id))
+            .order_by_asc(discussion::Column::Id)
+            .limit(200)
+            .all(db)
+            .await?;
+        let Some(last) = batch.last() else { break };
+        last_id = last.id;
+        let ids: Vec<i32> = batch.iter().map(|d| d.id).collect();
+        let comments = comment::Entity::find().filter(comment::Column::DiscussionId.is_in(ids)).all(db).await?;
+        let parents: HashMap<i32, discussion::Model> = batch.iter().map(|d| (d.id, d.clone())).collect();
+        let (docs, _) = documents(db, &batch, &comments, &parents).await?;
+        done += docs.len() as u64;
+        if !docs.is_empty() {
+            engine.index(docs).await?;
+        }
+        progress(done.min(total), total);
+    }
+    Ok(done)
+}

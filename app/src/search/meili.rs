@@ -1,0 +1,437 @@
+//! The Meilisearch engine (meilisearch-sdk 0.33).
+//!
+//! Every write waits for its task, so changes are visible when the call returns.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use meilisearch_sdk::DefaultHttpClient;
+use meilisearch_sdk::client::Client;
+use meilisearch_sdk::errors::{Error as MeiliError, ErrorCode};
+use meilisearch_sdk::indexes::Index;
+use meilisearch_sdk::search::{
+    MatchingStrategies, SearchQuery as MeiliSearchQuery, SearchResult, Selectors,
+};
+use meilisearch_sdk::settings::{
+    MinWordSizeForTypos, PaginationSetting, Settings, TypoToleranceSettings,
+};
+use meilisearch_sdk::task_info::TaskInfo;
+use meilisearch_sdk::tasks::Task;
+use serde::{Deserialize, Serialize};
+
+use super::text;
+use super::{DocKind, SearchDoc, SearchEngine, SearchHit, SearchQuery, SearchResults};
+
+/// The index uid.
+pub const INDEX_UID: &str = "quorum";
+const PRIMARY_KEY: &str = "id";
+/// Highlight tags asked of Meilisearch: private-use characters that user text is very
+/// unlikely to hold, turned into `<mark>` after the text around them is escaped (a literal
+/// `<mark>` typed by a user is escaped like any other text).
+const PRE_TAG: &str = "\u{E000}";
+const POST_TAG: &str = "\u{E001}";
+/// Documents sent per task during a bulk index.
+const BATCH: usize = 1000;
+const TASK_POLL: Duration = Duration::from_millis(50);
+const TASK_TIMEOUT: Duration = Duration::from_secs(300);
+/// `total` is exact up to this many matches (Meilisearch's `pagination.maxTotalHits`).
+const MAX_TOTAL_HITS: usize = 100_000;
+const SORT_NEWEST_FIRST: &[&str] = &["created_at:desc"];
+const HIGHLIGHT: &[&str] = &["title", "body"];
+const CROP: &[(&str, Option<usize>)] = &[("body", None)];
+
+/// A document as stored in Meilisearch: the `SearchDoc` plus its `id`, with `created_at`
+/// as a unix timestamp (seconds) for filtering and sorting, and the exact instant kept
+/// beside it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct MeiliDoc {
+    id: String,
+    kind: DocKind,
+    discussion_id: i32,
+    comment_id: Option<i32>,
+    title: String,
+    body: String,
+    zone: String,
+    author: String,
+    created_at: i64,
+    #[serde(default)]
+    created_at_rfc3339: Option<DateTime<Utc>>,
+    score: i32,
+}
+
+impl From<&SearchDoc> for MeiliDoc {
+    fn from(d: &SearchDoc) -> Self {
+        MeiliDoc {
+            id: d.id(),
+            kind: d.kind,
+            discussion_id: d.discussion_id,
+            comment_id: d.comment_id,
+            title: d.title.clone(),
+            body: d.body.clone(),
+            zone: d.zone.clone(),
+            author: d.author.clone(),
+            created_at: d.created_at.timestamp(),
+            created_at_rfc3339: Some(d.created_at),
+            score: d.score,
+        }
+    }
+}
+
+/// The Meilisearch-backed engine.
+#[derive(Clone)]
+pub struct MeiliEngine {
+    client: Client,
+    index: Index,
+}
+
+impl MeiliEngine {
+    /// Connects, creates the `quorum` index if needed and applies its settings.
+    pub async fn open(url: &str, api_key: Option<&str>) -> anyhow::Result<Self> {
+        let api_key = api_key.filter(|k| !k.is_empty());
+        let client = Client::new(url.trim_end_matches('/'), api_key)
+            .context("creating the Meilisearch client")?;
+        client
+            .health()
+            .await
+            .with_context(|| format!("Meilisearch at {url} is not reachable"))?;
+        let index = match client.get_index(INDEX_UID).await {
+            Ok(index) => index,
+            Err(MeiliError::Meilisearch(e)) if e.error_code == ErrorCode::IndexNotFound => {
+                let task = client
+                    .create_index(INDEX_UID, Some(PRIMARY_KEY))
+                    .await
+                    .context("creating the Meilisearch index")?;
+                // Another instance may have created it meanwhile: that failure is fine.
+                match task
+                    .wait_for_completion(&client, Some(TASK_POLL), Some(TASK_TIMEOUT))
+                    .await?
+                {
+                    Task::Failed { content }
+                        if content.error.error_code != ErrorCode::IndexAlreadyExists =>
+                    {
+                        bail!("creating the Meilisearch index: {}", content.error);
+                    }
+                    _ => {}
+                }
+                client.index(INDEX_UID)
+            }
+            Err(e) => return Err(e).context("getting the Meilisearch index"),
+        };
+        let engine = MeiliEngine { client, index };
+        let task = engine
+            .index
+            .set_settings(&settings())
+            .await
+            .context("updating the Meilisearch index settings")?;
+        engine
+            .wait(task, "updating the Meilisearch index settings")
+            .await?;
+        Ok(engine)
+    }
+
+    /// Waits for a task and turns its failure into an error.
+    async fn wait(&self, task: TaskInfo, what: &str) -> anyhow::Result<()> {
+        match task
+            .wait_for_completion(&self.client, Some(TASK_POLL), Some(TASK_TIMEOUT))
+            .await
+            .with_context(|| format!("{what}: waiting for the task"))?
+        {
+            Task::Succeeded { .. } => Ok(()),
+            Task::Failed { content } => bail!("{what}: {}", content.error),
+            // wait_for_completion only returns finished tasks.
+            _ => bail!("{what}: the task did not finish"),
+        }
+    }
+}
+
+fn settings() -> Settings {
+    Settings::new()
+        .with_searchable_attributes(["title", "body"])
+        .with_filterable_attributes(["zone", "author", "kind", "created_at"])
+        .with_sortable_attributes(["created_at", "score"])
+        // Title matches before typo counts, as the embedded engine ranks them.
+        .with_ranking_rules(["words", "attribute", "typo", "proximity", "sort", "exactness"])
+        .with_typo_tolerance(TypoToleranceSettings {
+            enabled: Some(true),
+            disable_on_attributes: Some(Vec::new()),
+            disable_on_words: Some(Vec::new()),
+            min_word_size_for_typos: Some(MinWordSizeForTypos {
+                one_typo: Some(5),
+                two_typos: Some(9),
+            }),
+            disable_on_numbers: None,
+        })
+        .with_pagination(PaginationSetting {
+            max_total_hits: MAX_TOTAL_HITS,
+        })
+}
+
+/// A filter value as a Meilisearch string literal: double-quoted, with `\` and `"` escaped.
+pub fn quote_filter_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// The filter expression for a query's zone, author and kind, if any.
+pub fn filter_expression(q: &SearchQuery) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(zone) = &q.zone {
+        parts.push(format!("zone = {}", quote_filter_value(zone)));
+    }
+    if let Some(author) = &q.author {
+        parts.push(format!("author = {}", quote_filter_value(author)));
+    }
+    if let Some(kind) = q.kind {
+        parts.push(format!("kind = {}", quote_filter_value(kind.as_str())));
+    }
+    (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+/// Keeps the query text from being read as Meilisearch query syntax: `"` (phrase search)
+/// becomes a space and a leading `-` (negation) is dropped from each word. Everything else
+/// is plain text to Meilisearch already.
+pub fn plain_query(q: &str) -> String {
+    let unquoted = q.replace('"', " ");
+    let mut out = String::with_capacity(unquoted.len());
+    let mut at_word_start = true;
+    for c in unquoted.chars() {
+        if at_word_start && c == '-' {
+            out.push(' ');
+            continue;
+        }
+        at_word_start = c.is_whitespace();
+        out.push(c);
+    }
+    out
+}
+
+/// The search request for a query (`text` already passed through [`plain_query`]).
+fn build_query<'a>(
+    index: &'a Index,
+    text: &'a str,
+    filter: Option<&'a str>,
+    q: &SearchQuery,
+) -> MeiliSearchQuery<'a, DefaultHttpClient> {
+    let mut query = index.search();
+    query
+        .with_query(text)
+        .with_matching_strategy(MatchingStrategies::ALL)
+        .with_page(usize::try_from(q.page()).unwrap_or(usize::MAX))
+        .with_hits_per_page(usize::try_from(q.per_page()).unwrap_or(1))
+        .with_sort(SORT_NEWEST_FIRST)
+        .with_attributes_to_highlight(Selectors::Some(HIGHLIGHT))
+        .with_highlight_pre_tag(PRE_TAG)
+        .with_highlight_post_tag(POST_TAG)
+        .with_attributes_to_crop(Selectors::Some(CROP))
+        .with_crop_length(text::SNIPPET_WORDS)
+        .with_crop_marker(text::CROP_MARKER);
+    if let Some(filter) = filter {
+        query.with_filter(filter);
+    }
+    query
+}
+
+fn to_hit(hit: SearchResult<MeiliDoc>) -> SearchHit {
+    let doc = hit.result;
+    let snippet = match hit
+        .formatted_result
+        .as_ref()
+        .and_then(|f| f.get("body"))
+        .and_then(|b| b.as_str())
+    {
+        Some(formatted) => text::highlighted_to_html(formatted, PRE_TAG, POST_TAG),
+        None => text::escape_html(&doc.body),
+    };
+    let created_at = doc.created_at_rfc3339.unwrap_or_else(|| {
+        DateTime::from_timestamp(doc.created_at, 0).unwrap_or(DateTime::UNIX_EPOCH)
+    });
+    SearchHit {
+        kind: doc.kind,
+        discussion_id: doc.discussion_id,
+        comment_id: doc.comment_id,
+        title: doc.title,
+        snippet,
+        zone: doc.zone,
+        author: doc.author,
+        created_at,
+        score: doc.score,
+    }
+}
+
+#[async_trait]
+impl SearchEngine for MeiliEngine {
+    fn name(&self) -> &'static str {
+        "meilisearch"
+    }
+
+    async fn index(&self, docs: Vec<SearchDoc>) -> anyhow::Result<()> {
+        let docs: Vec<MeiliDoc> = docs.iter().map(MeiliDoc::from).collect();
+        let mut tasks = Vec::new();
+        for chunk in docs.chunks(BATCH) {
+            tasks.push(
+                self.index
+                    .add_or_replace(chunk, Some(PRIMARY_KEY))
+                    .await
+                    .context("sending documents to Meilisearch")?,
+            );
+        }
+        for task in tasks {
+            self.wait(task, "indexing documents in Meilisearch").await?;
+        }
+        Ok(())
+    }
+
+    async fn remove(&self, ids: Vec<String>) -> anyhow::Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let task = self
+            .index
+            .delete_documents(&ids)
+            .await
+            .context("deleting documents from Meilisearch")?;
+        self.wait(task, "deleting documents from Meilisearch").await
+    }
+
+    async fn clear(&self) -> anyhow::Result<()> {
+        let task = self
+            .index
+            .delete_all_documents()
+            .await
+            .context("clearing the Meilisearch index")?;
+        self.wait(task, "clearing the Meilisearch index").await
+    }
+
+    async fn search(&self, q: &SearchQuery) -> anyhow::Result<SearchResults> {
+        if q.is_blank() {
+            return Ok(SearchResults::default());
+        }
+        let start = Instant::now();
+        let text = plain_query(&q.q);
+        let filter = filter_expression(q);
+        let query = build_query(&self.index, &text, filter.as_deref(), q);
+        let results = query
+            .execute::<MeiliDoc>()
+            .await
+            .context("searching Meilisearch")?;
+        let total = results
+            .total_hits
+            .or(results.estimated_total_hits)
+            .unwrap_or(results.hits.len());
+        Ok(SearchResults {
+            hits: results.hits.into_iter().map(to_hit).collect(),
+            total: u64::try_from(total).unwrap_or(u64::MAX),
+            took_ms: super::elapsed_ms(start),
+        })
+    }
+
+    async fn health(&self) -> anyhow::Result<()> {
+        let health = self
+            .client
+            .health()
+            .await
+            .context("Meilisearch health check")?;
+        if health.status != "available" {
+            bail!("Meilisearch is {}", health.status);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::MAX_PER_PAGE;
+
+    #[test]
+    fn filter_values_are_quoted() {
+        let q = SearchQuery {
+            zone: Some(r#"a" OR zone = "b\"#.to_string()),
+            kind: Some(DocKind::Comment),
+            ..SearchQuery::default()
+        };
+        assert_eq!(
+            filter_expression(&q).as_deref(),
+            Some(r#"zone = "a\" OR zone = \"b\\" AND kind = "comment""#)
+        );
+        assert_eq!(filter_expression(&SearchQuery::default()), None);
+    }
+
+    #[test]
+    fn query_syntax_is_neutralized() {
+        assert_eq!(
+            plain_query(r#""exact phrase" -not a-b"#),
+            " exact phrase   not a-b"
+        );
+    }
+
+    #[test]
+    fn search_request_shape() -> anyhow::Result<()> {
+        let client = Client::new("http://localhost:7700", Some("key"))?;
+        let index = client.index(INDEX_UID);
+        let q = SearchQuery {
+            q: "collab".to_string(),
+            author: Some("bob".to_string()),
+            page: 0,
+            per_page: 1000,
+            ..SearchQuery::default()
+        };
+        let filter = filter_expression(&q);
+        let body = serde_json::to_value(build_query(&index, "collab", filter.as_deref(), &q))?;
+        let expected = serde_json::json!({
+            "q": "collab",
+            "matchingStrategy": "all",
+            "page": 1,
+            "hitsPerPage": MAX_PER_PAGE,
+            "sort": ["created_at:desc"],
+            "filter": "author = \"bob\"",
+            "attributesToHighlight": ["title", "body"],
+            "highlightPreTag": PRE_TAG,
+            "highlightPostTag": POST_TAG,
+            "attributesToCrop": ["body"],
+            "cropLength": 30,
+            "cropMarker": "…",
+        });
+        for (key, value) in expected.as_object().into_iter().flatten() {
+            assert_eq!(body.get(key), Some(value), "{key} in {body}");
+        }
+        let settings = serde_json::to_value(settings())?;
+        assert_eq!(
+            settings["typoTolerance"]["minWordSizeForTypos"],
+            serde_json::json!({"oneTypo": 5, "twoTypos": 9})
+        );
+        assert_eq!(
+            settings["searchableAttributes"],
+            serde_json::json!(["title", "body"])
+        );
+        assert_eq!(
+            settings["filterableAttributes"],
+            serde_json::json!(["zone", "author", "kind", "created_at"])
+        );
+        assert_eq!(
+            settings["sortableAttributes"],
+            serde_json::json!(["created_at", "score"])
+        );
+        assert_eq!(
+            settings.get("rankingRules"),
+            Some(&serde_json::json!(["words", "attribute", "typo", "proximity", "sort", "exactness"]))
+        );
+        let doc = serde_json::to_value(MeiliDoc::from(&crate::search::contract_tests::comment(
+            7, 3, "T", "B", 0,
+        )))?;
+        assert_eq!(doc["id"], "c-7");
+        assert_eq!(doc["kind"], "comment");
+        assert!(doc["created_at"].is_i64());
+        Ok(())
+    }
+}
