@@ -27,13 +27,7 @@ impl Application {
             .with_context(|| format!("creating the data dir {}", settings.data_dir.display()))?;
         let db = db::connect(&settings.database_url()).await?;
         db::migrate(&db).await?;
-        let search = crate::search::open(
-            &settings.data_dir,
-            settings.meili_url.as_deref().filter(|u| !u.trim().is_empty()),
-            settings.meili_api_key.as_deref(),
-        )
-        .await
-        .context("opening the search index")?;
+        let search = open_search(&settings).await?;
         let state = AppState {
             db,
             templates: Arc::new(templates::load()?),
@@ -82,6 +76,29 @@ impl Application {
         // process can then open it again).
         let _ = indexer.await;
         result
+    }
+}
+
+/// Opens the search engine. The embedded index admits one writer: a previous process
+/// that is still shutting down holds it for a moment, so wait a little for it.
+async fn open_search(settings: &Settings) -> anyhow::Result<crate::search::Search> {
+    let mut tries = 0;
+    loop {
+        match crate::search::open(
+            &settings.data_dir,
+            settings.meili_url.as_deref().filter(|u| !u.trim().is_empty()),
+            settings.meili_api_key.as_deref(),
+        )
+        .await
+        {
+            Ok(search) => return Ok(search),
+            Err(err) if tries < 20 => {
+                tries += 1;
+                tracing::info!(error = %err, "the search index is busy; retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(err) => return Err(err.context("opening the search index")),
+        }
     }
 }
 

@@ -501,7 +501,8 @@ async fn votes_racing_a_deletion_leave_nothing_behind() {
     }
 
     let votes = join_all(voters[4..].iter().map(|v| vote(&app, v, post, 1)));
-    let deletion = app.delete(&post.path(), alice.auth());
+    let path = post.path();
+    let deletion = app.delete(&path, alice.auth());
     let (answers, deleted) = tokio::join!(votes, deletion);
 
     deleted.expect_status(204);

@@ -60,11 +60,18 @@ impl HasCsrf for ModerateForm {
 
 pub use super::account::CsrfOnly;
 
+#[derive(Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    title: String,
+}
+
 pub async fn new_form(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
     viewer: MaybeMember,
+    query: web::Query<NewQuery>,
 ) -> AppResult<HttpResponse> {
     let zone = zones::find(&state.db, &path).await?;
     let mut ctx = base_context(&state, &req, &viewer, "Start a discussion").await?;
@@ -72,6 +79,12 @@ pub async fn new_form(
         "zone",
         &serde_json::json!({"slug": zone.slug, "name": zone.name}),
     );
+    // Without JavaScript, "Check for similar discussions" comes back here with the title.
+    let title: String = query.title.chars().filter(|c| !c.is_control()).take(200).collect();
+    if !title.trim().is_empty() {
+        ctx.insert("similar", &super::search::similar(&state, &title, None, 5).await?);
+        ctx.insert("form", &serde_json::json!({"title": title, "body": ""}));
+    }
     render(&state, "discussions/new.html", &ctx)
 }
 
@@ -173,6 +186,10 @@ async fn page(
         "zone",
         &serde_json::json!({"slug": zone.slug, "name": zone.name}),
     );
+    let related = super::search::similar(state, &discussion.title, Some(discussion.id), 5)
+        .await
+        .unwrap_or_default();
+    ctx.insert("related", &related);
     render(state, "discussions/show.html", &ctx)
 }
 

@@ -18,6 +18,7 @@ mod discussions;
 mod home;
 mod members;
 mod reputation;
+mod search;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::home))
@@ -83,6 +84,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(reputation::recognize_comment),
         )
         .route("/leaderboard", web::get().to(reputation::leaderboard))
+        .route("/search", web::get().to(search::page))
         .route("/badges", web::get().to(reputation::badges))
         .route(
             "/notifications",
