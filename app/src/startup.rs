@@ -49,6 +49,12 @@ impl Application {
         self.port
     }
 
+    /// Stops the server from elsewhere: `handle.stop(true).await` finishes requests in
+    /// flight, then `run_until_stopped` returns and releases everything it held.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }

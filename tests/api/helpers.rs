@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use quorum::config::{RateLimitSwitch, Settings};
 use quorum::domain::Role;
+use actix_web::dev::ServerHandle;
 use quorum::startup::Application;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::HeaderMap;
@@ -36,6 +37,7 @@ pub struct TestApp {
     /// A plain client: no cookies, no redirects followed.
     pub api: Client,
     server: JoinHandle<()>,
+    handle: ServerHandle,
     /// The PostgreSQL database made for this test, dropped with it.
     database: Option<TestDatabase>,
 }
@@ -285,7 +287,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let database = fresh_database().await;
     settings.database_url = database.as_ref().map(TestDatabase::url);
     configure(&mut settings);
-    let (address, port, server) = launch(&settings).await;
+    let (address, port, server, handle) = launch(&settings).await;
     TestApp {
         address,
         port,
@@ -293,6 +295,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         settings,
         api: client(None),
         server,
+        handle,
         database,
     }
 }
@@ -327,16 +330,17 @@ async fn fresh_database() -> Option<TestDatabase> {
     Some(TestDatabase { server, name })
 }
 
-async fn launch(settings: &Settings) -> (String, u16, JoinHandle<()>) {
+async fn launch(settings: &Settings) -> (String, u16, JoinHandle<()>, ServerHandle) {
     let app = Application::build(settings.clone())
         .await
         .expect("building the application");
     let port = app.port();
+    let handle = app.handle();
     let server = tokio::spawn(async move {
         // Ends when the test's runtime shuts down or `restart` aborts it.
         let _ = app.run_until_stopped().await;
     });
-    (format!("http://127.0.0.1:{port}"), port, server)
+    (format!("http://127.0.0.1:{port}"), port, server, handle)
 }
 
 fn client(jar: Option<Arc<Jar>>) -> Client {
@@ -528,12 +532,15 @@ impl TestApp {
             data_dir,
             settings,
             server,
+            handle,
             database,
             ..
         } = self;
-        server.abort();
+        // A graceful stop, as an operator's SIGTERM: the server and its workers end and
+        // release what they hold (the embedded search index admits one writer).
+        handle.stop(true).await;
         let _ = server.await;
-        let (address, port, server) = launch(&settings).await;
+        let (address, port, server, handle) = launch(&settings).await;
         TestApp {
             address,
             port,
@@ -541,6 +548,7 @@ impl TestApp {
             settings,
             api: client(None),
             server,
+            handle,
             database,
         }
     }
