@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, TestUser, assert_member_ref, assert_utc_time, spawn_app};
 use crate::reputation::{
-    actor, comment, crowd, discussion, discussion_in, recognize, register_as,
-    reputation_of, vote, vote_at, voted, withdraw,
+    actor, comment, crowd, discussion, discussion_in, recognize, register_as, reputation_of, vote,
+    vote_at, voted, withdraw,
 };
 
 /// Every badge of the issue: slug, name, tier.
@@ -488,16 +488,17 @@ async fn notifications_count_unread_and_are_marked_read_by_id_or_all() {
         .iter()
         .map(|n| n["id"].as_i64().expect("an id"))
         .collect();
-    assert!(
-        ids.windows(2).all(|w| w[0] > w[1]),
-        "newest first: {ids:?}"
-    );
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {ids:?}");
     assert!(items.iter().all(|n| n["read"] == false), "{list}");
 
     // Marking one by id.
-    app.post_json("/notifications/read", alice.auth(), &json!({"ids": [ids[1]]}))
-        .await
-        .expect_status(204);
+    app.post_json(
+        "/notifications/read",
+        alice.auth(),
+        &json!({"ids": [ids[1]]}),
+    )
+    .await
+    .expect_status(204);
     let list = notifications(&app, &alice).await;
     assert_eq!(list["unread"], 2, "{list}");
     for n in list["notifications"].as_array().expect("notifications") {
@@ -807,7 +808,10 @@ async fn voting_works_from_the_discussion_page_without_javascript() {
         .await
         .expect_see_other();
     let html = browser.get(&page).await.text;
-    assert_eq!(score_after(&html, &format!("/comments/{comment_id}/vote")), 1);
+    assert_eq!(
+        score_after(&html, &format!("/comments/{comment_id}/vote")),
+        1
+    );
     assert_eq!(reputation_of(&app, "alice").await, 21);
 
     // Without the CSRF token nothing happens.
@@ -887,7 +891,10 @@ async fn the_leaderboard_badges_and_profile_pages_render() {
     ] {
         let page = app.get_page(path).await;
         let html = page.expect_html(200);
-        assert!(html.contains("/members/alice"), "{path} lacks alice:\n{html}");
+        assert!(
+            html.contains("/members/alice"),
+            "{path} lacks alice:\n{html}"
+        );
         assert!(html.contains(">25<"), "{path} lacks her 25 points:\n{html}");
     }
     let empty = app.get_page("/leaderboard?zone=stakeholders").await;
@@ -905,7 +912,10 @@ async fn the_leaderboard_badges_and_profile_pages_render() {
 
     let profile = app.get_page("/members/alice").await;
     let html = profile.expect_html(200);
-    assert!(html.contains(">26<"), "the profile shows reputation 26:\n{html}");
+    assert!(
+        html.contains(">26<"),
+        "the profile shows reputation 26:\n{html}"
+    );
     for name in ["First Discussion", "Recognised"] {
         assert!(html.contains(name), "the profile lacks the {name} badge");
     }
@@ -914,10 +924,7 @@ async fn the_leaderboard_badges_and_profile_pages_render() {
     let page = app.get_page(&discussion_page).await;
     assert!(page.expect_html(200).contains("Great Idea"));
 
-    let ledger = app
-        .get("/members/alice/reputation", None)
-        .await
-        .expect(200);
+    let ledger = app.get("/members/alice/reputation", None).await.expect(200);
     assert_eq!(ledger["reputation"], 26);
     app.get("/members/nobody/reputation", None)
         .await

@@ -218,6 +218,7 @@ pub async fn update(
 /// Deletes a comment but keeps its place (and its replies) in the thread.
 pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResult<i32> {
     let txn = crate::db::begin_write(db).await?;
+    super::reputation::lock_item(&txn, super::reputation::Target::Comment(id)).await?;
     let row = find(&txn, id).await?;
     if !actor.may_change(row.author_id) {
         return Err(AppError::forbidden(

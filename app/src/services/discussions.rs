@@ -287,6 +287,7 @@ pub async fn update(
 
 pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
+    super::reputation::lock_item(&txn, Target::Discussion(id)).await?;
     let row = find(&txn, id).await?;
     if !actor.may_change(row.author_id) {
         return Err(AppError::forbidden(

@@ -142,6 +142,22 @@ pub async fn load_item(db: &impl ConnectionTrait, target: Target) -> AppResult<I
     }
 }
 
+/// Locks an item's row for the rest of the transaction (PostgreSQL), so concurrent
+/// votes, recognitions and deletions of one item take turns: each sees what the one
+/// before it committed. SQLite's write transactions are already one at a time.
+pub async fn lock_item(txn: &DatabaseTransaction, target: Target) -> AppResult<()> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let sql = match target {
+        Target::Discussion(_) => "SELECT id FROM discussions WHERE id = $1 FOR UPDATE",
+        Target::Comment(_) => "SELECT id FROM comments WHERE id = $1 FOR UPDATE",
+    };
+    txn.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, [target.id().into()]))
+        .await?;
+    Ok(())
+}
+
 /// Locks member rows (ascending ids, so two transactions never wait on each other in
 /// a cycle). SQLite has one writer at a time already.
 async fn lock_members(txn: &DatabaseTransaction, ids: &[i32]) -> AppResult<()> {
@@ -411,6 +427,7 @@ pub async fn vote(
     now: DateTime<Utc>,
 ) -> AppResult<VoteOutcome> {
     let txn = crate::db::begin_write(db).await?;
+    lock_item(&txn, target).await?;
     let item = load_item(&txn, target).await?;
     if item.author_id == voter.id {
         return Err(AppError::Forbidden {
@@ -596,6 +613,7 @@ pub async fn recognize(
         ));
     }
     let txn = crate::db::begin_write(db).await?;
+    lock_item(&txn, target).await?;
     let item = load_item(&txn, target).await?;
     if item.author_id == actor.id {
         return Err(AppError::Forbidden {
