@@ -12,7 +12,8 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .url_schemes(HashSet::from(["http", "https", "mailto"]))
         .link_rel(Some("noopener noreferrer nofollow ugc"))
         .add_generic_attributes(["title"])
-        .add_allowed_classes("code", LANGUAGE_CLASSES.iter().copied());
+        .add_allowed_classes("code", LANGUAGE_CLASSES.iter().copied())
+        .add_allowed_classes("a", ["mention"]);
     builder
 });
 
@@ -41,14 +42,71 @@ pub fn render(markdown: &str) -> String {
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
     let parser = Parser::new_ext(markdown, options);
+    let mut in_code_or_link = 0usize;
+    let events = parser.flat_map(|event| {
+        use pulldown_cmark::{Event, Tag, TagEnd};
+        match &event {
+            Event::Start(Tag::CodeBlock(_) | Tag::Link { .. }) => in_code_or_link += 1,
+            Event::End(TagEnd::CodeBlock | TagEnd::Link) => in_code_or_link = in_code_or_link.saturating_sub(1),
+            Event::Text(text) if in_code_or_link == 0 && text.contains('@') => {
+                return link_mentions(text);
+            }
+            _ => {}
+        }
+        vec![event]
+    });
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, parser);
+    html::push_html(&mut unsafe_html, events);
     CLEANER.clean(&unsafe_html).to_string()
+}
+
+/// Splits a text run so each `@username` becomes a link to that member's profile.
+fn link_mentions(text: &str) -> Vec<pulldown_cmark::Event<'static>> {
+    use pulldown_cmark::{CowStr, Event};
+    let mut out = Vec::new();
+    let mut rest = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let boundary = i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
+        if chars[i] == '@' && boundary {
+            let name: String = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == '_' || **c == '-')
+                .collect();
+            let name = name.trim_end_matches(['-', '_']).to_string();
+            if (3..=30).contains(&name.len()) {
+                if !rest.is_empty() {
+                    out.push(Event::Text(CowStr::from(std::mem::take(&mut rest))));
+                }
+                let lower = name.to_lowercase();
+                out.push(Event::InlineHtml(CowStr::from(format!(
+                    "<a href=\"/members/{lower}\" class=\"mention\">@{name}</a>"
+                ))));
+                i += 1 + name.chars().count();
+                continue;
+            }
+        }
+        rest.push(chars[i]);
+        i += 1;
+    }
+    if !rest.is_empty() {
+        out.push(Event::Text(CowStr::from(rest)));
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::render;
+
+    #[test]
+    fn links_mentions_but_not_in_code() {
+        let html = render("hi @Alice, see `@bob` and me@example.com");
+        assert!(html.contains(r#"href="/members/alice""#), "{html}");
+        assert!(!html.contains("/members/bob"), "{html}");
+        assert!(!html.contains("/members/example"), "{html}");
+    }
 
     #[test]
     fn renders_markdown() {

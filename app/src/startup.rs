@@ -33,7 +33,9 @@ impl Application {
             templates: Arc::new(templates::load()?),
             settings: Arc::new(settings.clone()),
             search,
+            mailer: Arc::new(crate::mail::Mailer::from_settings(&settings)?),
         };
+        crate::mail::signing_key(&state.db).await?;
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -75,9 +77,14 @@ impl Application {
             self.state.db.clone(),
             self.state.search.clone(),
         ));
+        let (stop_mail, stop) = tokio::sync::watch::channel(false);
+        let mailer = tokio::spawn(crate::mail::run_worker(self.state.clone(), stop));
         let result = self.server.await;
         housekeeping.abort();
         indexer.abort();
+        // Graceful: the message in flight is finished before the process ends.
+        let _ = stop_mail.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(30), mailer).await;
         // Wait for the worker to stop so the index is released (a restart in the same
         // process can then open it again).
         let _ = indexer.await;

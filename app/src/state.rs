@@ -14,4 +14,5 @@ pub struct AppState {
     pub templates: Arc<Tera>,
     pub settings: Arc<Settings>,
     pub search: Search,
+    pub mailer: Arc<crate::mail::Mailer>,
 }

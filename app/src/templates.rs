@@ -28,6 +28,7 @@ pub fn load() -> anyhow::Result<Tera> {
         }
     }
     tera.add_raw_templates(files)?;
+    // Plain-text mail (`.txt`) is not HTML-escaped; everything else is.
     tera.autoescape_on(vec![".html", ".svg", ".xml"]);
     tera.register_filter("timeago", timeago);
     tera.register_filter("exacttime", exacttime);

@@ -3,11 +3,14 @@
 
 pub mod comment;
 pub mod discussion;
+pub mod instance_secret;
 pub mod job;
 pub mod member;
 pub mod member_badge;
 pub mod notification;
+pub mod outbox;
 pub mod reputation_event;
 pub mod session;
+pub mod subscription;
 pub mod vote;
 pub mod zone;

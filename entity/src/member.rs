@@ -15,6 +15,11 @@ pub struct Model {
     pub role: String,
     pub reputation: i32,
     pub created_at: DateTimeUtc,
+    pub email_on_discussion_reply: bool,
+    pub email_on_comment_reply: bool,
+    pub email_on_mention: bool,
+    /// `never`, `daily` or `weekly`.
+    pub digest: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

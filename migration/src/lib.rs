@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_core;
 mod m0002_reputation;
 mod m0003_jobs;
+mod m0004_mail;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_core::Migration),
             Box::new(m0002_reputation::Migration),
             Box::new(m0003_jobs::Migration),
+            Box::new(m0004_mail::Migration),
         ]
     }
 }

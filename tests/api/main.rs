@@ -16,5 +16,7 @@ mod reputation;
 mod reputation_badges;
 mod reputation_props;
 mod restart;
+mod search;
+mod search_ops;
 mod xss;
 mod zones;

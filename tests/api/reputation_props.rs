@@ -562,3 +562,31 @@ async fn votes_racing_a_deletion_leave_nothing_behind() {
             .expect_error(404, "not_found");
     }
 }
+
+#[tokio::test]
+async fn deleting_a_comment_while_its_voters_vote_on_the_discussion() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let voters = crowd(&app, "voter", 12).await;
+    let post = discussion(&app, &alice, "Busy thread").await;
+    let reply = comment(&app, &bob, post, "Soon deleted").await;
+    for voter in &voters {
+        voted(&app, voter, reply, 1).await;
+    }
+    assert_eq!(reputation_of(&app, "bob").await, 121);
+
+    // The same members vote on the discussion while the comment they voted on goes.
+    let votes = join_all(voters.iter().map(|v| vote(&app, v, post, 1)));
+    let path = reply.path();
+    let deletion = app.delete(&path, bob.auth());
+    let (answers, deleted) = tokio::join!(votes, deletion);
+
+    deleted.expect_status(204);
+    for answer in &answers {
+        answer.expect(200);
+    }
+    assert_eq!(shown(&app, post, None).await["score"], 12);
+    assert_eq!(reputation_of(&app, "bob").await, 1);
+    assert_eq!(reputation_of(&app, "alice").await, 121);
+}

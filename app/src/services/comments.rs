@@ -186,6 +186,7 @@ pub async fn create(
     )
     .await?;
     search_jobs::enqueue(&txn, SearchJob::Comment { id: row.id }).await?;
+    super::subscriptions::comment_posted(&txn, &discussion, &row, now).await?;
     txn.commit().await?;
     one_view(db, row, actor).await
 }

@@ -128,6 +128,12 @@ pub async fn create(
     .await?;
     super::badges::evaluate(&txn, Trigger::DiscussionStarted { author: actor.id }, now).await?;
     search_jobs::enqueue(&txn, SearchJob::Discussion { id: row.id }).await?;
+    // The author hears about replies, by e-mail if their settings say so.
+    let wants_mail = entity::member::Entity::find_by_id(actor.id)
+        .one(&txn)
+        .await?
+        .is_none_or(|m| m.email_on_discussion_reply);
+    super::subscriptions::subscribe_default(&txn, actor.id, row.id, wants_mail, now).await?;
     txn.commit().await?;
     one_view(db, row, Some(actor)).await
 }

@@ -17,6 +17,7 @@ pub mod leaderboard;
 pub mod notifications;
 pub mod rate_limit;
 pub mod reputation;
+pub mod subscriptions;
 pub mod zones;
 
 /// The signed-in member doing something, with what the rules need to know.

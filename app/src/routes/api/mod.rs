@@ -10,6 +10,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use crate::error::AppError;
 
 pub mod discussions;
+pub mod mail;
 pub mod members;
 pub mod reputation;
 pub mod search;
@@ -58,6 +59,8 @@ impl Modify for BearerAuth {
         reputation::member_reputation, reputation::leaderboard, reputation::badge_list,
         reputation::notification_list, reputation::mark_read,
         search::search,
+        mail::get_subscription, mail::put_subscription, mail::get_settings, mail::put_settings,
+        mail::failed_mail,
         crate::routes::healthz, crate::routes::readyz,
     ),
     components(schemas(ErrorResponse, ErrorDetail)),
@@ -147,6 +150,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/leaderboard", web::get().to(reputation::leaderboard))
             .route("/search", web::get().to(search::search))
+            .route("/discussions/{id}/subscription", web::get().to(mail::get_subscription))
+            .route("/discussions/{id}/subscription", web::put().to(mail::put_subscription))
+            .route("/me/settings", web::get().to(mail::get_settings))
+            .route("/me/settings", web::put().to(mail::put_settings))
+            .route("/admin/mail/failed", web::get().to(mail::failed_mail))
             .route("/badges", web::get().to(reputation::badge_list))
             .route(
                 "/notifications",

@@ -190,6 +190,11 @@ async fn page(
         .await
         .unwrap_or_default();
     ctx.insert("related", &related);
+    let subscribed = match &actor {
+        Some(a) => crate::services::subscriptions::get(&state.db, a.id, discussion.id).await?,
+        None => false,
+    };
+    ctx.insert("subscribed", &subscribed);
     render(state, "discussions/show.html", &ctx)
 }
 

@@ -1,0 +1,332 @@
+//! Mail: SMTP through lettre when `SMTP_URL` is set, otherwise `.eml` files under
+//! `$QUORUM_DATA_DIR/mail`. Messages come from the outbox table (written in the same
+//! transaction as the comment that causes them) and are sent by `run_worker`.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use anyhow::Context;
+use base64::Engine;
+use chrono::{Duration, Utc};
+use entity::{comment, discussion, member, outbox};
+use hmac::{Hmac, Mac};
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use sha2::Sha256;
+use tokio::sync::watch;
+
+use crate::config::Settings;
+use crate::services::subscriptions::MESSAGE_ID_DOMAIN;
+use crate::state::AppState;
+use crate::views::discussion_path;
+
+/// After this many failed tries a message is kept as `failed` (listed for admins).
+pub const MAX_ATTEMPTS: i32 = 8;
+
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>, std::path::PathBuf),
+}
+
+impl Mailer {
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        match settings.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .context("reading SMTP_URL")?
+                    .timeout(Some(StdDuration::from_secs(30)))
+                    .build();
+                Ok(Mailer::Smtp(transport))
+            }
+            None => {
+                let dir = settings.data_dir.join("mail");
+                std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+                Ok(Mailer::Files(AsyncFileTransport::<Tokio1Executor>::new(&dir), dir))
+            }
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Mailer::Smtp(_) => "SMTP".into(),
+            Mailer::Files(_, dir) => format!(".eml files in {}", dir.display()),
+        }
+    }
+
+    pub async fn send(&self, message: Message) -> anyhow::Result<()> {
+        match self {
+            Mailer::Smtp(t) => {
+                t.send(message).await.context("sending through SMTP")?;
+            }
+            Mailer::Files(t, _) => {
+                t.send(message).await.context("writing the .eml file")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The key that signs unsubscribe links: made once, kept in the database so every app
+/// instance shares it.
+pub async fn signing_key(db: &impl ConnectionTrait) -> anyhow::Result<Vec<u8>> {
+    use entity::instance_secret;
+    use sea_orm::sea_query::OnConflict;
+    let fresh = crate::services::accounts::random_token(32);
+    instance_secret::Entity::insert(instance_secret::ActiveModel {
+        name: Set("unsubscribe".into()),
+        value: Set(fresh),
+    })
+    .on_conflict(OnConflict::column(instance_secret::Column::Name).do_nothing().to_owned())
+    .exec_without_returning(db)
+    .await?;
+    let row = instance_secret::Entity::find_by_id("unsubscribe".to_string())
+        .one(db)
+        .await?
+        .context("the signing key went missing")?;
+    Ok(row.value.into_bytes())
+}
+
+fn mac(key: &[u8], member_id: i32, discussion_id: i32) -> Option<HmacSha256> {
+    let mut mac = HmacSha256::new_from_slice(key).ok()?;
+    mac.update(format!("unsubscribe:{member_id}:{discussion_id}").as_bytes());
+    Some(mac)
+}
+
+/// A token naming one member and one discussion, that only we can make.
+pub fn unsubscribe_token(key: &[u8], member_id: i32, discussion_id: i32) -> String {
+    let sig = mac(key, member_id, discussion_id)
+        .map(|m| m.finalize().into_bytes().to_vec())
+        .unwrap_or_default();
+    format!(
+        "{member_id}.{discussion_id}.{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sig)
+    )
+}
+
+/// The member and discussion a token names, if its signature is ours.
+pub fn verify_unsubscribe_token(key: &[u8], token: &str) -> Option<(i32, i32)> {
+    let mut parts = token.splitn(3, '.');
+    let member_id: i32 = parts.next()?.parse().ok()?;
+    let discussion_id: i32 = parts.next()?.parse().ok()?;
+    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts.next()?).ok()?;
+    mac(key, member_id, discussion_id)?.verify_slice(&sig).ok()?;
+    Some((member_id, discussion_id))
+}
+
+/// Claims due messages: pending ones, and ones whose send was interrupted (a crash
+/// between recording the attempt and recording the result) once their lease expired.
+async fn claim(db: &DatabaseConnection, limit: u64) -> anyhow::Result<Vec<outbox::Model>> {
+    let now = Utc::now();
+    let txn = crate::db::begin_write(db).await?;
+    let mut select = outbox::Entity::find()
+        .filter(outbox::Column::Status.is_in(["pending", "sending"]))
+        .filter(outbox::Column::RunAt.lte(now))
+        .filter(
+            sea_orm::Condition::any()
+                .add(outbox::Column::LockedUntil.is_null())
+                .add(outbox::Column::LockedUntil.lt(now)),
+        )
+        .order_by_asc(outbox::Column::Id)
+        .limit(limit);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        select = select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let rows = select.all(&txn).await?;
+    if !rows.is_empty() {
+        use sea_orm::sea_query::ExprTrait;
+        // The attempt is recorded before the send.
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value("sending"))
+            .col_expr(outbox::Column::LockedUntil, Expr::value(now + Duration::minutes(5)))
+            .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
+            .filter(outbox::Column::Id.is_in(rows.iter().map(|r| r.id).collect::<Vec<_>>()))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(rows)
+}
+
+/// Sends outbox messages until told to stop; a message in flight is finished first.
+pub async fn run_worker(state: AppState, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let rows = match claim(&state.db, 20).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not claim mail");
+                Vec::new()
+            }
+        };
+        let idle = rows.is_empty();
+        for row in rows {
+            deliver(&state, row).await;
+            if *stop.borrow() {
+                // Claimed but unsent rows go back at once.
+                let _ = release_unsent(&state.db).await;
+                return;
+            }
+        }
+        if idle {
+            tokio::select! {
+                _ = tokio::time::sleep(StdDuration::from_millis(500)) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+}
+
+async fn release_unsent(db: &DatabaseConnection) -> anyhow::Result<()> {
+    use sea_orm::sea_query::ExprTrait;
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::value("pending"))
+        .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+        .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).sub(1))
+        .filter(outbox::Column::Status.eq("sending"))
+        .filter(outbox::Column::LockedUntil.gt(Utc::now()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn deliver(state: &AppState, row: outbox::Model) {
+    let outcome = match compose(state, &row).await {
+        Ok(Some(message)) => state.mailer.send(message).await.map(|()| true),
+        Ok(None) => Ok(false),
+        Err(e) => Err(e),
+    };
+    let mut active: outbox::ActiveModel = row.clone().into();
+    active.locked_until = Set(None);
+    match outcome {
+        Ok(true) => {
+            active.status = Set("sent".into());
+            active.sent_at = Set(Some(Utc::now()));
+            active.last_error = Set(None);
+        }
+        Ok(false) => {
+            // The comment or discussion is gone, or the member unsubscribed meanwhile.
+            active.status = Set("cancelled".into());
+        }
+        Err(e) => {
+            let attempts = row.attempts + 1;
+            tracing::warn!(error = %e, outbox = row.id, attempts, "sending mail failed");
+            active.last_error = Set(Some(format!("{e:#}").chars().take(2000).collect()));
+            if attempts >= MAX_ATTEMPTS {
+                active.status = Set("failed".into());
+            } else {
+                active.status = Set("pending".into());
+                active.run_at = Set(crate::jobs::backoff(attempts, Utc::now()));
+            }
+        }
+    }
+    if let Err(e) = active.update(&state.db).await {
+        tracing::warn!(error = %e, outbox = row.id, "could not record the mail outcome");
+    }
+}
+
+/// Renders one outbox row into a message; `None` when there is nothing to send any more.
+async fn compose(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option<Message>> {
+    let (Some(discussion_id), Some(comment_id)) = (row.discussion_id, row.comment_id) else {
+        return Ok(None);
+    };
+    let Some(d) = discussion::Entity::find_by_id(discussion_id).one(&state.db).await? else {
+        return Ok(None);
+    };
+    let Some(c) = comment::Entity::find_by_id(comment_id).one(&state.db).await? else {
+        return Ok(None);
+    };
+    if d.deleted_at.is_some() || c.deleted_at.is_some() {
+        return Ok(None);
+    }
+    // A member who unsubscribed after the comment was written is not mailed (unless
+    // they are mentioned or answered directly, which the row's reason records).
+    if row.reason == "subscribed"
+        && !crate::services::subscriptions::get(&state.db, row.member_id, d.id).await?
+    {
+        return Ok(None);
+    }
+    let Some(writer) = member::Entity::find_by_id(c.author_id).one(&state.db).await? else {
+        return Ok(None);
+    };
+    let key = signing_key(&state.db).await?;
+    let base = state.settings.base_url();
+    let token = unsubscribe_token(&key, row.member_id, d.id);
+    let unsubscribe_url = format!("{base}/unsubscribe/{token}");
+    let link = format!("{base}{}#comment-{}", discussion_path(d.id, &d.title), c.id);
+    let why = match row.reason.as_str() {
+        "mention" => format!("{} mentioned you.", writer.display_name),
+        "comment_reply" => format!("{} replied to your comment.", writer.display_name),
+        _ => "You are subscribed to this discussion.".to_string(),
+    };
+    let mut ctx = tera::Context::new();
+    ctx.insert("title", &d.title);
+    ctx.insert("writer", &writer.display_name);
+    ctx.insert("writer_username", &writer.username);
+    ctx.insert("quote", &c.body.lines().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n"));
+    ctx.insert("body_html", &c.body_html);
+    ctx.insert("link", &link);
+    ctx.insert("why", &why);
+    ctx.insert("unsubscribe_url", &unsubscribe_url);
+    ctx.insert("settings_url", &format!("{base}/settings"));
+    let text = state.templates.render("email/reply.txt", &ctx)?;
+    let html = state.templates.render("email/reply.html", &ctx)?;
+    let from: Mailbox = state.settings.mail_from.parse().context("QUORUM_MAIL_FROM is not an address")?;
+    let to: Mailbox = row.to_address.parse().context("the recipient's address")?;
+    let thread = format!("<discussion-{}@{MESSAGE_ID_DOMAIN}>", d.id);
+    let mut message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(format!("[Quorum] Re: {}", d.title))
+        .message_id(Some(format!("<{}>", row.message_id)))
+        .in_reply_to(thread.clone())
+        .references(thread)
+        .multipart(MultiPart::alternative_plain_html(text, html))?;
+    let headers = message.headers_mut();
+    headers.insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Unsubscribe"),
+        format!("<{unsubscribe_url}>"),
+    ));
+    headers.insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+        "List-Unsubscribe=One-Click".into(),
+    ));
+    Ok(Some(message))
+}
+
+/// Messages that gave up, for admins.
+pub async fn failed(db: &DatabaseConnection) -> anyhow::Result<Vec<outbox::Model>> {
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::Status.eq("failed"))
+        .order_by_desc(outbox::Column::Id)
+        .limit(200)
+        .all(db)
+        .await?)
+}
+
+pub type SharedMailer = Arc<Mailer>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_name_one_member_and_cannot_be_forged() {
+        let key = b"secret key".to_vec();
+        let token = unsubscribe_token(&key, 7, 42);
+        assert_eq!(verify_unsubscribe_token(&key, &token), Some((7, 42)));
+        let forged = token.replacen("7.", "8.", 1);
+        assert_eq!(verify_unsubscribe_token(&key, &forged), None);
+        assert_eq!(verify_unsubscribe_token(b"other key", &token), None);
+        assert_eq!(verify_unsubscribe_token(&key, "garbage"), None);
+    }
+}

@@ -1,0 +1,250 @@
+//! "E-mail me when people leave comments": subscriptions, mentions, and what a new
+//! comment sets in motion (in-app notifications and outbox rows, in its transaction).
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use entity::{comment, discussion, member, outbox, subscription};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+};
+
+use super::notifications;
+use crate::error::AppResult;
+
+/// The right-hand side of every Message-ID we mint (it only has to be ours and stable).
+pub const MESSAGE_ID_DOMAIN: &str = "quorum.mail";
+
+/// Subscribes a member to a discussion unless they already chose; returns nothing.
+pub async fn subscribe_default(
+    db: &impl ConnectionTrait,
+    member_id: i32,
+    discussion_id: i32,
+    email: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    subscription::Entity::insert(subscription::ActiveModel {
+        member_id: Set(member_id),
+        discussion_id: Set(discussion_id),
+        email: Set(email),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([subscription::Column::DiscussionId, subscription::Column::MemberId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether the member gets e-mail for a discussion's new comments.
+pub async fn get(db: &impl ConnectionTrait, member_id: i32, discussion_id: i32) -> AppResult<bool> {
+    Ok(subscription::Entity::find()
+        .filter(subscription::Column::MemberId.eq(member_id))
+        .filter(subscription::Column::DiscussionId.eq(discussion_id))
+        .one(db)
+        .await?
+        .is_some_and(|s| s.email))
+}
+
+pub async fn set(db: &impl ConnectionTrait, member_id: i32, discussion_id: i32, email: bool) -> AppResult<bool> {
+    let existing = subscription::Entity::find()
+        .filter(subscription::Column::MemberId.eq(member_id))
+        .filter(subscription::Column::DiscussionId.eq(discussion_id))
+        .one(db)
+        .await?;
+    match existing {
+        Some(row) => {
+            let mut active: subscription::ActiveModel = row.into();
+            active.email = Set(email);
+            active.update(db).await?;
+        }
+        None => {
+            subscription::ActiveModel {
+                member_id: Set(member_id),
+                discussion_id: Set(discussion_id),
+                email: Set(email),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(email)
+}
+
+/// The usernames a body mentions as `@username` (outside words, so e-mail addresses
+/// do not count), lower-cased, each once.
+pub fn mentions(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = body.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '@' && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_')) {
+            let name: String = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == '_' || **c == '-')
+                .collect::<String>()
+                .to_lowercase();
+            let name = name.trim_end_matches(['-', '_']).to_string();
+            if (3..=30).contains(&name.len()) && !out.contains(&name) {
+                out.push(name.clone());
+            }
+            i += 1 + name.len();
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Why a member is told about a comment; the strongest reason wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Reason {
+    Subscribed,
+    Reply,
+    CommentReply,
+    Mention,
+}
+
+impl Reason {
+    fn as_str(self) -> &'static str {
+        match self {
+            Reason::Subscribed => "subscribed",
+            Reason::Reply => "reply",
+            Reason::CommentReply => "comment_reply",
+            Reason::Mention => "mention",
+        }
+    }
+}
+
+/// Everything a new comment sets in motion, inside its transaction: the commenter is
+/// subscribed; the discussion's author, the parent comment's author and mentioned
+/// members get an in-app notification; and every subscriber with e-mail on (plus those
+/// whose settings ask for mail on replies to their comments or on mentions) gets one
+/// e-mail in the outbox. Never the comment's own author.
+pub async fn comment_posted(
+    db: &impl ConnectionTrait,
+    discussion: &discussion::Model,
+    comment: &comment::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let author = comment.author_id;
+    subscribe_default(db, author, discussion.id, true, now).await?;
+
+    let mut reasons: BTreeMap<i32, Reason> = BTreeMap::new();
+    let mut bump = |id: i32, reason: Reason| {
+        if id != author {
+            let entry = reasons.entry(id).or_insert(reason);
+            if reason > *entry {
+                *entry = reason;
+            }
+        }
+    };
+    bump(discussion.author_id, Reason::Reply);
+    if let Some(parent_id) = comment.parent_id
+        && let Some(parent) = comment::Entity::find_by_id(parent_id).one(db).await?
+    {
+        bump(parent.author_id, Reason::CommentReply);
+    }
+    let names = mentions(&comment.body);
+    if !names.is_empty() {
+        for m in member::Entity::find().filter(member::Column::Username.is_in(names)).all(db).await? {
+            bump(m.id, Reason::Mention);
+        }
+    }
+    for (&member_id, &reason) in &reasons {
+        let kind = match reason {
+            Reason::Mention => "mention",
+            Reason::CommentReply => "comment_reply",
+            _ => "reply",
+        };
+        notifications::create(
+            db,
+            notifications::New {
+                member_id,
+                kind,
+                discussion_id: Some(discussion.id),
+                comment_id: Some(comment.id),
+                actor_id: Some(author),
+                badge_slug: None,
+            },
+            now,
+        )
+        .await?;
+    }
+
+    // Mail: subscribers with e-mail on, then those the settings add.
+    let subscribed: HashSet<i32> = subscription::Entity::find()
+        .filter(subscription::Column::DiscussionId.eq(discussion.id))
+        .filter(subscription::Column::Email.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.member_id)
+        .collect();
+    let mut candidates: Vec<i32> = subscribed.iter().copied().chain(reasons.keys().copied()).collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let members = super::members_by_id(db, candidates.iter().copied()).await?;
+    for id in candidates {
+        if id == author {
+            continue;
+        }
+        let Some(m) = members.get(&id) else { continue };
+        let reason = reasons.get(&id).copied();
+        let wanted = subscribed.contains(&id)
+            || match reason {
+                Some(Reason::CommentReply) => m.email_on_comment_reply,
+                Some(Reason::Mention) => m.email_on_mention,
+                _ => false,
+            };
+        if !wanted {
+            continue;
+        }
+        let reason = reason.unwrap_or(Reason::Subscribed);
+        let reason = if subscribed.contains(&id) && reason == Reason::Reply { Reason::Subscribed } else { reason };
+        outbox::ActiveModel {
+            member_id: Set(id),
+            to_address: Set(m.email.clone()),
+            kind: Set("reply".into()),
+            reason: Set(reason.as_str().into()),
+            discussion_id: Set(Some(discussion.id)),
+            comment_id: Set(Some(comment.id)),
+            message_id: Set(format!(
+                "quorum.{}.{}.{}@{}",
+                comment.id,
+                id,
+                super::accounts::random_token(6),
+                MESSAGE_ID_DOMAIN
+            )),
+            status: Set("pending".into()),
+            attempts: Set(0),
+            run_at: Set(now),
+            locked_until: Set(None),
+            last_error: Set(None),
+            created_at: Set(now),
+            sent_at: Set(None),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions;
+
+    #[test]
+    fn finds_mentions_but_not_addresses() {
+        assert_eq!(mentions("hi @Alice and @bob-smith, mail me@example.com @al"), vec!["alice", "bob-smith"]);
+        assert_eq!(mentions("@carol @carol"), vec!["carol"]);
+    }
+}
