@@ -46,7 +46,10 @@ pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
     db::migrate(&conn).await?;
     let engine = match crate::search::open(
         &settings.data_dir,
-        settings.meili_url.as_deref().filter(|u| !u.trim().is_empty()),
+        settings
+            .meili_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty()),
         settings.meili_api_key.as_deref(),
     )
     .await
@@ -54,7 +57,9 @@ pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
         Ok(engine) => engine,
         Err(err) => {
             // The embedded index is held by a running server: let its worker rebuild it.
-            println!("The search index is in use ({err:#}); asking the running server to rebuild it.");
+            println!(
+                "The search index is in use ({err:#}); asking the running server to rebuild it."
+            );
             let ids: Vec<i32> = entity::discussion::Entity::find()
                 .all(&conn)
                 .await?
@@ -75,9 +80,11 @@ pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
     };
     let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template("reindexing [{bar:40.cyan/blue}] {pos}/{len} documents ({eta})")
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "reindexing [{bar:40.cyan/blue}] {pos}/{len} documents ({eta})",
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .progress_chars("=> "),
     );
     let count = crate::jobs::search::reindex_all(&conn, &engine, |done, total| {
         bar.set_length(total);
@@ -85,7 +92,10 @@ pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
     })
     .await?;
     bar.finish_and_clear();
-    println!("Indexed {count} documents with the {} engine.", engine.name());
+    println!(
+        "Indexed {count} documents with the {} engine.",
+        engine.name()
+    );
     Ok(())
 }
 

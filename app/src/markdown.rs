@@ -47,7 +47,9 @@ pub fn render(markdown: &str) -> String {
         use pulldown_cmark::{Event, Tag, TagEnd};
         match &event {
             Event::Start(Tag::CodeBlock(_) | Tag::Link { .. }) => in_code_or_link += 1,
-            Event::End(TagEnd::CodeBlock | TagEnd::Link) => in_code_or_link = in_code_or_link.saturating_sub(1),
+            Event::End(TagEnd::CodeBlock | TagEnd::Link) => {
+                in_code_or_link = in_code_or_link.saturating_sub(1)
+            }
             Event::Text(text) if in_code_or_link == 0 && text.contains('@') => {
                 return link_mentions(text);
             }
@@ -133,7 +135,10 @@ mod tests {
 pub fn to_text(markdown: &str) -> String {
     use pulldown_cmark::Event;
     let mut out = String::with_capacity(markdown.len());
-    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+    for event in Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    ) {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),

@@ -99,7 +99,10 @@ async fn open_search(settings: &Settings) -> anyhow::Result<crate::search::Searc
     loop {
         match crate::search::open(
             &settings.data_dir,
-            settings.meili_url.as_deref().filter(|u| !u.trim().is_empty()),
+            settings
+                .meili_url
+                .as_deref()
+                .filter(|u| !u.trim().is_empty()),
             settings.meili_api_key.as_deref(),
         )
         .await

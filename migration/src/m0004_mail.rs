@@ -119,13 +119,34 @@ impl MigrationTrait for Migration {
 
         // SQLite adds one column per ALTER TABLE.
         for col in [
-            ColumnDef::new(Members::EmailOnDiscussionReply).boolean().not_null().default(true).to_owned(),
-            ColumnDef::new(Members::EmailOnCommentReply).boolean().not_null().default(true).to_owned(),
-            ColumnDef::new(Members::EmailOnMention).boolean().not_null().default(true).to_owned(),
-            ColumnDef::new(Members::Digest).string_len(8).not_null().default("never").to_owned(),
+            ColumnDef::new(Members::EmailOnDiscussionReply)
+                .boolean()
+                .not_null()
+                .default(true)
+                .to_owned(),
+            ColumnDef::new(Members::EmailOnCommentReply)
+                .boolean()
+                .not_null()
+                .default(true)
+                .to_owned(),
+            ColumnDef::new(Members::EmailOnMention)
+                .boolean()
+                .not_null()
+                .default(true)
+                .to_owned(),
+            ColumnDef::new(Members::Digest)
+                .string_len(8)
+                .not_null()
+                .default("never")
+                .to_owned(),
         ] {
             manager
-                .alter_table(Table::alter().table(Members::Table).add_column(col).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table(Members::Table)
+                        .add_column(col)
+                        .to_owned(),
+                )
                 .await?;
         }
 
@@ -148,7 +169,9 @@ impl MigrationTrait for Migration {
             Outbox::Table.into_iden(),
             Subscriptions::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         for col in [
             Members::EmailOnDiscussionReply.into_iden(),
@@ -157,7 +180,12 @@ impl MigrationTrait for Migration {
             Members::Digest.into_iden(),
         ] {
             manager
-                .alter_table(Table::alter().table(Members::Table).drop_column(col).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table(Members::Table)
+                        .drop_column(col)
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())

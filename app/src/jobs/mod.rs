@@ -71,7 +71,10 @@ pub async fn claim(
         use sea_orm::sea_query::ExprTrait;
         job::Entity::update_many()
             .col_expr(job::Column::LockedUntil, Expr::value(now + lease))
-            .col_expr(job::Column::Attempts, Expr::col(job::Column::Attempts).add(1))
+            .col_expr(
+                job::Column::Attempts,
+                Expr::col(job::Column::Attempts).add(1),
+            )
             .filter(job::Column::Id.is_in(jobs.iter().map(|j| j.id).collect::<Vec<_>>()))
             .exec(&txn)
             .await?;
@@ -108,7 +111,11 @@ pub fn backoff(attempts: i32, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Puts failed jobs back with a later run time and the error that stopped them.
-pub async fn retry_later(db: &DatabaseConnection, jobs: &[job::Model], error: &str) -> AppResult<()> {
+pub async fn retry_later(
+    db: &DatabaseConnection,
+    jobs: &[job::Model],
+    error: &str,
+) -> AppResult<()> {
     let now = Utc::now();
     for j in jobs {
         let mut active: job::ActiveModel = j.clone().into();

@@ -7,7 +7,10 @@ use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use entity::{comment, discussion, zone};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 
 use super::SEARCH_QUEUE;
@@ -32,7 +35,11 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: SearchJob) -> AppResult<()>
 }
 
 /// Applies a batch of jobs to the engine.
-pub async fn apply(db: &DatabaseConnection, engine: &Search, jobs: &[SearchJob]) -> anyhow::Result<()> {
+pub async fn apply(
+    db: &DatabaseConnection,
+    engine: &Search,
+    jobs: &[SearchJob],
+) -> anyhow::Result<()> {
     let mut discussion_ids = HashSet::new();
     let mut comment_ids = HashSet::new();
     let mut thread_ids = HashSet::new();
@@ -58,15 +65,27 @@ pub async fn apply(db: &DatabaseConnection, engine: &Search, jobs: &[SearchJob])
         .filter(
             sea_orm::Condition::any()
                 .add(comment::Column::Id.is_in(comment_ids.iter().copied().collect::<Vec<_>>()))
-                .add(comment::Column::DiscussionId.is_in(thread_ids.iter().copied().collect::<Vec<_>>())),
+                .add(
+                    comment::Column::DiscussionId
+                        .is_in(thread_ids.iter().copied().collect::<Vec<_>>()),
+                ),
         )
         .all(db)
         .await?;
     // The discussions that comments belong to, for their title, zone and liveness.
-    let mut parents: HashMap<i32, discussion::Model> = discussions.iter().map(|d| (d.id, d.clone())).collect();
-    let missing: Vec<i32> = comments.iter().map(|c| c.discussion_id).filter(|id| !parents.contains_key(id)).collect();
+    let mut parents: HashMap<i32, discussion::Model> =
+        discussions.iter().map(|d| (d.id, d.clone())).collect();
+    let missing: Vec<i32> = comments
+        .iter()
+        .map(|c| c.discussion_id)
+        .filter(|id| !parents.contains_key(id))
+        .collect();
     if !missing.is_empty() {
-        for d in discussion::Entity::find().filter(discussion::Column::Id.is_in(missing)).all(db).await? {
+        for d in discussion::Entity::find()
+            .filter(discussion::Column::Id.is_in(missing))
+            .all(db)
+            .await?
+        {
             parents.insert(d.id, d);
         }
     }
@@ -99,13 +118,26 @@ async fn documents(
     comments: &[comment::Model],
     parents: &HashMap<i32, discussion::Model>,
 ) -> anyhow::Result<(Vec<SearchDoc>, Vec<String>)> {
-    let zones: HashMap<i32, String> = zone::Entity::find().all(db).await?.into_iter().map(|z| (z.id, z.slug)).collect();
+    let zones: HashMap<i32, String> = zone::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|z| (z.id, z.slug))
+        .collect();
     let authors = members_by_id(
         db,
-        discussions.iter().map(|d| d.author_id).chain(comments.iter().map(|c| c.author_id)),
+        discussions
+            .iter()
+            .map(|d| d.author_id)
+            .chain(comments.iter().map(|c| c.author_id)),
     )
     .await?;
-    let username = |id: i32| authors.get(&id).map(|m| m.username.clone()).unwrap_or_default();
+    let username = |id: i32| {
+        authors
+            .get(&id)
+            .map(|m| m.username.clone())
+            .unwrap_or_default()
+    };
     let mut docs = Vec::new();
     let mut removals = Vec::new();
     for d in discussions {
@@ -152,7 +184,10 @@ pub async fn run_worker(db: DatabaseConnection, engine: Search) {
         let worked = match super::claim(&db, SEARCH_QUEUE, 500, Duration::seconds(60)).await {
             Ok(jobs) if jobs.is_empty() => false,
             Ok(jobs) => {
-                let parsed: Vec<SearchJob> = jobs.iter().filter_map(|j| serde_json::from_str(&j.payload).ok()).collect();
+                let parsed: Vec<SearchJob> = jobs
+                    .iter()
+                    .filter_map(|j| serde_json::from_str(&j.payload).ok())
+                    .collect();
                 let ids: Vec<i32> = jobs.iter().map(|j| j.id).collect();
                 match apply(&db, &engine, &parsed).await {
                     Ok(()) => {
@@ -190,8 +225,14 @@ pub async fn reindex_all(
 ) -> anyhow::Result<u64> {
     use sea_orm::PaginatorTrait;
     engine.clear().await?;
-    let total = discussion::Entity::find().filter(discussion::Column::DeletedAt.is_null()).count(db).await?
-        + comment::Entity::find().filter(comment::Column::DeletedAt.is_null()).count(db).await?;
+    let total = discussion::Entity::find()
+        .filter(discussion::Column::DeletedAt.is_null())
+        .count(db)
+        .await?
+        + comment::Entity::find()
+            .filter(comment::Column::DeletedAt.is_null())
+            .count(db)
+            .await?;
     let mut done = 0u64;
     let mut last_id = 0;
     loop {
@@ -204,8 +245,12 @@ pub async fn reindex_all(
         let Some(last) = batch.last() else { break };
         last_id = last.id;
         let ids: Vec<i32> = batch.iter().map(|d| d.id).collect();
-        let comments = comment::Entity::find().filter(comment::Column::DiscussionId.is_in(ids)).all(db).await?;
-        let parents: HashMap<i32, discussion::Model> = batch.iter().map(|d| (d.id, d.clone())).collect();
+        let comments = comment::Entity::find()
+            .filter(comment::Column::DiscussionId.is_in(ids))
+            .all(db)
+            .await?;
+        let parents: HashMap<i32, discussion::Model> =
+            batch.iter().map(|d| (d.id, d.clone())).collect();
         let (docs, _) = documents(db, &batch, &comments, &parents).await?;
         done += docs.len() as u64;
         if !docs.is_empty() {

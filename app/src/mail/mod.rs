@@ -36,7 +36,12 @@ pub enum Mailer {
 
 impl Mailer {
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
-        match settings.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        match settings
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .context("reading SMTP_URL")?
@@ -46,8 +51,12 @@ impl Mailer {
             }
             None => {
                 let dir = settings.data_dir.join("mail");
-                std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-                Ok(Mailer::Files(AsyncFileTransport::<Tokio1Executor>::new(&dir), dir))
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                Ok(Mailer::Files(
+                    AsyncFileTransport::<Tokio1Executor>::new(&dir),
+                    dir,
+                ))
             }
         }
     }
@@ -84,7 +93,11 @@ pub async fn signing_key(db: &impl ConnectionTrait) -> anyhow::Result<Vec<u8>> {
         name: Set("unsubscribe".into()),
         value: Set(fresh),
     })
-    .on_conflict(OnConflict::column(instance_secret::Column::Name).do_nothing().to_owned())
+    .on_conflict(
+        OnConflict::column(instance_secret::Column::Name)
+            .do_nothing()
+            .to_owned(),
+    )
     .exec_without_returning(db)
     .await?;
     let row = instance_secret::Entity::find_by_id("unsubscribe".to_string())
@@ -116,8 +129,12 @@ pub fn verify_unsubscribe_token(key: &[u8], token: &str) -> Option<(i32, i32)> {
     let mut parts = token.splitn(3, '.');
     let member_id: i32 = parts.next()?.parse().ok()?;
     let discussion_id: i32 = parts.next()?.parse().ok()?;
-    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts.next()?).ok()?;
-    mac(key, member_id, discussion_id)?.verify_slice(&sig).ok()?;
+    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(parts.next()?)
+        .ok()?;
+    mac(key, member_id, discussion_id)?
+        .verify_slice(&sig)
+        .ok()?;
     Some((member_id, discussion_id))
 }
 
@@ -145,8 +162,14 @@ async fn claim(db: &DatabaseConnection, limit: u64) -> anyhow::Result<Vec<outbox
         // The attempt is recorded before the send.
         outbox::Entity::update_many()
             .col_expr(outbox::Column::Status, Expr::value("sending"))
-            .col_expr(outbox::Column::LockedUntil, Expr::value(now + Duration::minutes(5)))
-            .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
+            .col_expr(
+                outbox::Column::LockedUntil,
+                Expr::value(now + Duration::minutes(5)),
+            )
+            .col_expr(
+                outbox::Column::Attempts,
+                Expr::col(outbox::Column::Attempts).add(1),
+            )
             .filter(outbox::Column::Id.is_in(rows.iter().map(|r| r.id).collect::<Vec<_>>()))
             .exec(&txn)
             .await?;
@@ -190,8 +213,14 @@ async fn release_unsent(db: &DatabaseConnection) -> anyhow::Result<()> {
     use sea_orm::sea_query::ExprTrait;
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value("pending"))
-        .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
-        .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).sub(1))
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).sub(1),
+        )
         .filter(outbox::Column::Status.eq("sending"))
         .filter(outbox::Column::LockedUntil.gt(Utc::now()))
         .exec(db)
@@ -239,10 +268,16 @@ async fn compose(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option
     let (Some(discussion_id), Some(comment_id)) = (row.discussion_id, row.comment_id) else {
         return Ok(None);
     };
-    let Some(d) = discussion::Entity::find_by_id(discussion_id).one(&state.db).await? else {
+    let Some(d) = discussion::Entity::find_by_id(discussion_id)
+        .one(&state.db)
+        .await?
+    else {
         return Ok(None);
     };
-    let Some(c) = comment::Entity::find_by_id(comment_id).one(&state.db).await? else {
+    let Some(c) = comment::Entity::find_by_id(comment_id)
+        .one(&state.db)
+        .await?
+    else {
         return Ok(None);
     };
     if d.deleted_at.is_some() || c.deleted_at.is_some() {
@@ -255,7 +290,10 @@ async fn compose(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option
     {
         return Ok(None);
     }
-    let Some(writer) = member::Entity::find_by_id(c.author_id).one(&state.db).await? else {
+    let Some(writer) = member::Entity::find_by_id(c.author_id)
+        .one(&state.db)
+        .await?
+    else {
         return Ok(None);
     };
     let key = signing_key(&state.db).await?;
@@ -272,7 +310,14 @@ async fn compose(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option
     ctx.insert("title", &d.title);
     ctx.insert("writer", &writer.display_name);
     ctx.insert("writer_username", &writer.username);
-    ctx.insert("quote", &c.body.lines().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n"));
+    ctx.insert(
+        "quote",
+        &c.body
+            .lines()
+            .map(|l| format!("> {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
     ctx.insert("body_html", &c.body_html);
     ctx.insert("link", &link);
     ctx.insert("why", &why);
@@ -280,7 +325,11 @@ async fn compose(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option
     ctx.insert("settings_url", &format!("{base}/settings"));
     let text = state.templates.render("email/reply.txt", &ctx)?;
     let html = state.templates.render("email/reply.html", &ctx)?;
-    let from: Mailbox = state.settings.mail_from.parse().context("QUORUM_MAIL_FROM is not an address")?;
+    let from: Mailbox = state
+        .settings
+        .mail_from
+        .parse()
+        .context("QUORUM_MAIL_FROM is not an address")?;
     let to: Mailbox = row.to_address.parse().context("the recipient's address")?;
     let thread = format!("<discussion-{}@{MESSAGE_ID_DOMAIN}>", d.id);
     let mut message = Message::builder()

@@ -152,7 +152,14 @@ fn settings() -> Settings {
         .with_filterable_attributes(["zone", "author", "kind", "created_at"])
         .with_sortable_attributes(["created_at", "score"])
         // Title matches before typo counts, as the embedded engine ranks them.
-        .with_ranking_rules(["words", "attribute", "typo", "proximity", "sort", "exactness"])
+        .with_ranking_rules([
+            "words",
+            "attribute",
+            "typo",
+            "proximity",
+            "sort",
+            "exactness",
+        ])
         .with_typo_tolerance(TypoToleranceSettings {
             enabled: Some(true),
             disable_on_attributes: Some(Vec::new()),
@@ -424,7 +431,14 @@ mod tests {
         );
         assert_eq!(
             settings.get("rankingRules"),
-            Some(&serde_json::json!(["words", "attribute", "typo", "proximity", "sort", "exactness"]))
+            Some(&serde_json::json!([
+                "words",
+                "attribute",
+                "typo",
+                "proximity",
+                "sort",
+                "exactness"
+            ]))
         );
         let doc = serde_json::to_value(MeiliDoc::from(&crate::search::contract_tests::comment(
             7, 3, "T", "B", 0,

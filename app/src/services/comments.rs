@@ -11,9 +11,9 @@ use sea_orm::{
 };
 
 use super::{Actor, members_by_id};
-use crate::jobs::search::{self as search_jobs, SearchJob};
 use crate::domain::Body;
 use crate::error::{AppError, AppResult};
+use crate::jobs::search::{self as search_jobs, SearchJob};
 use crate::markdown;
 use crate::views::{CommentView, MemberRef};
 

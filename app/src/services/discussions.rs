@@ -9,12 +9,12 @@ use sea_orm::{
 };
 
 use super::badges::Trigger;
-use crate::jobs::search::{self as search_jobs, SearchJob};
 use super::reputation::Target;
 use super::zones::merge;
 use super::{Actor, members_by_id};
 use crate::domain::{Body, Paging, SortOrder, Title};
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::jobs::search::{self as search_jobs, SearchJob};
 use crate::markdown;
 use crate::views::{DiscussionView, MemberRef};
 

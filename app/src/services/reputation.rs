@@ -153,8 +153,12 @@ pub async fn lock_item(txn: &DatabaseTransaction, target: Target) -> AppResult<(
         Target::Discussion(_) => "SELECT id FROM discussions WHERE id = $1 FOR UPDATE",
         Target::Comment(_) => "SELECT id FROM comments WHERE id = $1 FOR UPDATE",
     };
-    txn.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, [target.id().into()]))
-        .await?;
+    txn.query_one_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        [target.id().into()],
+    ))
+    .await?;
     Ok(())
 }
 

@@ -6,9 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Utc};
 use entity::{comment, discussion, member, outbox, subscription};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::notifications;
 use crate::error::AppResult;
@@ -32,9 +30,12 @@ pub async fn subscribe_default(
         ..Default::default()
     })
     .on_conflict(
-        OnConflict::columns([subscription::Column::DiscussionId, subscription::Column::MemberId])
-            .do_nothing()
-            .to_owned(),
+        OnConflict::columns([
+            subscription::Column::DiscussionId,
+            subscription::Column::MemberId,
+        ])
+        .do_nothing()
+        .to_owned(),
     )
     .exec_without_returning(db)
     .await?;
@@ -51,7 +52,12 @@ pub async fn get(db: &impl ConnectionTrait, member_id: i32, discussion_id: i32) 
         .is_some_and(|s| s.email))
 }
 
-pub async fn set(db: &impl ConnectionTrait, member_id: i32, discussion_id: i32, email: bool) -> AppResult<bool> {
+pub async fn set(
+    db: &impl ConnectionTrait,
+    member_id: i32,
+    discussion_id: i32,
+    email: bool,
+) -> AppResult<bool> {
     let existing = subscription::Entity::find()
         .filter(subscription::Column::MemberId.eq(member_id))
         .filter(subscription::Column::DiscussionId.eq(discussion_id))
@@ -154,7 +160,11 @@ pub async fn comment_posted(
     }
     let names = mentions(&comment.body);
     if !names.is_empty() {
-        for m in member::Entity::find().filter(member::Column::Username.is_in(names)).all(db).await? {
+        for m in member::Entity::find()
+            .filter(member::Column::Username.is_in(names))
+            .all(db)
+            .await?
+        {
             bump(m.id, Reason::Mention);
         }
     }
@@ -188,7 +198,11 @@ pub async fn comment_posted(
         .into_iter()
         .map(|s| s.member_id)
         .collect();
-    let mut candidates: Vec<i32> = subscribed.iter().copied().chain(reasons.keys().copied()).collect();
+    let mut candidates: Vec<i32> = subscribed
+        .iter()
+        .copied()
+        .chain(reasons.keys().copied())
+        .collect();
     candidates.sort_unstable();
     candidates.dedup();
     let members = super::members_by_id(db, candidates.iter().copied()).await?;
@@ -208,7 +222,11 @@ pub async fn comment_posted(
             continue;
         }
         let reason = reason.unwrap_or(Reason::Subscribed);
-        let reason = if subscribed.contains(&id) && reason == Reason::Reply { Reason::Subscribed } else { reason };
+        let reason = if subscribed.contains(&id) && reason == Reason::Reply {
+            Reason::Subscribed
+        } else {
+            reason
+        };
         outbox::ActiveModel {
             member_id: Set(id),
             to_address: Set(m.email.clone()),
@@ -244,7 +262,10 @@ mod tests {
 
     #[test]
     fn finds_mentions_but_not_addresses() {
-        assert_eq!(mentions("hi @Alice and @bob-smith, mail me@example.com @al"), vec!["alice", "bob-smith"]);
+        assert_eq!(
+            mentions("hi @Alice and @bob-smith, mail me@example.com @al"),
+            vec!["alice", "bob-smith"]
+        );
         assert_eq!(mentions("@carol @carol"), vec!["carol"]);
     }
 }

@@ -69,7 +69,11 @@ pub fn settings_of(m: &member::Model) -> MailSettings {
 #[utoipa::path(get, path = "/api/v1/discussions/{id}/subscription", tag = "notifications", params(("id" = i32, Path)),
     responses((status = 200, body = Subscription), (status = 401, body = ErrorResponse), (status = 404, body = ErrorResponse)),
     security(("bearer" = [])))]
-pub async fn get_subscription(state: web::Data<AppState>, id: web::Path<i32>, me: CurrentMember) -> AppResult<HttpResponse> {
+pub async fn get_subscription(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+) -> AppResult<HttpResponse> {
     discussions::find(&state.db, *id).await?;
     let email = subscriptions::get(&state.db, me.actor.id, *id).await?;
     Ok(HttpResponse::Ok().json(Subscription { email }))
@@ -97,7 +101,11 @@ pub async fn get_settings(me: CurrentMember) -> AppResult<HttpResponse> {
 }
 
 /// Applies a settings change; shared by the API and the settings page.
-pub async fn update_settings(state: &AppState, me: &CurrentMember, update: MailSettingsUpdate) -> AppResult<member::Model> {
+pub async fn update_settings(
+    state: &AppState,
+    me: &CurrentMember,
+    update: MailSettingsUpdate,
+) -> AppResult<member::Model> {
     let mut active: member::ActiveModel = me.member.clone().into();
     if let Some(v) = update.email_on_discussion_reply {
         active.email_on_discussion_reply = Set(v);
@@ -111,7 +119,10 @@ pub async fn update_settings(state: &AppState, me: &CurrentMember, update: MailS
     if let Some(d) = update.digest {
         let d = d.trim().to_lowercase();
         if !["never", "daily", "weekly"].contains(&d.as_str()) {
-            return Err(AppError::validation("digest", "must be never, daily or weekly"));
+            return Err(AppError::validation(
+                "digest",
+                "must be never, daily or weekly",
+            ));
         }
         active.digest = Set(d);
     }
@@ -138,7 +149,9 @@ pub async fn failed_mail(state: web::Data<AppState>, me: CurrentMember) -> AppRe
     if me.actor.role != Role::Admin {
         return Err(AppError::forbidden("Only admins may see failed mail"));
     }
-    let rows = crate::mail::failed(&state.db).await.map_err(AppError::Internal)?;
+    let rows = crate::mail::failed(&state.db)
+        .await
+        .map_err(AppError::Internal)?;
     Ok(HttpResponse::Ok().json(FailedMailList {
         messages: rows
             .into_iter()

@@ -150,8 +150,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/leaderboard", web::get().to(reputation::leaderboard))
             .route("/search", web::get().to(search::search))
-            .route("/discussions/{id}/subscription", web::get().to(mail::get_subscription))
-            .route("/discussions/{id}/subscription", web::put().to(mail::put_subscription))
+            .route(
+                "/discussions/{id}/subscription",
+                web::get().to(mail::get_subscription),
+            )
+            .route(
+                "/discussions/{id}/subscription",
+                web::put().to(mail::put_subscription),
+            )
             .route("/me/settings", web::get().to(mail::get_settings))
             .route("/me/settings", web::put().to(mail::put_settings))
             .route("/admin/mail/failed", web::get().to(mail::failed_mail))

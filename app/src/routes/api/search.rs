@@ -18,9 +18,19 @@ pub fn parse_query(query: &HashMap<String, String>) -> AppResult<SearchQuery> {
         None => None,
         Some("discussion") => Some(DocKind::Discussion),
         Some("comment") => Some(DocKind::Comment),
-        Some(_) => return Err(AppError::validation("kind", "must be discussion or comment")),
+        Some(_) => {
+            return Err(AppError::validation(
+                "kind",
+                "must be discussion or comment",
+            ));
+        }
     };
-    let q: String = get("q").unwrap_or("").chars().filter(|c| !c.is_control()).take(500).collect();
+    let q: String = get("q")
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(500)
+        .collect();
     Ok(SearchQuery {
         q,
         zone: get("zone").map(|z| z.to_lowercase()),
@@ -32,11 +42,13 @@ pub fn parse_query(query: &HashMap<String, String>) -> AppResult<SearchQuery> {
 }
 
 pub async fn run(state: &AppState, query: &SearchQuery) -> AppResult<SearchResults> {
-    state
-        .search
-        .search(query)
-        .await
-        .map_err(|e| AppError::Unavailable(format!("Search is unavailable right now ({})", state.search.name())).with_cause(e))
+    state.search.search(query).await.map_err(|e| {
+        AppError::Unavailable(format!(
+            "Search is unavailable right now ({})",
+            state.search.name()
+        ))
+        .with_cause(e)
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/search", tag = "search",

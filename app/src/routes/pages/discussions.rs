@@ -80,9 +80,17 @@ pub async fn new_form(
         &serde_json::json!({"slug": zone.slug, "name": zone.name}),
     );
     // Without JavaScript, "Check for similar discussions" comes back here with the title.
-    let title: String = query.title.chars().filter(|c| !c.is_control()).take(200).collect();
+    let title: String = query
+        .title
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
     if !title.trim().is_empty() {
-        ctx.insert("similar", &super::search::similar(&state, &title, None, 5).await?);
+        ctx.insert(
+            "similar",
+            &super::search::similar(&state, &title, None, 5).await?,
+        );
         ctx.insert("form", &serde_json::json!({"title": title, "body": ""}));
     }
     render(&state, "discussions/new.html", &ctx)

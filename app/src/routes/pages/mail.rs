@@ -38,7 +38,10 @@ pub async fn toggle(
         _ => return Err(AppError::validation("email", "must be on or off")),
     };
     subscriptions::set(&state.db, me.actor.id, d.id, on).await?;
-    Ok(redirect(&format!("{}#subscription", discussion_path(d.id, &d.title))))
+    Ok(redirect(&format!(
+        "{}#subscription",
+        discussion_path(d.id, &d.title)
+    )))
 }
 
 #[derive(Deserialize)]
@@ -69,7 +72,9 @@ pub async fn settings_page(
     ctx.insert("settings", &settings_of(&me.member));
     ctx.insert("email", &me.member.email);
     if me.actor.role == crate::domain::Role::Admin {
-        let failed = crate::mail::failed(&state.db).await.map_err(AppError::Internal)?;
+        let failed = crate::mail::failed(&state.db)
+            .await
+            .map_err(AppError::Internal)?;
         let rows: Vec<serde_json::Value> = failed
             .iter()
             .map(|f| serde_json::json!({"to": f.to_address, "attempts": f.attempts, "error": f.last_error, "created_at": f.created_at}))
@@ -99,7 +104,9 @@ pub async fn save_settings(
 }
 
 async fn target(state: &AppState, token: &str) -> AppResult<(i32, entity::discussion::Model)> {
-    let key = crate::mail::signing_key(&state.db).await.map_err(AppError::Internal)?;
+    let key = crate::mail::signing_key(&state.db)
+        .await
+        .map_err(AppError::Internal)?;
     let (member_id, discussion_id) = crate::mail::verify_unsubscribe_token(&key, token)
         .ok_or_else(|| AppError::NotFound("This unsubscribe link is not valid".into()))?;
     let d = discussions::find(&state.db, discussion_id).await?;

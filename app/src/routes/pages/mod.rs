@@ -95,10 +95,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/notifications/read",
             web::post().to(reputation::mark_all_read),
         )
-        .route("/discussions/{id}/subscription", web::post().to(mail::toggle))
+        .route(
+            "/discussions/{id}/subscription",
+            web::post().to(mail::toggle),
+        )
         .route("/settings", web::get().to(mail::settings_page))
         .route("/settings", web::post().to(mail::save_settings))
-        .route("/unsubscribe/{token}", web::get().to(mail::unsubscribe_page))
+        .route(
+            "/unsubscribe/{token}",
+            web::get().to(mail::unsubscribe_page),
+        )
         .route("/unsubscribe/{token}", web::post().to(mail::unsubscribe))
         .route("/join", web::get().to(account::join_form))
         .route("/join", web::post().to(account::join))

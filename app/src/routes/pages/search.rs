@@ -19,8 +19,16 @@ pub async fn page(
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
     let q = parse_query(&query)?;
-    let results = if q.is_blank() { None } else { Some(run(&state, &q).await?) };
-    let title = if q.q.is_empty() { "Search".to_string() } else { format!("Search: {}", q.q) };
+    let results = if q.is_blank() {
+        None
+    } else {
+        Some(run(&state, &q).await?)
+    };
+    let title = if q.q.is_empty() {
+        "Search".to_string()
+    } else {
+        format!("Search: {}", q.q)
+    };
     let mut ctx = base_context(&state, &req, &viewer, &title).await?;
     ctx.insert("q", &q.q);
     ctx.insert("zone", &q.zone.clone().unwrap_or_default());
@@ -50,9 +58,9 @@ fn hit_row(hit: &SearchHit) -> serde_json::Value {
 /// Words worth searching for in a title, longest first.
 fn key_words(title: &str) -> Vec<String> {
     const STOP: &[&str] = &[
-        "about", "after", "also", "been", "could", "does", "from", "have", "into", "more", "should",
-        "some", "than", "that", "their", "them", "then", "there", "they", "this", "what", "when",
-        "where", "which", "while", "with", "would", "your",
+        "about", "after", "also", "been", "could", "does", "from", "have", "into", "more",
+        "should", "some", "than", "that", "their", "them", "then", "there", "they", "this", "what",
+        "when", "where", "which", "while", "with", "would", "your",
     ];
     let mut words: Vec<String> = title
         .split(|c: char| !c.is_alphanumeric())
@@ -86,8 +94,16 @@ pub async fn similar(
             break;
         }
         // A trailing space: whole words only, no prefix matching here.
-        let query = SearchQuery { q: format!("{q} "), kind: Some(DocKind::Discussion), page: 1, per_page: 10, ..Default::default() };
-        let Ok(results) = state.search.search(&query).await else { break };
+        let query = SearchQuery {
+            q: format!("{q} "),
+            kind: Some(DocKind::Discussion),
+            page: 1,
+            per_page: 10,
+            ..Default::default()
+        };
+        let Ok(results) = state.search.search(&query).await else {
+            break;
+        };
         for hit in results.hits {
             if Some(hit.discussion_id) != exclude
                 && !found.iter().any(|f| f.discussion_id == hit.discussion_id)
