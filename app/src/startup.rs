@@ -77,11 +77,22 @@ impl Application {
             self.state.db.clone(),
             self.state.search.clone(),
         ));
+        let digest_db = self.state.db.clone();
+        let digests = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                if let Err(e) = services::digest::queue_due(&digest_db, chrono::Utc::now()).await {
+                    tracing::warn!(error = %e, "queueing digests failed");
+                }
+            }
+        });
         let (stop_mail, stop) = tokio::sync::watch::channel(false);
         let mailer = tokio::spawn(crate::mail::run_worker(self.state.clone(), stop));
         let result = self.server.await;
         housekeeping.abort();
         indexer.abort();
+        digests.abort();
         // Graceful: the message in flight is finished before the process ends.
         let _ = stop_mail.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(30), mailer).await;

@@ -3,6 +3,7 @@
 
 pub mod comment;
 pub mod discussion;
+pub mod discussion_read;
 pub mod instance_secret;
 pub mod job;
 pub mod member;

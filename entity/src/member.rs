@@ -20,6 +20,7 @@ pub struct Model {
     pub email_on_mention: bool,
     /// `never`, `daily` or `weekly`.
     pub digest: String,
+    pub last_digest_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

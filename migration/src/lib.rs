@@ -9,6 +9,7 @@ mod m0001_core;
 mod m0002_reputation;
 mod m0003_jobs;
 mod m0004_mail;
+mod m0005_digest;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_reputation::Migration),
             Box::new(m0003_jobs::Migration),
             Box::new(m0004_mail::Migration),
+            Box::new(m0005_digest::Migration),
         ]
     }
 }

@@ -1119,3 +1119,53 @@ async fn serial_downvotes_are_corrected_too() {
     let corrected = events_of(&ledger(&app, "alice").await, "voting_corrected");
     assert_eq!(points(&corrected), 4);
 }
+
+// ---------------------------------------------------------------------------------------
+// Recompute
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn recompute_finds_and_repairs_a_total_that_drifted_from_the_ledger() {
+    use sea_orm::ConnectionTrait;
+
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let post = discussion(&app, &alice, "Drift").await;
+    voted(&app, &bob, post, 1).await;
+    let db = app.db().await;
+    assert_eq!(
+        rep::recompute(&db).await.expect("recompute"),
+        vec![],
+        "nothing drifted yet"
+    );
+
+    db.execute_unprepared("UPDATE members SET reputation = 999 WHERE username = 'alice'")
+        .await
+        .expect("corrupting a total");
+    db.execute_unprepared("UPDATE members SET reputation = 0 WHERE username = 'bob'")
+        .await
+        .expect("corrupting a total");
+    let mut drift = rep::recompute(&db).await.expect("recompute");
+    drift.sort_by(|a, b| a.username.cmp(&b.username));
+
+    assert_eq!(
+        drift,
+        vec![
+            rep::Drift {
+                username: "alice".into(),
+                stored: 999,
+                ledger: 11,
+            },
+            rep::Drift {
+                username: "bob".into(),
+                stored: 0,
+                ledger: 1,
+            },
+        ]
+    );
+    assert_eq!(reputation_of(&app, "alice").await, 11);
+    assert_eq!(reputation_of(&app, "bob").await, 1);
+    assert_eq!(rep::recompute(&db).await.expect("recompute"), vec![]);
+    db.close().await.expect("closing");
+}

@@ -328,6 +328,39 @@ async fn editing_a_discussions_title_updates_the_title_on_its_comments_hits() {
 }
 
 #[tokio::test]
+async fn editing_a_comment_replaces_its_words_in_the_index() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let id = app
+        .start_discussion(&alice.token, "people", "Book club", "Which book next?")
+        .await;
+    let comment = app
+        .comment(&bob.token, id, "I suggest a novel about whales.", None)
+        .await;
+    search_until(&app, &[("q", "whales")], |b| {
+        comment_hit(b, comment).is_some()
+    })
+    .await;
+
+    app.patch_json(
+        &format!("/comments/{comment}"),
+        bob.auth(),
+        &json!({"body": "I suggest a novel about glaciers."}),
+    )
+    .await
+    .expect(200);
+
+    let after = search_until(&app, &[("q", "glaciers")], |b| {
+        comment_hit(b, comment).is_some()
+    })
+    .await;
+    assert_eq!(after["total"], 1, "{after}");
+    let old = search(&app, &[("q", "whales")]).await;
+    assert_eq!(old["total"], 0, "{old}");
+}
+
+#[tokio::test]
 async fn a_deleted_comment_vanishes_from_the_results() {
     let app = spawn_app().await;
     let alice = app.register("alice").await;
@@ -806,6 +839,45 @@ async fn the_search_page_shows_highlighted_hits_and_helps_when_none() {
             "no search box on {path}:\n{page}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_search_page_pages_through_many_results_and_escapes_the_query() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    for n in 1..=21 {
+        app.start_discussion(
+            &alice.token,
+            "people",
+            &format!("Brainstorm round {n}"),
+            "Ideas welcome.",
+        )
+        .await;
+    }
+    search_until(&app, &[("q", "brainstorm")], |b| b["total"] == 21).await;
+
+    let answer = app.get_page("/search?q=brainstorm").await;
+    let page = answer.expect_html(200);
+    assert!(page.contains("21 results"), "{page}");
+    assert!(page.contains("Page 1 of 2"), "{page}");
+    assert_eq!(page.matches("class=\"hit\"").count(), 20, "{page}");
+    let next = section(page, "rel=\"next\" href=\"", "\">");
+    let next = decoded(&next["rel=\"next\" href=\"".len()..]);
+    let answer = app.get_page(&next).await;
+    let second = answer.expect_html(200);
+    assert!(second.contains("Page 2 of 2"), "{next}: {second}");
+    assert_eq!(second.matches("class=\"hit\"").count(), 1, "{second}");
+    assert!(second.contains("rel=\"prev\""), "{second}");
+
+    // What was typed is shown back as text, never as markup.
+    let answer = app
+        .get_page("/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        .await;
+    let page = answer.expect_html(200);
+    assert!(!page.contains("<script>alert(1)"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert(1)"), "{page}");
+    let answer = app.get_page("/search?q=title%3A(foo%20AND%20%22").await;
+    answer.expect_html(200);
 }
 
 #[tokio::test]

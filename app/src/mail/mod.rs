@@ -265,6 +265,9 @@ async fn deliver(state: &AppState, row: outbox::Model) {
 
 /// Renders one outbox row into a message; `None` when there is nothing to send any more.
 async fn compose(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option<Message>> {
+    if row.kind == "digest" {
+        return compose_digest(state, row).await;
+    }
     let (Some(discussion_id), Some(comment_id)) = (row.discussion_id, row.comment_id) else {
         return Ok(None);
     };
@@ -339,6 +342,88 @@ async fn compose(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option
         .message_id(Some(format!("<{}>", row.message_id)))
         .in_reply_to(thread.clone())
         .references(thread)
+        .multipart(MultiPart::alternative_plain_html(text, html))?;
+    let headers = message.headers_mut();
+    headers.insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Unsubscribe"),
+        format!("<{unsubscribe_url}>"),
+    ));
+    headers.insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+        "List-Unsubscribe=One-Click".into(),
+    ));
+    Ok(Some(message))
+}
+
+/// A digest: the discussions `services::digest::selection` picks, as of when the row
+/// was queued.
+async fn compose_digest(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option<Message>> {
+    let Some(m) = member::Entity::find_by_id(row.member_id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(every) = crate::services::digest::period(&row.reason) else {
+        return Ok(None);
+    };
+    if m.digest == "never" {
+        return Ok(None);
+    }
+    let picked = crate::services::digest::selection(&state.db, m.id, row.created_at - every, 10)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if picked.is_empty() {
+        return Ok(None);
+    }
+    let base = state.settings.base_url();
+    let key = signing_key(&state.db).await?;
+    // Discussion 0 in a token means "the digest".
+    let unsubscribe_url = format!("{base}/unsubscribe/{}", unsubscribe_token(&key, m.id, 0));
+    let items: Vec<serde_json::Value> = picked
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "title": d.title,
+                "url": format!("{base}{}", discussion_path(d.id, &d.title)),
+                "comments": d.comment_count,
+            })
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("items", &items);
+    ctx.insert(
+        "period",
+        if row.reason == "weekly" {
+            "week"
+        } else {
+            "day"
+        },
+    );
+    ctx.insert("unsubscribe_url", &unsubscribe_url);
+    ctx.insert("settings_url", &format!("{base}/settings"));
+    let text = state.templates.render("email/digest.txt", &ctx)?;
+    let html = state.templates.render("email/digest.html", &ctx)?;
+    let from: Mailbox = state
+        .settings
+        .mail_from
+        .parse()
+        .context("QUORUM_MAIL_FROM is not an address")?;
+    let to: Mailbox = row.to_address.parse().context("the recipient's address")?;
+    let mut message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(format!(
+            "[Quorum] Your {} digest: {} active {}",
+            row.reason,
+            items.len(),
+            if items.len() == 1 {
+                "discussion"
+            } else {
+                "discussions"
+            }
+        ))
+        .message_id(Some(format!("<{}>", row.message_id)))
         .multipart(MultiPart::alternative_plain_html(text, html))?;
     let headers = message.headers_mut();
     headers.insert_raw(HeaderValue::new(

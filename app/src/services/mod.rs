@@ -12,6 +12,7 @@ use crate::error::AppResult;
 pub mod accounts;
 pub mod badges;
 pub mod comments;
+pub mod digest;
 pub mod discussions;
 pub mod leaderboard;
 pub mod notifications;

@@ -61,6 +61,9 @@ pub async fn show(
     let actor = viewer.actor();
     let discussion = discussions::read(&state.db, *id, actor.as_ref(), true).await?;
     let comments = comments::thread(&state.db, *id, actor.as_ref()).await?;
+    if let Some(a) = &actor {
+        crate::services::digest::mark_read(&state.db, a.id, *id, chrono::Utc::now()).await?;
+    }
     Ok(HttpResponse::Ok().json(DiscussionWithComments {
         discussion,
         comments,

@@ -157,6 +157,9 @@ async fn page(
     let actor = viewer.actor();
     let discussion = discussions::read(&state.db, id, actor.as_ref(), true).await?;
     let comments = comments::thread(&state.db, id, actor.as_ref()).await?;
+    if let Some(a) = &actor {
+        crate::services::digest::mark_read(&state.db, a.id, id, chrono::Utc::now()).await?;
+    }
     let zone = zones::find(&state.db, &discussion.zone).await?;
     let mut ctx = base_context(state, req, viewer, &discussion.title).await?;
     let can_change = |author: Option<&str>| {

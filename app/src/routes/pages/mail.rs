@@ -103,14 +103,30 @@ pub async fn save_settings(
     Ok(redirect("/settings?saved=1"))
 }
 
-async fn target(state: &AppState, token: &str) -> AppResult<(i32, entity::discussion::Model)> {
+/// What a link unsubscribes from: one discussion, or (discussion 0) the digest.
+enum Target {
+    Discussion(entity::discussion::Model),
+    Digest,
+}
+
+async fn target(state: &AppState, token: &str) -> AppResult<(i32, Target)> {
     let key = crate::mail::signing_key(&state.db)
         .await
         .map_err(AppError::Internal)?;
     let (member_id, discussion_id) = crate::mail::verify_unsubscribe_token(&key, token)
         .ok_or_else(|| AppError::NotFound("This unsubscribe link is not valid".into()))?;
+    if discussion_id == 0 {
+        return Ok((member_id, Target::Digest));
+    }
     let d = discussions::find(&state.db, discussion_id).await?;
-    Ok((member_id, d))
+    Ok((member_id, Target::Discussion(d)))
+}
+
+fn describe(target: &Target) -> (String, String) {
+    match target {
+        Target::Discussion(d) => (d.title.clone(), discussion_path(d.id, &d.title)),
+        Target::Digest => ("your digest".into(), "/settings".into()),
+    }
 }
 
 /// GET shows a confirmation (mail scanners follow links; they must not unsubscribe).
@@ -120,10 +136,11 @@ pub async fn unsubscribe_page(
     viewer: MaybeMember,
     token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (_, d) = target(&state, &token).await?;
+    let (_, t) = target(&state, &token).await?;
+    let (title, url) = describe(&t);
     let mut ctx = base_context(&state, &req, &viewer, "Unsubscribe").await?;
-    ctx.insert("title", &d.title);
-    ctx.insert("url", &discussion_path(d.id, &d.title));
+    ctx.insert("title", &title);
+    ctx.insert("url", &url);
     ctx.insert("token", token.as_str());
     ctx.insert("done", &false);
     render(&state, "unsubscribe.html", &ctx)
@@ -137,11 +154,27 @@ pub async fn unsubscribe(
     viewer: MaybeMember,
     token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (member_id, d) = target(&state, &token).await?;
-    subscriptions::set(&state.db, member_id, d.id, false).await?;
+    let (member_id, t) = target(&state, &token).await?;
+    match &t {
+        Target::Discussion(d) => {
+            subscriptions::set(&state.db, member_id, d.id, false).await?;
+        }
+        Target::Digest => {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            entity::member::Entity::update_many()
+                .col_expr(
+                    entity::member::Column::Digest,
+                    sea_orm::sea_query::Expr::value("never"),
+                )
+                .filter(entity::member::Column::Id.eq(member_id))
+                .exec(&state.db)
+                .await?;
+        }
+    }
+    let (title, url) = describe(&t);
     let mut ctx = base_context(&state, &req, &viewer, "Unsubscribed").await?;
-    ctx.insert("title", &d.title);
-    ctx.insert("url", &discussion_path(d.id, &d.title));
+    ctx.insert("title", &title);
+    ctx.insert("url", &url);
     ctx.insert("token", token.as_str());
     ctx.insert("done", &true);
     render(&state, "unsubscribe.html", &ctx)

@@ -1,0 +1,168 @@
+//! Digests: now and then, the most active discussions in a member's zones that they have
+//! not read since they last moved.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{comment, discussion, discussion_read, member, outbox};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+use crate::error::AppResult;
+
+/// Records that a member has read a discussion (as it is now).
+pub async fn mark_read(
+    db: &impl ConnectionTrait,
+    member_id: i32,
+    discussion_id: i32,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    discussion_read::Entity::insert(discussion_read::ActiveModel {
+        member_id: Set(member_id),
+        discussion_id: Set(discussion_id),
+        read_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            discussion_read::Column::MemberId,
+            discussion_read::Column::DiscussionId,
+        ])
+        .update_column(discussion_read::Column::ReadAt)
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+pub fn period(digest: &str) -> Option<Duration> {
+    match digest {
+        "daily" => Some(Duration::days(1)),
+        "weekly" => Some(Duration::days(7)),
+        _ => None,
+    }
+}
+
+/// The discussions a member's digest lists: active since `since`, in the zones where the
+/// member has written (every zone if nowhere yet), not read since their last activity;
+/// most replies first.
+pub async fn selection(
+    db: &impl ConnectionTrait,
+    member_id: i32,
+    since: DateTime<Utc>,
+    limit: u64,
+) -> AppResult<Vec<discussion::Model>> {
+    let mut zone_ids: Vec<i32> = discussion::Entity::find()
+        .select_only()
+        .column(discussion::Column::ZoneId)
+        .filter(
+            sea_orm::Condition::any()
+                .add(discussion::Column::AuthorId.eq(member_id))
+                .add(
+                    discussion::Column::Id.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(comment::Column::DiscussionId)
+                            .from(comment::Entity)
+                            .and_where(Expr::col(comment::Column::AuthorId).eq(member_id))
+                            .to_owned(),
+                    ),
+                ),
+        )
+        .into_tuple::<i32>()
+        .all(db)
+        .await?;
+    zone_ids.sort_unstable();
+    zone_ids.dedup();
+    let reads: std::collections::HashMap<i32, DateTime<Utc>> = discussion_read::Entity::find()
+        .filter(discussion_read::Column::MemberId.eq(member_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.discussion_id, r.read_at))
+        .collect();
+    let mut query = discussion::Entity::find()
+        .filter(discussion::Column::DeletedAt.is_null())
+        .filter(discussion::Column::LastActivityAt.gte(since))
+        .order_by_desc(discussion::Column::CommentCount)
+        .order_by_desc(discussion::Column::LastActivityAt)
+        .limit(limit * 4);
+    if !zone_ids.is_empty() {
+        query = query.filter(discussion::Column::ZoneId.is_in(zone_ids));
+    }
+    Ok(query
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|d| {
+            reads
+                .get(&d.id)
+                .is_none_or(|read| *read < d.last_activity_at)
+        })
+        .take(limit as usize)
+        .collect())
+}
+
+/// Queues the digests that are due. Several instances may run this at once: each
+/// member's turn is claimed by one conditional update, so one digest goes out.
+pub async fn queue_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> {
+    let members = member::Entity::find()
+        .filter(member::Column::Digest.is_in(["daily", "weekly"]))
+        .all(db)
+        .await?;
+    let mut queued = 0;
+    for m in members {
+        let Some(every) = period(&m.digest) else {
+            continue;
+        };
+        if m.last_digest_at.is_some_and(|last| last > now - every) {
+            continue;
+        }
+        let cutoff = now - every;
+        let claimed = member::Entity::update_many()
+            .col_expr(member::Column::LastDigestAt, Expr::value(now))
+            .filter(member::Column::Id.eq(m.id))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(member::Column::LastDigestAt.is_null())
+                    .add(member::Column::LastDigestAt.lte(cutoff)),
+            )
+            .exec(db)
+            .await?;
+        if claimed.rows_affected == 0 {
+            continue;
+        }
+        let since = m.last_digest_at.unwrap_or(now - every);
+        if selection(db, m.id, since, 10).await?.is_empty() {
+            continue;
+        }
+        outbox::ActiveModel {
+            member_id: Set(m.id),
+            to_address: Set(m.email.clone()),
+            kind: Set("digest".into()),
+            reason: Set(m.digest.clone()),
+            discussion_id: Set(None),
+            comment_id: Set(None),
+            message_id: Set(format!(
+                "quorum.digest.{}.{}.{}@{}",
+                m.id,
+                now.timestamp(),
+                super::accounts::random_token(6),
+                super::subscriptions::MESSAGE_ID_DOMAIN
+            )),
+            status: Set("pending".into()),
+            attempts: Set(0),
+            run_at: Set(now),
+            locked_until: Set(None),
+            last_error: Set(None),
+            created_at: Set(now),
+            sent_at: Set(None),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        queued += 1;
+    }
+    Ok(queued)
+}
