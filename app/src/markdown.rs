@@ -98,6 +98,23 @@ fn link_mentions(text: &str) -> Vec<pulldown_cmark::Event<'static>> {
     out
 }
 
+/// The words of a member's Markdown, without markup: what search indexes.
+pub fn to_text(markdown: &str) -> String {
+    use pulldown_cmark::Event;
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    ) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::render;
@@ -129,21 +146,4 @@ mod tests {
         assert!(html.contains(">x</a>"), "the link text stays: {html}");
         assert!(!html.contains("<iframe"), "{html}");
     }
-}
-
-/// The words of a member's Markdown, without markup: what search indexes.
-pub fn to_text(markdown: &str) -> String {
-    use pulldown_cmark::Event;
-    let mut out = String::with_capacity(markdown.len());
-    for event in Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    ) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -7,6 +7,7 @@ mod helpers;
 
 mod auth;
 mod comments;
+mod digest;
 mod discussions;
 mod errors;
 mod health;

@@ -80,7 +80,7 @@ impl Model {
     }
 }
 
-/// Kinds of the ledger that come from votes (all but recognition).
+/// The ledger kinds of recognition; every other kind comes from votes.
 const RECOGNITION_KINDS: [&str; 2] = ["recognized", "recognition_withdrawn"];
 
 async fn setup(app: &TestApp) -> Model {

@@ -561,7 +561,7 @@ fn decode_words(value: &str) -> String {
 }
 
 #[test]
-fn reads_folded_encoded_multipart_messages() {
+fn mail_parser_reads_folded_encoded_multipart_messages() {
     let raw = "Subject: =?utf-8?b?W1F1b3J1bV0gUmU6IENhZsOp?=\r\n =?utf-8?q?_time?=\r\n\
                To: Bob <bob@example.com>\r\nList-Unsubscribe:\r\n <https://x/unsubscribe/1.2.abc>\r\n\
                Content-Type: multipart/alternative;\r\n boundary=\"B1\"\r\n\r\n\
