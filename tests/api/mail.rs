@@ -987,3 +987,73 @@ async fn mail_settings_page_and_discussion_toggle_work_in_a_browser() {
     let visitor_page = app.get_page(&path).await;
     assert!(!visitor_page.expect_html(200).contains(&action));
 }
+
+#[tokio::test]
+async fn mail_a_graceful_stop_leaves_messages_other_instances_are_sending_alone() {
+    // Several instances share one database: a row another instance has claimed
+    // ("sending", its lease running) is that instance's to finish. Stopping this
+    // instance while it sends must not hand that row out again, or it goes twice.
+    let sink = SmtpSink::slow(Duration::from_millis(1500)).await;
+    let app = app_mailing_to(sink.port()).await;
+    let outbox = Outbox::open(&app).await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let carol = app.register("carol").await;
+    let id = app
+        .start_discussion(&alice.token, "people", "Rolling deploys", "Any tips?")
+        .await;
+    app.comment(&bob.token, id, "Drain first.", None).await;
+    let rows = outbox.wait_settled().await;
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+
+    // Another instance is sending a message right now.
+    let theirs = outbox::ActiveModel {
+        id: sea_orm::ActiveValue::NotSet,
+        message_id: Set(format!("other-instance.{}", rows[0].message_id)),
+        status: Set("sending".into()),
+        attempts: Set(1),
+        run_at: Set(Utc::now() - chrono::Duration::seconds(1)),
+        locked_until: Set(Some(Utc::now() + chrono::Duration::minutes(5))),
+        sent_at: Set(None),
+        ..rows[0].clone().into()
+    }
+    .insert(&outbox.db)
+    .await
+    .expect("inserting the other instance's row");
+
+    // This instance claims the two messages of carol's comment and is sending the
+    // first when it is told to stop.
+    app.comment(&carol.token, id, "And roll back fast.", None)
+        .await;
+    sink.wait_for_attempts(2).await;
+    let app = app.restart().await;
+
+    let last = outbox
+        .wait_row("the last of carol's comment, sent", |r| {
+            r.id > theirs.id && r.status == "sent"
+        })
+        .await;
+    let _ = outbox
+        .wait_row("every row of carol's comment, sent", |r| {
+            r.id > last.id && r.status == "sent"
+        })
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let theirs_now = outbox
+        .rows()
+        .await
+        .into_iter()
+        .find(|r| r.id == theirs.id)
+        .expect("the other instance's row");
+    let sent_by_us = sink
+        .messages()
+        .iter()
+        .filter(|m| m.message_id().contains("other-instance."))
+        .count();
+    assert_eq!(
+        (theirs_now.status.as_str(), sent_by_us),
+        ("sending", 0),
+        "this instance released and sent a message another instance holds: {theirs_now:#?}"
+    );
+    drop(app);
+}

@@ -42,6 +42,8 @@ pub struct Received {
 struct Shared {
     received: Mutex<Vec<Received>>,
     refusals_left: AtomicUsize,
+    /// How long the sink takes to answer after a message's data (a slow server).
+    delay: Duration,
 }
 
 pub struct SmtpSink {
@@ -67,6 +69,12 @@ impl SmtpSink {
         Self::start_on(0, stage, count).await
     }
 
+    /// A sink that accepts everything, but takes `delay` to answer each message's data
+    /// (it records the message first): a slow server, to catch a send in flight.
+    pub async fn slow(delay: Duration) -> Self {
+        Self::start_with(0, Refuse::AtMailFrom, 0, delay).await
+    }
+
     /// A port nothing listens on (yet): bound to port 0, then released.
     pub fn free_port() -> u16 {
         std::net::TcpListener::bind("127.0.0.1:0")
@@ -77,6 +85,10 @@ impl SmtpSink {
 
     /// A sink on `port` (0: any free port) refusing the first `count` messages at `stage`.
     pub async fn start_on(port: u16, stage: Refuse, count: usize) -> Self {
+        Self::start_with(port, stage, count, Duration::ZERO).await
+    }
+
+    async fn start_with(port: u16, stage: Refuse, count: usize, delay: Duration) -> Self {
         let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("binding the SMTP sink");
@@ -84,6 +96,7 @@ impl SmtpSink {
         let shared = Arc::new(Shared {
             received: Mutex::default(),
             refusals_left: AtomicUsize::new(count),
+            delay,
         });
         let for_sessions = shared.clone();
         let acceptor = tokio::spawn(async move {
@@ -258,6 +271,7 @@ async fn session(stream: TcpStream, shared: &Shared, stage: Refuse) -> std::io::
                             accepted,
                         },
                     );
+                    tokio::time::sleep(shared.delay).await;
                     if accepted {
                         "250 2.0.0 queued\r\n"
                     } else {

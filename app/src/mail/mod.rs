@@ -343,15 +343,7 @@ async fn compose(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option
         .in_reply_to(thread.clone())
         .references(thread)
         .multipart(MultiPart::alternative_plain_html(text, html))?;
-    let headers = message.headers_mut();
-    headers.insert_raw(HeaderValue::new(
-        HeaderName::new_from_ascii_str("List-Unsubscribe"),
-        format!("<{unsubscribe_url}>"),
-    ));
-    headers.insert_raw(HeaderValue::new(
-        HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
-        "List-Unsubscribe=One-Click".into(),
-    ));
+    one_click_unsubscribe(&mut message, &unsubscribe_url);
     Ok(Some(message))
 }
 
@@ -425,6 +417,12 @@ async fn compose_digest(state: &AppState, row: &outbox::Model) -> anyhow::Result
         ))
         .message_id(Some(format!("<{}>", row.message_id)))
         .multipart(MultiPart::alternative_plain_html(text, html))?;
+    one_click_unsubscribe(&mut message, &unsubscribe_url);
+    Ok(Some(message))
+}
+
+/// RFC 8058: `List-Unsubscribe` with our signed link, and one-click by POST.
+fn one_click_unsubscribe(message: &mut Message, unsubscribe_url: &str) {
     let headers = message.headers_mut();
     headers.insert_raw(HeaderValue::new(
         HeaderName::new_from_ascii_str("List-Unsubscribe"),
@@ -434,7 +432,6 @@ async fn compose_digest(state: &AppState, row: &outbox::Model) -> anyhow::Result
         HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
         "List-Unsubscribe=One-Click".into(),
     ));
-    Ok(Some(message))
 }
 
 /// Messages that gave up, for admins.

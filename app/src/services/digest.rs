@@ -2,11 +2,11 @@
 //! not read since they last moved.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{comment, discussion, discussion_read, member, outbox};
+use entity::{comment, discussion, discussion_read, member};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use crate::error::AppResult;
@@ -137,30 +137,19 @@ pub async fn queue_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult
         if selection(db, m.id, since, 10).await?.is_empty() {
             continue;
         }
-        outbox::ActiveModel {
-            member_id: Set(m.id),
-            to_address: Set(m.email.clone()),
-            kind: Set("digest".into()),
-            reason: Set(m.digest.clone()),
-            discussion_id: Set(None),
-            comment_id: Set(None),
-            message_id: Set(format!(
-                "quorum.digest.{}.{}.{}@{}",
-                m.id,
-                now.timestamp(),
-                super::accounts::random_token(6),
-                super::subscriptions::MESSAGE_ID_DOMAIN
-            )),
-            status: Set("pending".into()),
-            attempts: Set(0),
-            run_at: Set(now),
-            locked_until: Set(None),
-            last_error: Set(None),
-            created_at: Set(now),
-            sent_at: Set(None),
-            ..Default::default()
-        }
-        .insert(db)
+        super::subscriptions::queue_mail(
+            db,
+            super::subscriptions::Mail {
+                member_id: m.id,
+                to: &m.email,
+                kind: "digest",
+                reason: &m.digest,
+                discussion_id: None,
+                comment_id: None,
+                tag: &format!("{}.{}", m.id, now.timestamp()),
+            },
+            now,
+        )
         .await?;
         queued += 1;
     }

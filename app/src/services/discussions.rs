@@ -191,32 +191,20 @@ pub async fn latest(db: &impl ConnectionTrait, limit: u64) -> AppResult<Vec<Disc
     views(db, rows, None).await
 }
 
-/// Discussions a member started, newest first.
+/// Discussions a member started: newest first, or (`best_first`) highest score first.
 pub async fn by_author(
     db: &impl ConnectionTrait,
     author_id: i32,
+    best_first: bool,
     limit: u64,
 ) -> AppResult<Vec<DiscussionView>> {
-    let rows = discussion::Entity::find()
+    let mut query = discussion::Entity::find()
         .filter(discussion::Column::AuthorId.eq(author_id))
-        .filter(discussion::Column::DeletedAt.is_null())
-        .order_by_desc(discussion::Column::CreatedAt)
-        .limit(limit)
-        .all(db)
-        .await?;
-    views(db, rows, None).await
-}
-
-/// A member's best-scored discussions.
-pub async fn top_by_author(
-    db: &impl ConnectionTrait,
-    author_id: i32,
-    limit: u64,
-) -> AppResult<Vec<DiscussionView>> {
-    let rows = discussion::Entity::find()
-        .filter(discussion::Column::AuthorId.eq(author_id))
-        .filter(discussion::Column::DeletedAt.is_null())
-        .order_by_desc(discussion::Column::Score)
+        .filter(discussion::Column::DeletedAt.is_null());
+    if best_first {
+        query = query.order_by_desc(discussion::Column::Score);
+    }
+    let rows = query
         .order_by_desc(discussion::Column::CreatedAt)
         .limit(limit)
         .all(db)

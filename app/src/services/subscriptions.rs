@@ -14,6 +14,51 @@ use crate::error::AppResult;
 /// The right-hand side of every Message-ID we mint (it only has to be ours and stable).
 pub const MESSAGE_ID_DOMAIN: &str = "quorum.mail";
 
+/// One message for the outbox.
+pub struct Mail<'a> {
+    pub member_id: i32,
+    pub to: &'a str,
+    pub kind: &'a str,
+    pub reason: &'a str,
+    pub discussion_id: Option<i32>,
+    pub comment_id: Option<i32>,
+    /// Goes into the Message-ID, with a random part, so each message has its own.
+    pub tag: &'a str,
+}
+
+/// Writes a pending outbox row; the mail worker sends it.
+pub async fn queue_mail(
+    db: &impl ConnectionTrait,
+    mail: Mail<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    outbox::ActiveModel {
+        member_id: Set(mail.member_id),
+        to_address: Set(mail.to.to_string()),
+        kind: Set(mail.kind.to_string()),
+        reason: Set(mail.reason.to_string()),
+        discussion_id: Set(mail.discussion_id),
+        comment_id: Set(mail.comment_id),
+        message_id: Set(format!(
+            "quorum.{}.{}.{}@{MESSAGE_ID_DOMAIN}",
+            mail.kind,
+            mail.tag,
+            super::accounts::random_token(6)
+        )),
+        status: Set("pending".into()),
+        attempts: Set(0),
+        run_at: Set(now),
+        locked_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
 /// Subscribes a member to a discussion unless they already chose; returns nothing.
 pub async fn subscribe_default(
     db: &impl ConnectionTrait,
@@ -227,30 +272,19 @@ pub async fn comment_posted(
         } else {
             reason
         };
-        outbox::ActiveModel {
-            member_id: Set(id),
-            to_address: Set(m.email.clone()),
-            kind: Set("reply".into()),
-            reason: Set(reason.as_str().into()),
-            discussion_id: Set(Some(discussion.id)),
-            comment_id: Set(Some(comment.id)),
-            message_id: Set(format!(
-                "quorum.{}.{}.{}@{}",
-                comment.id,
-                id,
-                super::accounts::random_token(6),
-                MESSAGE_ID_DOMAIN
-            )),
-            status: Set("pending".into()),
-            attempts: Set(0),
-            run_at: Set(now),
-            locked_until: Set(None),
-            last_error: Set(None),
-            created_at: Set(now),
-            sent_at: Set(None),
-            ..Default::default()
-        }
-        .insert(db)
+        queue_mail(
+            db,
+            Mail {
+                member_id: id,
+                to: &m.email,
+                kind: "reply",
+                reason: reason.as_str(),
+                discussion_id: Some(discussion.id),
+                comment_id: Some(comment.id),
+                tag: &format!("{}.{id}", comment.id),
+            },
+            now,
+        )
         .await?;
     }
     Ok(())

@@ -17,7 +17,7 @@ pub async fn profile(
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
     let member = accounts::find_by_username(&state.db, &path).await?;
-    let started = discussions::by_author(&state.db, member.id, 20).await?;
+    let started = discussions::by_author(&state.db, member.id, false, 20).await?;
     let mut ctx = base_context(&state, &req, &viewer, &member.display_name).await?;
     let badges = badges::of_member(&state.db, member.id).await?;
     ctx.insert("member", &MemberView::new(&member, badges));
@@ -45,7 +45,7 @@ pub async fn profile(
     );
     ctx.insert(
         "top",
-        &discussions::top_by_author(&state.db, member.id, 5).await?,
+        &discussions::by_author(&state.db, member.id, true, 5).await?,
     );
     ctx.insert("started", &started);
     render(&state, "members/profile.html", &ctx)
