@@ -213,8 +213,12 @@ pub async fn seed_demo(settings: Settings, count: usize) -> anyhow::Result<()> {
     telemetry::init();
     let conn = db::connect(&settings.database_url()).await?;
     db::migrate(&conn).await?;
-    if entity::discussion::Entity::find().count(&conn).await? > 0 {
-        anyhow::bail!("the community already has discussions; seed-demo only fills an empty one");
+    if entity::discussion::Entity::find().count(&conn).await? > 0
+        || entity::member::Entity::find().count(&conn).await? > 0
+    {
+        anyhow::bail!(
+            "the community already has members or discussions; seed-demo only fills an empty one"
+        );
     }
     let password = "quorum-demo-password";
     let bar = ProgressBar::new((PEOPLE.len() + count) as u64);

@@ -98,6 +98,27 @@ fn link_mentions(text: &str) -> Vec<pulldown_cmark::Event<'static>> {
     out
 }
 
+/// The prose of a member's Markdown: text outside code and links (where an `@name`
+/// really is a mention).
+pub fn prose_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let mut out = String::with_capacity(markdown.len());
+    let mut skip = 0usize;
+    for event in Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    ) {
+        match event {
+            Event::Start(Tag::CodeBlock(_) | Tag::Link { .. }) => skip += 1,
+            Event::End(TagEnd::CodeBlock | TagEnd::Link) => skip = skip.saturating_sub(1),
+            Event::Text(t) if skip == 0 => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) | Event::Code(_) => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The words of a member's Markdown, without markup: what search indexes.
 pub fn to_text(markdown: &str) -> String {
     use pulldown_cmark::Event;

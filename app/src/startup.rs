@@ -134,6 +134,8 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            // Forms carry up to a 50,000-character body, URL-encoded.
+            .app_data(web::FormConfig::default().limit(crate::extract::JSON_LIMIT))
             .app_data(web::PathConfig::default().error_handler(|_, _| {
                 crate::error::AppError::NotFound("Not found".into()).into()
             }))

@@ -8,9 +8,9 @@
 
 use std::sync::Arc;
 
+use actix_web::dev::ServerHandle;
 use quorum::config::{RateLimitSwitch, Settings};
 use quorum::domain::Role;
-use actix_web::dev::ServerHandle;
 use quorum::startup::Application;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::HeaderMap;

@@ -197,6 +197,11 @@ async fn mail_a_comment_goes_once_to_each_subscriber_but_not_its_author() {
     assert_eq!(messages.len(), 3, "{messages:#?}");
     assert_eq!(messages[0].recipients, vec![alice.email.clone()]);
     assert!(
+        sink.attempts().iter().all(|a| a.from == "quorum@localhost"),
+        "the envelope sender is not QUORUM_MAIL_FROM: {:#?}",
+        sink.attempts()
+    );
+    assert!(
         to(&messages, &carol).is_empty(),
         "the comment's author was mailed about her own comment"
     );
@@ -692,7 +697,8 @@ async fn mail_replies_to_my_comment_notify_me_and_mail_me_by_my_settings() {
         .start_discussion(&alice.token, "people", "Standing desks", "Worth it?")
         .await;
     let bobs = app.comment(&bob.token, id, "Yes.", None).await;
-    // Bob stops e-mail for the discussion, but still wants replies to his comments.
+    // Bob stops e-mail for the discussion: replies to his comments still reach him in
+    // the app, but nothing about this discussion is mailed to him any more.
     set_subscription(&app, &bob, id, false).await;
     let reply = app.comment(&carol.token, id, "Why?", Some(bobs)).await;
 
@@ -716,31 +722,44 @@ async fn mail_replies_to_my_comment_notify_me_and_mail_me_by_my_settings() {
             .any(|n| n["kind"] == "reply" && n["comment_id"] == reply),
         "{alices}"
     );
-
     outbox.wait_settled().await;
-    let messages = sink.messages();
-    let to_bob = to(&messages, &bob);
-    assert_eq!(to_bob.len(), 1, "{messages:#?}");
-    assert!(to_bob[0].text().contains(&format!("#comment-{reply}")));
-    assert!(to_bob[0].text().contains("replied to your comment"));
+    assert_eq!(
+        to(&sink.messages(), &bob).len(),
+        0,
+        "mailed after turning mail off"
+    );
 
-    put_settings(&app, &bob, &json!({"email_on_comment_reply": false}))
-        .await
-        .expect(200);
+    // With e-mail on again, a reply to his comment is mailed, saying why.
+    set_subscription(&app, &bob, id, true).await;
     let again = app
         .comment(&carol.token, id, "Really, why?", Some(bobs))
         .await;
     outbox.wait_settled().await;
     let messages = sink.messages();
-    assert_eq!(to(&messages, &bob).len(), 1, "mailed despite the setting");
+    let to_bob = to(&messages, &bob);
+    assert_eq!(to_bob.len(), 1, "{messages:#?}");
+    assert!(to_bob[0].text().contains(&format!("#comment-{again}")));
+    assert!(to_bob[0].text().contains("replied to your comment"));
     assert!(
         to(&messages, &alice)
             .iter()
             .any(|m| m.text().contains(&format!("#comment-{again}")))
     );
-    let list = notifications(&app, &bob).await;
-    assert_eq!(list["notifications"][0]["kind"], "comment_reply");
-    assert_eq!(list["notifications"][0]["comment_id"], again);
+
+    // Whoever asks for no mail on replies to their comments is subscribed without it
+    // when they comment.
+    put_settings(&app, &carol, &json!({"email_on_comment_reply": false}))
+        .await
+        .expect(200);
+    let other = app
+        .start_discussion(&alice.token, "people", "Another topic", "Body")
+        .await;
+    app.comment(&carol.token, other, "A first word", None).await;
+    let sub = app
+        .get(&format!("/discussions/{other}/subscription"), carol.auth())
+        .await
+        .expect(200);
+    assert_eq!(sub["email"], false);
 }
 
 #[tokio::test]
@@ -1026,6 +1045,16 @@ async fn mail_a_graceful_stop_leaves_messages_other_instances_are_sending_alone(
     app.comment(&carol.token, id, "And roll back fast.", None)
         .await;
     sink.wait_for_attempts(2).await;
+    let before_stop = outbox
+        .rows()
+        .await
+        .into_iter()
+        .find(|r| r.id == theirs.id)
+        .expect("the other instance's row");
+    assert_eq!(
+        before_stop.status, "sending",
+        "the worker took a leased row: {before_stop:#?}"
+    );
     let app = app.restart().await;
 
     let last = outbox

@@ -123,10 +123,6 @@ impl SmtpSink {
         format!("smtp://127.0.0.1:{port}")
     }
 
-    pub fn url(&self) -> String {
-        Self::url_for(self.port)
-    }
-
     /// Everything handed to the sink so far, refused attempts included.
     pub fn attempts(&self) -> Vec<Received> {
         self.shared
@@ -381,10 +377,6 @@ impl Mail {
     /// The bare address of the `To` header.
     pub fn to(&self) -> String {
         angle_address_or_all(self.must("To"))
-    }
-
-    pub fn parts(&self) -> &[Part] {
-        &self.parts
     }
 
     /// The decoded body of the first part of this type (`text/plain`, `text/html`).

@@ -205,16 +205,17 @@ string_newtype!(Body);
 
 impl Body {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
+        let raw = raw.replace('\0', "");
         if raw.trim().is_empty() {
             return Err(AppError::validation("body", "must not be empty"));
         }
-        if char_len(raw) > BODY_MAX {
+        if char_len(&raw) > BODY_MAX {
             return Err(AppError::validation(
                 "body",
                 format!("must be at most {BODY_MAX} characters long"),
             ));
         }
-        Ok(Self(raw.trim_end().replace('\0', "")))
+        Ok(Self(raw.trim_end().to_string()))
     }
 }
 
@@ -265,6 +266,12 @@ impl ZoneName {
                 "must be 2 to 80 characters long",
             ));
         }
+        if name.chars().any(char::is_control) {
+            return Err(AppError::validation(
+                "name",
+                "must not contain control characters",
+            ));
+        }
         Ok(Self(name.to_string()))
     }
 }
@@ -280,6 +287,15 @@ impl ZoneDescription {
             return Err(AppError::validation(
                 "description",
                 "must be at most 500 characters long",
+            ));
+        }
+        if text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
+            return Err(AppError::validation(
+                "description",
+                "must not contain control characters",
             ));
         }
         Ok(Self(text.to_string()))

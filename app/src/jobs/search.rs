@@ -177,6 +177,29 @@ async fn documents(
     Ok((docs, removals))
 }
 
+/// Applies jobs while holding a PostgreSQL advisory lock, so two instances never index
+/// at once: otherwise one could read an item, another read and index a newer version,
+/// and the first then overwrite it with the older one.
+async fn apply_exclusively(
+    db: &DatabaseConnection,
+    engine: &Search,
+    jobs: &[SearchJob],
+) -> anyhow::Result<()> {
+    use sea_orm::{DbBackend, Statement, TransactionTrait};
+    if db.get_database_backend() != DbBackend::Postgres {
+        return apply(db, engine, jobs).await;
+    }
+    let txn = db.begin().await?;
+    txn.execute_raw(Statement::from_string(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock(7410451)",
+    ))
+    .await?;
+    let result = apply(db, engine, jobs).await;
+    txn.commit().await?;
+    result
+}
+
 /// The worker: claims search jobs, applies them, deletes them; on failure (the engine
 /// is down, say) they wait and are retried, so nothing is lost.
 pub async fn run_worker(db: DatabaseConnection, engine: Search) {
@@ -189,7 +212,7 @@ pub async fn run_worker(db: DatabaseConnection, engine: Search) {
                     .filter_map(|j| serde_json::from_str(&j.payload).ok())
                     .collect();
                 let ids: Vec<i32> = jobs.iter().map(|j| j.id).collect();
-                match apply(&db, &engine, &parsed).await {
+                match apply_exclusively(&db, &engine, &parsed).await {
                     Ok(()) => {
                         if let Err(e) = super::complete(&db, &ids).await {
                             tracing::warn!(error = %e, "could not delete finished search jobs");

@@ -184,7 +184,9 @@ pub async fn run_worker(state: AppState, mut stop: watch::Receiver<bool>) {
         if *stop.borrow() {
             return;
         }
-        let rows = match claim(&state.db, 20).await {
+        // One message at a time: its lease (5 minutes) covers exactly one send, so no
+        // other instance can take it over while it is in flight.
+        let rows = match claim(&state.db, 1).await {
             Ok(rows) => rows,
             Err(e) => {
                 tracing::warn!(error = %e, "could not claim mail");
@@ -194,11 +196,6 @@ pub async fn run_worker(state: AppState, mut stop: watch::Receiver<bool>) {
         let idle = rows.is_empty();
         for row in rows {
             deliver(&state, row).await;
-            if *stop.borrow() {
-                // Claimed but unsent rows go back at once.
-                let _ = release_unsent(&state.db).await;
-                return;
-            }
         }
         if idle {
             tokio::select! {
@@ -207,25 +204,6 @@ pub async fn run_worker(state: AppState, mut stop: watch::Receiver<bool>) {
             }
         }
     }
-}
-
-async fn release_unsent(db: &DatabaseConnection) -> anyhow::Result<()> {
-    use sea_orm::sea_query::ExprTrait;
-    outbox::Entity::update_many()
-        .col_expr(outbox::Column::Status, Expr::value("pending"))
-        .col_expr(
-            outbox::Column::LockedUntil,
-            Expr::value(Option::<chrono::DateTime<Utc>>::None),
-        )
-        .col_expr(
-            outbox::Column::Attempts,
-            Expr::col(outbox::Column::Attempts).sub(1),
-        )
-        .filter(outbox::Column::Status.eq("sending"))
-        .filter(outbox::Column::LockedUntil.gt(Utc::now()))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 async fn deliver(state: &AppState, row: outbox::Model) {
@@ -288,9 +266,12 @@ async fn compose(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option
     }
     // A member who unsubscribed after the comment was written is not mailed (unless
     // they are mentioned or answered directly, which the row's reason records).
-    if row.reason == "subscribed"
-        && !crate::services::subscriptions::get(&state.db, row.member_id, d.id).await?
-    {
+    let unsubscribed = if row.reason == "subscribed" {
+        !crate::services::subscriptions::get(&state.db, row.member_id, d.id).await?
+    } else {
+        crate::services::subscriptions::opted_out(&state.db, row.member_id, d.id).await?
+    };
+    if unsubscribed {
         return Ok(None);
     }
     let Some(writer) = member::Entity::find_by_id(c.author_id)

@@ -176,6 +176,7 @@ pub async fn evaluate(
             (Rule::DiscussionsStarted(n), Trigger::DiscussionStarted { author }) => {
                 let count = discussion::Entity::find()
                     .filter(discussion::Column::AuthorId.eq(author))
+                    .filter(discussion::Column::DeletedAt.is_null())
                     .count(db)
                     .await?;
                 if count >= n {
@@ -185,6 +186,7 @@ pub async fn evaluate(
             (Rule::CommentsPosted(n), Trigger::CommentPosted { author, .. }) => {
                 let count = comment::Entity::find()
                     .filter(comment::Column::AuthorId.eq(author))
+                    .filter(comment::Column::DeletedAt.is_null())
                     .count(db)
                     .await?;
                 if count >= n {

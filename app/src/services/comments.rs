@@ -219,6 +219,12 @@ pub async fn update(
 /// Deletes a comment but keeps its place (and its replies) in the thread.
 pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResult<i32> {
     let txn = crate::db::begin_write(db).await?;
+    // Lock order everywhere: discussion, then comment, then members; a vote on the
+    // discussion takes the discussion first too, so the two cannot deadlock.
+    if let Some(c) = comment::Entity::find_by_id(id).one(&txn).await? {
+        super::reputation::lock_item(&txn, super::reputation::Target::Discussion(c.discussion_id))
+            .await?;
+    }
     super::reputation::lock_item(&txn, super::reputation::Target::Comment(id)).await?;
     let row = find(&txn, id).await?;
     if !actor.may_change(row.author_id) {

@@ -120,6 +120,8 @@ pub async fn queue_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult
             continue;
         }
         let cutoff = now - every;
+        // Claim, select and queue in one transaction: a crash loses nothing.
+        let txn = crate::db::begin_write(db).await?;
         let claimed = member::Entity::update_many()
             .col_expr(member::Column::LastDigestAt, Expr::value(now))
             .filter(member::Column::Id.eq(m.id))
@@ -128,17 +130,18 @@ pub async fn queue_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult
                     .add(member::Column::LastDigestAt.is_null())
                     .add(member::Column::LastDigestAt.lte(cutoff)),
             )
-            .exec(db)
+            .exec(&txn)
             .await?;
         if claimed.rows_affected == 0 {
             continue;
         }
         let since = m.last_digest_at.unwrap_or(now - every);
-        if selection(db, m.id, since, 10).await?.is_empty() {
+        if selection(&txn, m.id, since, 10).await?.is_empty() {
+            txn.commit().await?;
             continue;
         }
         super::subscriptions::queue_mail(
-            db,
+            &txn,
             super::subscriptions::Mail {
                 member_id: m.id,
                 to: &m.email,
@@ -151,6 +154,7 @@ pub async fn queue_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult
             now,
         )
         .await?;
+        txn.commit().await?;
         queued += 1;
     }
     Ok(queued)

@@ -41,11 +41,7 @@ pub async fn hit(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> AppR
     let now = Utc::now().timestamp();
     let window = now.div_euclid(limit.window_secs);
     let expires_at = (window + 1) * limit.window_secs;
-    let key: String = format!("{}:{}:{}", limit.name, subject.to_lowercase(), window)
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let key = key(limit, subject, window);
     let backend = db.get_database_backend();
     // Same statement on SQLite (3.35+) and PostgreSQL.
     let stmt = Statement::from_sql_and_values(
@@ -72,6 +68,44 @@ pub async fn hit(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> AppR
         });
     }
     Ok(())
+}
+
+/// Whether `limit` is already used up for `subject`, without counting a hit.
+pub async fn check(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> AppResult<()> {
+    let now = Utc::now().timestamp();
+    let window = now.div_euclid(limit.window_secs);
+    let expires_at = (window + 1) * limit.window_secs;
+    let key = key(limit, subject, window);
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "SELECT count FROM rate_limits WHERE \"key\" = $1",
+        _ => "SELECT count FROM rate_limits WHERE \"key\" = ?",
+    };
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [Value::from(key)],
+        ))
+        .await?;
+    let count = match row {
+        Some(row) => i64::from(row.try_get::<i32>("", "count")?),
+        None => 0,
+    };
+    if count >= limit.max {
+        return Err(AppError::RateLimited {
+            retry_after: (expires_at - now).max(1) as u64,
+        });
+    }
+    Ok(())
+}
+
+fn key(limit: Limit, subject: &str, window: i64) -> String {
+    format!("{}:{}:{}", limit.name, subject.to_lowercase(), window)
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect()
 }
 
 /// Drops counters whose window has passed. Run now and then by the server.

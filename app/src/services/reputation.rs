@@ -236,12 +236,15 @@ async fn record(
     now: DateTime<Utc>,
     touched: &mut BTreeSet<i32>,
 ) -> AppResult<()> {
+    // Events on a voter's own ledger (the cost of a downvote, and its reversal) name no
+    // item: the ledger is public, and downvoters stay anonymous.
+    let private = event.vote_id.is_some() && event.member_id != item.author_id;
     reputation_event::ActiveModel {
         member_id: Set(event.member_id),
         kind: Set(event.kind.to_string()),
         points: Set(event.points),
-        discussion_id: Set(Some(item.discussion_id)),
-        comment_id: Set(item.comment_id),
+        discussion_id: Set((!private).then_some(item.discussion_id)),
+        comment_id: Set(if private { None } else { item.comment_id }),
         vote_id: Set(event.vote_id),
         actor_id: Set(event.actor_id),
         zone_id: Set(Some(item.zone_id)),
@@ -300,20 +303,29 @@ async fn reverse_vote(
     Ok(())
 }
 
-/// Upvote points the author may still gain today (UTC).
+/// Upvote points the author may still gain today (UTC): the net of what today's upvotes
+/// still give (an upvote undone gives its share of the budget back, so nobody can burn
+/// another member's cap by toggling a vote).
 async fn cap_left(txn: &DatabaseTransaction, member_id: i32, now: DateTime<Utc>) -> AppResult<i32> {
+    use sea_orm::sea_query::Query;
     let day_start = now
         .date_naive()
         .and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc())
         .unwrap_or(now);
+    let todays_upvotes = Query::select()
+        .column(reputation_event::Column::VoteId)
+        .from(reputation_event::Entity)
+        .and_where(reputation_event::Column::MemberId.eq(member_id))
+        .and_where(reputation_event::Column::Kind.eq(kind::UPVOTE_RECEIVED))
+        .and_where(reputation_event::Column::CreatedAt.gte(day_start))
+        .and_where(reputation_event::Column::CreatedAt.lt(day_start + Duration::days(1)))
+        .to_owned();
     let gained = sum_points(
         txn,
         sea_orm::Condition::all()
             .add(reputation_event::Column::MemberId.eq(member_id))
-            .add(reputation_event::Column::Kind.eq(kind::UPVOTE_RECEIVED))
-            .add(reputation_event::Column::CreatedAt.gte(day_start))
-            .add(reputation_event::Column::CreatedAt.lt(day_start + Duration::days(1))),
+            .add(reputation_event::Column::VoteId.in_subquery(todays_upvotes)),
     )
     .await?;
     Ok((i64::from(RULES.daily_vote_cap) - gained).clamp(0, i64::from(RULES.daily_vote_cap)) as i32)
@@ -750,11 +762,11 @@ pub async fn my_votes(
     Ok(rows.into_iter().map(|v| (v.target_id, v.value)).collect())
 }
 
-/// A member's ledger, newest first.
+/// A member's ledger, newest first (all of it when `limit` is `None`).
 pub async fn events(
     db: &impl ConnectionTrait,
     member_id: i32,
-    limit: u64,
+    limit: Option<u64>,
 ) -> AppResult<Vec<reputation_event::Model>> {
     Ok(reputation_event::Entity::find()
         .filter(reputation_event::Column::MemberId.eq(member_id))

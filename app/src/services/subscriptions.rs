@@ -103,30 +103,40 @@ pub async fn set(
     discussion_id: i32,
     email: bool,
 ) -> AppResult<bool> {
-    let existing = subscription::Entity::find()
+    // One upsert, so two clicks at once cannot both insert.
+    subscription::Entity::insert(subscription::ActiveModel {
+        member_id: Set(member_id),
+        discussion_id: Set(discussion_id),
+        email: Set(email),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            subscription::Column::DiscussionId,
+            subscription::Column::MemberId,
+        ])
+        .update_column(subscription::Column::Email)
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(email)
+}
+
+/// Whether the member explicitly turned e-mail off for a discussion (then nothing about
+/// it is mailed to them, whatever the reason).
+pub async fn opted_out(
+    db: &impl ConnectionTrait,
+    member_id: i32,
+    discussion_id: i32,
+) -> AppResult<bool> {
+    Ok(subscription::Entity::find()
         .filter(subscription::Column::MemberId.eq(member_id))
         .filter(subscription::Column::DiscussionId.eq(discussion_id))
         .one(db)
-        .await?;
-    match existing {
-        Some(row) => {
-            let mut active: subscription::ActiveModel = row.into();
-            active.email = Set(email);
-            active.update(db).await?;
-        }
-        None => {
-            subscription::ActiveModel {
-                member_id: Set(member_id),
-                discussion_id: Set(discussion_id),
-                email: Set(email),
-                created_at: Set(Utc::now()),
-                ..Default::default()
-            }
-            .insert(db)
-            .await?;
-        }
-    }
-    Ok(email)
+        .await?
+        .is_some_and(|s| !s.email))
 }
 
 /// The usernames a body mentions as `@username` (outside words, so e-mail addresses
@@ -186,7 +196,12 @@ pub async fn comment_posted(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let author = comment.author_id;
-    subscribe_default(db, author, discussion.id, true, now).await?;
+    // Commenters are subscribed; by e-mail unless their settings say otherwise.
+    let wants_mail = member::Entity::find_by_id(author)
+        .one(db)
+        .await?
+        .is_none_or(|m| m.email_on_comment_reply);
+    subscribe_default(db, author, discussion.id, wants_mail, now).await?;
 
     let mut reasons: BTreeMap<i32, Reason> = BTreeMap::new();
     let mut bump = |id: i32, reason: Reason| {
@@ -203,7 +218,7 @@ pub async fn comment_posted(
     {
         bump(parent.author_id, Reason::CommentReply);
     }
-    let names = mentions(&comment.body);
+    let names = mentions(&crate::markdown::prose_text(&comment.body));
     if !names.is_empty() {
         for m in member::Entity::find()
             .filter(member::Column::Username.is_in(names))
@@ -235,12 +250,19 @@ pub async fn comment_posted(
     }
 
     // Mail: subscribers with e-mail on, then those the settings add.
-    let subscribed: HashSet<i32> = subscription::Entity::find()
+    let rows = subscription::Entity::find()
         .filter(subscription::Column::DiscussionId.eq(discussion.id))
-        .filter(subscription::Column::Email.eq(true))
         .all(db)
-        .await?
-        .into_iter()
+        .await?;
+    let subscribed: HashSet<i32> = rows
+        .iter()
+        .filter(|s| s.email)
+        .map(|s| s.member_id)
+        .collect();
+    // Who turned e-mail off for this discussion hears nothing by mail about it.
+    let opted_out: HashSet<i32> = rows
+        .iter()
+        .filter(|s| !s.email)
         .map(|s| s.member_id)
         .collect();
     let mut candidates: Vec<i32> = subscribed
@@ -252,7 +274,7 @@ pub async fn comment_posted(
     candidates.dedup();
     let members = super::members_by_id(db, candidates.iter().copied()).await?;
     for id in candidates {
-        if id == author {
+        if id == author || opted_out.contains(&id) {
             continue;
         }
         let Some(m) = members.get(&id) else { continue };

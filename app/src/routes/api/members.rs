@@ -64,13 +64,25 @@ pub async fn register(
     }))
 }
 
-/// Counts a sign-in attempt per address and per account, before the password is checked.
-pub async fn limit_signin(state: &AppState, req: &HttpRequest, login: &str) -> AppResult<()> {
-    if state.settings.rate_limits_on() {
+/// Checks a sign-in under the rate limits: every attempt counts against the address;
+/// only failed ones count against the account, so nobody can lock a colleague out by
+/// guessing at their name while they sign in correctly.
+pub async fn signin(
+    state: &AppState,
+    req: &HttpRequest,
+    login: &str,
+    password: &str,
+) -> AppResult<entity::member::Model> {
+    let limits = state.settings.rate_limits_on();
+    if limits {
         rate_limit::hit(&state.db, rate_limit::SIGNIN_PER_IP, &client_ip(req)).await?;
+        rate_limit::check(&state.db, rate_limit::SIGNIN_PER_ACCOUNT, login.trim()).await?;
+    }
+    let outcome = accounts::authenticate(&state.db, login, password).await;
+    if limits && outcome.is_err() {
         rate_limit::hit(&state.db, rate_limit::SIGNIN_PER_ACCOUNT, login.trim()).await?;
     }
-    Ok(())
+    outcome
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "members",
@@ -83,8 +95,7 @@ pub async fn login(
     req: HttpRequest,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> AppResult<HttpResponse> {
-    limit_signin(&state, &req, &body.login).await?;
-    let member = accounts::authenticate(&state.db, &body.login, &body.password).await?;
+    let member = signin(&state, &req, &body.login, &body.password).await?;
     let token = accounts::create_session(&state.db, member.id, SessionKind::Api).await?;
     let badges = badges::of_member(&state.db, member.id).await?;
     Ok(HttpResponse::Ok().json(AuthResponse {

@@ -200,7 +200,7 @@ pub async fn member_reputation(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let member = accounts::find_by_username(&state.db, &path).await?;
-    let events = reputation::events(&state.db, member.id, 500).await?;
+    let events = reputation::events(&state.db, member.id, None).await?;
     Ok(HttpResponse::Ok().json(ReputationView {
         reputation: member.reputation,
         events: events
@@ -289,6 +289,12 @@ pub async fn mark_read(
 ) -> AppResult<HttpResponse> {
     let ids = match (body.all, body.ids) {
         (Some(true), _) => None,
+        (_, Some(ids)) if ids.len() > 1000 => {
+            return Err(AppError::validation(
+                "ids",
+                "must list at most 1,000 notifications",
+            ));
+        }
         (_, Some(ids)) => Some(ids),
         _ => {
             return Err(AppError::validation(

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{base_context, redirect, render, render_status};
 use crate::auth::{self, CsrfForm, HasCsrf, MaybeMember};
 use crate::error::{AppError, AppResult};
-use crate::routes::api::members::limit_signin;
+use crate::routes::api::members::signin as check_signin;
 use crate::routes::client_ip;
 use crate::services::accounts::{self, NewMember, SessionKind};
 use crate::services::rate_limit;
@@ -65,7 +65,13 @@ pub struct NextQuery {
 
 /// Only same-site paths are followed after sign-in (no open redirects).
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let mut chars = next.chars();
+    let local = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && next
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_-.#?=&%+~".contains(c));
+    if local {
         next.to_string()
     } else {
         "/".to_string()
@@ -149,9 +155,8 @@ pub async fn signin(
     viewer: MaybeMember,
     CsrfForm(form): CsrfForm<SigninForm>,
 ) -> AppResult<HttpResponse> {
-    limit_signin(&state, &req, &form.login).await?;
     let next = safe_next(&form.next);
-    match accounts::authenticate(&state.db, &form.login, &form.password).await {
+    match check_signin(&state, &req, &form.login, &form.password).await {
         Ok(member) => signed_in(&state, member.id, &next).await,
         Err(err @ AppError::Unauthorized { .. }) => {
             let mut ctx = base_context(&state, &req, &viewer, "Sign in").await?;

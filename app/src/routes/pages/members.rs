@@ -21,7 +21,7 @@ pub async fn profile(
     let mut ctx = base_context(&state, &req, &viewer, &member.display_name).await?;
     let badges = badges::of_member(&state.db, member.id).await?;
     ctx.insert("member", &MemberView::new(&member, badges));
-    let mut events = reputation::events(&state.db, member.id, 1000).await?;
+    let mut events = reputation::events(&state.db, member.id, Some(1000)).await?;
     events.reverse();
     ctx.insert("chart", &chart(&events));
     let recent: Vec<serde_json::Value> = events

@@ -1,0 +1,560 @@
+//! Search benchmark (not a test): indexes a real corpus into a fresh embedded (tantivy)
+//! engine and measures indexing throughput and query latency.
+//!
+//! The corpus is the Chit Chat dataset (PyPI `chitchat-dataset==0.9.0`, MIT licence):
+//! each conversation becomes a discussion (title: its first message, cut to ~80
+//! characters; body: its first message) and each message a comment carrying the
+//! discussion's title. Zones go round-robin over customers/people/stakeholders; authors
+//! are the message senders.
+//!
+//! Run it through `scripts/search-bench`, or directly:
+//!
+//! ```text
+//! cargo run --release -p quorum --example search_bench -- \
+//!     --corpus /work/chitchat/chitchat_dataset/dataset.json --data-dir /tmp/bench
+//! ```
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use chrono::{DateTime, Utc};
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use quorum::search::{self, DocKind, Search, SearchDoc, SearchQuery};
+use serde_json::Value;
+
+const ZONES: [&str; 3] = ["customers", "people", "stakeholders"];
+const TITLE_CHARS: usize = 80;
+
+/// Indexes the Chit Chat corpus into a fresh embedded search engine and measures
+/// indexing throughput and query latency (one-word, three-word and typo queries).
+#[derive(Parser, Debug)]
+#[command(name = "search_bench")]
+struct Args {
+    /// Path to chitchat_dataset/dataset.json.
+    #[arg(long)]
+    corpus: PathBuf,
+    /// Data directory; the index goes to DATA_DIR/search, which must be missing or empty
+    /// (unless --queries-only).
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// Documents per `index` call (each call commits and reloads the reader).
+    #[arg(long, default_value_t = 5_000)]
+    batch: usize,
+    /// Queries of each kind.
+    #[arg(long, default_value_t = 200)]
+    queries: usize,
+    /// Results per page requested by each query.
+    #[arg(long, default_value_t = 20)]
+    per_page: u64,
+    /// Untimed queries run first (of each kind) to warm caches.
+    #[arg(long, default_value_t = 20)]
+    warmup: usize,
+    /// Seed of the generator that draws query words from the corpus.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Only index the first N documents (0: all of them).
+    #[arg(long, default_value_t = 0)]
+    limit: usize,
+    /// Skip indexing and query the index already in DATA_DIR/search.
+    #[arg(long)]
+    queries_only: bool,
+    /// Also time, on one thread and outside the engine, the per-document work the
+    /// embedded engine does besides tantivy's indexing: building the id, serialising the
+    /// stored JSON copy, and tokenising title and body with the same analyzer chain.
+    #[arg(long)]
+    phases: bool,
+    /// Also run each query kind with a trailing space (no prefix match on the last word),
+    /// to show what prefix matching costs.
+    #[arg(long)]
+    no_prefix_variants: bool,
+}
+
+/// Knuth's MMIX linear congruential generator: deterministic and dependency-free.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    /// Uniform-ish in `0..n` (`n > 0`).
+    fn below(&mut self, n: usize) -> usize {
+        let n = u64::try_from(n).unwrap_or(u64::MAX).max(1);
+        usize::try_from(self.next() % n).unwrap_or(0)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+        if items.is_empty() {
+            return None;
+        }
+        items.get(self.below(items.len()))
+    }
+}
+
+fn parse_time(value: Option<&Value>, what: &str) -> anyhow::Result<DateTime<Utc>> {
+    let raw = value
+        .and_then(Value::as_str)
+        .with_context(|| format!("{what}: missing timestamp"))?;
+    Ok(DateTime::parse_from_rfc3339(raw)
+        .with_context(|| format!("{what}: bad timestamp {raw:?}"))?
+        .with_timezone(&Utc))
+}
+
+fn truncate_title(text: &str) -> String {
+    let text = text.trim();
+    if text.chars().count() <= TITLE_CHARS {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(TITLE_CHARS).collect();
+    // Cut at the last word boundary when there is one reasonably far in.
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > TITLE_CHARS / 2 => cut[..i].trim_end().to_string(),
+        _ => cut,
+    };
+    format!("{cut}…")
+}
+
+/// Reads dataset.json (`{id: {messages: [[{text, timestamp, sender}, …], …], …}, …}`)
+/// into discussions and comments.
+fn load_corpus(path: &Path) -> anyhow::Result<Vec<SearchDoc>> {
+    let raw =
+        std::fs::read(path).with_context(|| format!("reading the corpus {}", path.display()))?;
+    let data: Value = serde_json::from_slice(&raw).context("parsing the corpus as JSON")?;
+    let conversations = data
+        .as_object()
+        .context("corpus: expected an object of conversations")?;
+    let mut docs = Vec::with_capacity(270_000);
+    let mut comment_id: i32 = 0;
+    for (n, (key, conversation)) in conversations.iter().enumerate() {
+        let discussion_id = i32::try_from(n + 1).context("too many conversations")?;
+        let zone = ZONES[n % ZONES.len()].to_string();
+        let what = format!("conversation {key}");
+        let turns = conversation
+            .get("messages")
+            .and_then(Value::as_array)
+            .with_context(|| format!("{what}: no messages array"))?;
+        let mut messages = Vec::new();
+        for turn in turns {
+            let turn = turn
+                .as_array()
+                .with_context(|| format!("{what}: a turn is not an array"))?;
+            messages.extend(turn.iter());
+        }
+        let Some(first) = messages.first() else {
+            continue;
+        };
+        let first_text = first
+            .get("text")
+            .and_then(Value::as_str)
+            .with_context(|| format!("{what}: first message without text"))?;
+        let title = truncate_title(first_text);
+        let author_of = |m: &Value| {
+            m.get("sender")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .unwrap_or("anonymous")
+                .to_string()
+        };
+        let started = match conversation.get("start") {
+            Some(v) => parse_time(Some(v), &what)?,
+            None => parse_time(first.get("timestamp"), &what)?,
+        };
+        docs.push(SearchDoc {
+            kind: DocKind::Discussion,
+            discussion_id,
+            comment_id: None,
+            title: title.clone(),
+            body: first_text.to_string(),
+            zone: zone.clone(),
+            author: author_of(first),
+            created_at: started,
+            score: 0,
+        });
+        for message in messages {
+            comment_id = comment_id.checked_add(1).context("too many messages")?;
+            let text = message
+                .get("text")
+                .and_then(Value::as_str)
+                .with_context(|| format!("{what}: message without text"))?;
+            docs.push(SearchDoc {
+                kind: DocKind::Comment,
+                discussion_id,
+                comment_id: Some(comment_id),
+                title: title.clone(),
+                body: text.to_string(),
+                zone: zone.clone(),
+                author: author_of(message),
+                created_at: parse_time(message.get("timestamp"), &what)?,
+                score: 0,
+            });
+        }
+    }
+    Ok(docs)
+}
+
+/// Lower-case ASCII words of at least `min` letters, in order.
+fn words(text: &str, min: usize) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= min)
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    OneWord,
+    ThreeWords,
+    Typo,
+}
+
+impl Kind {
+    fn label(self) -> &'static str {
+        match self {
+            Kind::OneWord => "one word",
+            Kind::ThreeWords => "three words",
+            Kind::Typo => "typo (one letter changed)",
+        }
+    }
+}
+
+/// Draws `count` queries of a kind from the bodies, deterministically.
+fn draw_queries(bodies: &[&str], kind: Kind, count: usize, rng: &mut Lcg) -> Vec<String> {
+    let mut out = Vec::with_capacity(count);
+    // Bounded so that a corpus without suitable words cannot loop forever.
+    for _ in 0..count.saturating_mul(1_000) {
+        if out.len() == count {
+            break;
+        }
+        let Some(body) = rng.pick(bodies) else { break };
+        match kind {
+            Kind::OneWord => {
+                if let Some(w) = rng.pick(&words(body, 3)) {
+                    out.push(w.clone());
+                }
+            }
+            Kind::ThreeWords => {
+                // Three distinct words of one message, in their order there.
+                let distinct: Vec<String> = {
+                    let mut seen = BTreeSet::new();
+                    words(body, 3)
+                        .into_iter()
+                        .filter(|w| seen.insert(w.clone()))
+                        .collect()
+                };
+                if distinct.len() < 3 {
+                    continue;
+                }
+                let mut picked = BTreeSet::new();
+                while picked.len() < 3 {
+                    picked.insert(rng.below(distinct.len()));
+                }
+                let q: Vec<&str> = picked
+                    .iter()
+                    .filter_map(|&i| distinct.get(i).map(String::as_str))
+                    .collect();
+                out.push(q.join(" "));
+            }
+            Kind::Typo => {
+                let candidates = words(body, 6);
+                let Some(word) = rng.pick(&candidates) else {
+                    continue;
+                };
+                let mut letters: Vec<u8> = word.bytes().collect();
+                let at = rng.below(letters.len());
+                if let Some(c) = letters.get_mut(at) {
+                    let shift = u8::try_from(1 + rng.below(25)).unwrap_or(1);
+                    *c = b'a' + (*c - b'a' + shift) % 26;
+                }
+                out.push(String::from_utf8_lossy(&letters).into_owned());
+            }
+        }
+    }
+    out
+}
+
+/// Nearest-rank percentile of sorted durations.
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
+    sorted
+        .get(rank.clamp(1, sorted.len()) - 1)
+        .copied()
+        .unwrap_or_default()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+struct KindResult {
+    label: String,
+    queries: usize,
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+    mean_total: f64,
+    mean_returned: f64,
+    zero_hits: usize,
+    slowest: String,
+}
+
+async fn run_queries(
+    engine: &Search,
+    label: String,
+    warm: &[String],
+    queries: &[String],
+    per_page: u64,
+) -> anyhow::Result<KindResult> {
+    let query = |q: &str| SearchQuery {
+        q: q.to_string(),
+        page: 1,
+        per_page,
+        ..SearchQuery::default()
+    };
+    for q in warm {
+        engine.search(&query(q)).await?;
+    }
+    let mut timings = Vec::with_capacity(queries.len());
+    let (mut total, mut returned, mut zero_hits) = (0u64, 0usize, 0usize);
+    for q in queries {
+        let sq = query(q);
+        let start = Instant::now();
+        let results = engine
+            .search(&sq)
+            .await
+            .with_context(|| format!("searching {q:?}"))?;
+        timings.push((start.elapsed(), q.clone()));
+        total += results.total;
+        returned += results.hits.len();
+        zero_hits += usize::from(results.total == 0);
+    }
+    let slowest = timings
+        .iter()
+        .max_by_key(|(d, _)| *d)
+        .map(|(d, q)| format!("{q:?} ({:.1} ms)", ms(*d)))
+        .unwrap_or_default();
+    let mut sorted: Vec<Duration> = timings.iter().map(|(d, _)| *d).collect();
+    sorted.sort();
+    let n = queries.len().max(1) as f64;
+    Ok(KindResult {
+        label,
+        queries: queries.len(),
+        p50: percentile(&sorted, 50.0),
+        p99: percentile(&sorted, 99.0),
+        max: sorted.last().copied().unwrap_or_default(),
+        mean_total: total as f64 / n,
+        mean_returned: returned as f64 / n,
+        zero_hits,
+        slowest,
+    })
+}
+
+/// Times the engine's per-document preparation and its analyzer, outside the engine.
+fn time_phases(docs: &[SearchDoc]) -> anyhow::Result<()> {
+    use tantivy::tokenizer::{
+        AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+        TokenStream as _,
+    };
+    let n = docs.len() as f64;
+    let report = |what: &str, d: Duration| {
+        println!(
+            "phase {what}: {:.2} s ({:.0} documents/s on one thread)",
+            d.as_secs_f64(),
+            n / d.as_secs_f64().max(f64::EPSILON)
+        );
+    };
+    let start = Instant::now();
+    let mut bytes = 0usize;
+    for doc in docs {
+        bytes += doc.id().len() + serde_json::to_string(doc)?.len();
+    }
+    report("id + stored JSON copy", start.elapsed());
+    println!("  stored JSON: {:.1} MB", bytes as f64 / 1e6);
+
+    let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    let mut count = |text: &str| {
+        let mut stream = analyzer.token_stream(text);
+        let mut tokens = 0usize;
+        while stream.advance() {
+            tokens += 1;
+        }
+        tokens
+    };
+    let start = Instant::now();
+    let (mut title_tokens, mut body_tokens) = (0usize, 0usize);
+    for doc in docs {
+        title_tokens += count(&doc.title);
+        body_tokens += count(&doc.body);
+    }
+    report("tokenising title + body", start.elapsed());
+    println!(
+        "  tokens: {title_tokens} in titles, {body_tokens} in bodies ({:.1} + {:.1} per document)",
+        title_tokens as f64 / n.max(1.0),
+        body_tokens as f64 / n.max(1.0)
+    );
+    Ok(())
+}
+
+fn is_empty_dir(dir: &Path) -> anyhow::Result<bool> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => Ok(entries.next().is_none()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(e) => Err(e).with_context(|| format!("reading {}", dir.display())),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if args.batch == 0 {
+        bail!("--batch must be at least 1");
+    }
+
+    let start = Instant::now();
+    let mut docs = load_corpus(&args.corpus)?;
+    if args.limit > 0 {
+        docs.truncate(args.limit);
+    }
+    let discussions = docs
+        .iter()
+        .filter(|d| d.kind == DocKind::Discussion)
+        .count();
+    println!(
+        "corpus: {} documents ({} discussions, {} comments) loaded in {:.1} s",
+        docs.len(),
+        discussions,
+        docs.len() - discussions,
+        start.elapsed().as_secs_f64()
+    );
+
+    let search_dir = args.data_dir.join("search");
+    if !args.queries_only && !is_empty_dir(&search_dir)? {
+        bail!(
+            "{} is not empty: give a fresh --data-dir (or pass --queries-only)",
+            search_dir.display()
+        );
+    }
+    let engine = search::open(&args.data_dir, None, None).await?;
+    println!("engine: {} at {}", engine.name(), search_dir.display());
+
+    // Query words are drawn before indexing consumes the documents.
+    let bodies: Vec<&str> = docs.iter().map(|d| d.body.as_str()).collect();
+    let mut rng = Lcg(args.seed);
+    let n = args.queries + args.warmup;
+    let sets = [Kind::OneWord, Kind::ThreeWords, Kind::Typo]
+        .map(|kind| (kind, draw_queries(&bodies, kind, n, &mut rng)));
+    drop(bodies);
+    for (kind, queries) in &sets {
+        let sample: Vec<&String> = queries.iter().skip(args.warmup).take(5).collect();
+        println!("{} queries, e.g. {sample:?}", kind.label());
+    }
+
+    if args.phases {
+        time_phases(&docs)?;
+    }
+
+    if !args.queries_only {
+        let total = docs.len();
+        let bar = ProgressBar::new(u64::try_from(total).unwrap_or(u64::MAX));
+        bar.set_style(
+            ProgressStyle::with_template(
+                "indexing [{elapsed_precise}] {wide_bar} {pos}/{len} docs ({per_sec}, eta {eta})",
+            )
+            .context("progress bar template")?,
+        );
+        let mut batch_times = Vec::new();
+        let start = Instant::now();
+        let mut rest = docs;
+        while !rest.is_empty() {
+            let tail = rest.split_off(args.batch.min(rest.len()));
+            let batch = std::mem::replace(&mut rest, tail);
+            let len = batch.len();
+            let t = Instant::now();
+            engine.index(batch).await.context("indexing a batch")?;
+            batch_times.push(t.elapsed());
+            bar.inc(u64::try_from(len).unwrap_or(0));
+        }
+        let secs = start.elapsed().as_secs_f64();
+        bar.finish_and_clear();
+        println!(
+            "indexed {total} documents in {secs:.1} s: {:.0} documents/s (batches of {}, {} index calls)",
+            total as f64 / secs.max(f64::EPSILON),
+            args.batch,
+            batch_times.len()
+        );
+        let mut sorted = batch_times.clone();
+        sorted.sort();
+        let head: Duration = batch_times.iter().take(5).sum();
+        let tail: Duration = batch_times.iter().rev().take(5).sum();
+        let k = batch_times.len().clamp(1, 5) as f64;
+        println!(
+            "index call time: median {:.0} ms, max {:.0} ms; first 5 calls mean {:.0} ms, last 5 mean {:.0} ms",
+            ms(percentile(&sorted, 50.0)),
+            ms(sorted.last().copied().unwrap_or_default()),
+            ms(head) / k,
+            ms(tail) / k,
+        );
+    } else {
+        drop(docs);
+    }
+
+    let mut results = Vec::new();
+    for (kind, queries) in &sets {
+        let (warm, timed) = queries.split_at(args.warmup.min(queries.len()));
+        results.push(
+            run_queries(
+                &engine,
+                kind.label().to_string(),
+                warm,
+                timed,
+                args.per_page,
+            )
+            .await?,
+        );
+        if args.no_prefix_variants {
+            let spaced =
+                |qs: &[String]| -> Vec<String> { qs.iter().map(|q| format!("{q} ")).collect() };
+            let label = format!("{}, no prefix", kind.label());
+            results.push(
+                run_queries(&engine, label, &spaced(warm), &spaced(timed), args.per_page).await?,
+            );
+        }
+    }
+
+    println!();
+    println!(
+        "| query kind | queries | p50 (ms) | p99 (ms) | max (ms) | mean matches | mean hits returned | no match |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &results {
+        println!(
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.0} | {:.1} | {} |",
+            r.label,
+            r.queries,
+            ms(r.p50),
+            ms(r.p99),
+            ms(r.max),
+            r.mean_total,
+            r.mean_returned,
+            r.zero_hits
+        );
+    }
+    println!();
+    for r in &results {
+        println!("slowest {}: {}", r.label, r.slowest);
+    }
+    Ok(())
+}
