@@ -408,6 +408,13 @@ fn time_phases(docs: &[SearchDoc]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Segments listed in tantivy's meta.json (merges may still be running).
+fn segment_count(dir: &Path) -> Option<usize> {
+    let meta = std::fs::read(dir.join("meta.json")).ok()?;
+    let meta: Value = serde_json::from_slice(&meta).ok()?;
+    meta.get("segments").and_then(Value::as_array).map(Vec::len)
+}
+
 fn is_empty_dir(dir: &Path) -> anyhow::Result<bool> {
     match std::fs::read_dir(dir) {
         Ok(mut entries) => Ok(entries.next().is_none()),
@@ -509,6 +516,10 @@ async fn main() -> anyhow::Result<()> {
         );
     } else {
         drop(docs);
+    }
+
+    if let Some(segments) = segment_count(&search_dir) {
+        println!("index segments at query time: {segments}");
     }
 
     let mut results = Vec::new();

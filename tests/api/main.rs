@@ -11,6 +11,7 @@ mod digest;
 mod discussions;
 mod errors;
 mod health;
+mod limits;
 mod mail;
 mod openapi;
 mod pages;

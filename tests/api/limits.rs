@@ -1,0 +1,95 @@
+//! Rate limits on registration and posting, and that a member's correct sign-ins are
+//! not locked out by someone else's guesses from another address… or by their own
+//! successes.
+
+use quorum::config::RateLimitSwitch;
+use serde_json::json;
+
+use crate::helpers::spawn_app_with;
+
+#[tokio::test]
+async fn posting_is_limited_per_member_with_retry_after() {
+    let app = spawn_app_with(|s| s.rate_limit = RateLimitSwitch::On).await;
+    let poster = app.register("poster").await;
+    let id = app
+        .start_discussion(&poster.token, "people", "A busy thread", "Body")
+        .await;
+    let mut limited = None;
+    for i in 0..40 {
+        let answer = app
+            .post_json(
+                &format!("/discussions/{id}/comments"),
+                poster.auth(),
+                &json!({"body": format!("Comment {i}")}),
+            )
+            .await;
+        match answer.status.as_u16() {
+            201 => continue,
+            429 => {
+                limited = Some(answer);
+                break;
+            }
+            other => panic!("unexpected {other}: {}", answer.text),
+        }
+    }
+    let answer = limited.expect("40 comments in a row were never limited");
+    answer.expect_error(429, "rate_limited");
+    assert!(
+        answer
+            .header("retry-after")
+            .is_some_and(|v| v.parse::<u64>().is_ok())
+    );
+    // Another member is not limited by the first one's posting.
+    let other = app.register("other").await;
+    app.post_json(
+        &format!("/discussions/{id}/comments"),
+        other.auth(),
+        &json!({"body": "Still welcome"}),
+    )
+    .await
+    .expect(201);
+}
+
+#[tokio::test]
+async fn registration_is_limited_per_address() {
+    let app = spawn_app_with(|s| s.rate_limit = RateLimitSwitch::On).await;
+    let mut limited = false;
+    for i in 0..30 {
+        let answer = app
+            .post_json(
+                "/auth/register",
+                None,
+                &json!({
+                    "username": format!("person{i}"),
+                    "email": format!("person{i}@example.com"),
+                    "password": "correct horse battery",
+                }),
+            )
+            .await;
+        match answer.status.as_u16() {
+            201 => continue,
+            429 => {
+                answer.expect_error(429, "rate_limited");
+                limited = true;
+                break;
+            }
+            other => panic!("unexpected {other}: {}", answer.text),
+        }
+    }
+    assert!(
+        limited,
+        "30 registrations from one address were never limited"
+    );
+}
+
+#[tokio::test]
+async fn successful_sign_ins_do_not_use_up_the_account_limit() {
+    let app = spawn_app_with(|s| s.rate_limit = RateLimitSwitch::On).await;
+    app.register("steady").await;
+    // More successful sign-ins than the per-account limit of failures (10).
+    for _ in 0..15 {
+        app.login("steady", "correct horse battery")
+            .await
+            .expect(200);
+    }
+}
