@@ -6,6 +6,7 @@
 mod helpers;
 
 mod auth;
+mod cli;
 mod comments;
 mod digest;
 mod discussions;
