@@ -44,16 +44,7 @@ pub async fn set_role(settings: Settings, username: &str, role: &str) -> anyhow:
 pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
     let conn = db::connect(&settings.database_url()).await?;
     db::migrate(&conn).await?;
-    let engine = match crate::search::open(
-        &settings.data_dir,
-        settings
-            .meili_url
-            .as_deref()
-            .filter(|u| !u.trim().is_empty()),
-        settings.meili_api_key.as_deref(),
-    )
-    .await
-    {
+    let engine = match crate::startup::open_search(&settings, false).await {
         Ok(engine) => engine,
         Err(err) => {
             // The embedded index is held by a running server: let its worker rebuild it.

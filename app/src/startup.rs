@@ -27,7 +27,7 @@ impl Application {
             .with_context(|| format!("creating the data dir {}", settings.data_dir.display()))?;
         let db = db::connect(&settings.database_url()).await?;
         db::migrate(&db).await?;
-        let search = open_search(&settings).await?;
+        let search = open_search(&settings, true).await?;
         let state = AppState {
             db,
             templates: Arc::new(templates::load()?),
@@ -105,8 +105,11 @@ impl Application {
 
 /// Opens the search engine. The embedded index admits one writer: a previous process
 /// that is still shutting down holds it for a moment, so wait a little for it.
-async fn open_search(settings: &Settings) -> anyhow::Result<crate::search::Search> {
-    let mut tries = 0;
+pub async fn open_search(
+    settings: &Settings,
+    patient: bool,
+) -> anyhow::Result<crate::search::Search> {
+    let mut tries = if patient { 0 } else { 20 };
     loop {
         match crate::search::open(
             &settings.data_dir,

@@ -103,6 +103,20 @@ pub async fn vote_comment(
     cast(&state, &me, Target::Comment(*id), body.value).await
 }
 
+/// Recognises (or withdraws) and answers with the item as the member now sees it.
+async fn recognition(
+    state: &AppState,
+    me: &CurrentMember,
+    target: Target,
+    on: bool,
+) -> AppResult<HttpResponse> {
+    reputation::recognize(&state.db, &me.actor, target, on, Utc::now()).await?;
+    Ok(match target {
+        Target::Discussion(id) => HttpResponse::Ok().json(discussion_view(state, id, me).await?),
+        Target::Comment(id) => HttpResponse::Ok().json(comment_view(state, id, me).await?),
+    })
+}
+
 async fn discussion_view(
     state: &AppState,
     id: i32,
@@ -129,15 +143,7 @@ pub async fn recognize_discussion(
     id: web::Path<i32>,
     me: CurrentMember,
 ) -> AppResult<HttpResponse> {
-    reputation::recognize(
-        &state.db,
-        &me.actor,
-        Target::Discussion(*id),
-        true,
-        Utc::now(),
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(discussion_view(&state, *id, &me).await?))
+    recognition(&state, &me, Target::Discussion(*id), true).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/discussions/{id}/recognize", tag = "reputation", params(("id" = i32, Path)),
@@ -149,15 +155,7 @@ pub async fn unrecognize_discussion(
     id: web::Path<i32>,
     me: CurrentMember,
 ) -> AppResult<HttpResponse> {
-    reputation::recognize(
-        &state.db,
-        &me.actor,
-        Target::Discussion(*id),
-        false,
-        Utc::now(),
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(discussion_view(&state, *id, &me).await?))
+    recognition(&state, &me, Target::Discussion(*id), false).await
 }
 
 #[utoipa::path(post, path = "/api/v1/comments/{id}/recognize", tag = "reputation", params(("id" = i32, Path)),
@@ -169,8 +167,7 @@ pub async fn recognize_comment(
     id: web::Path<i32>,
     me: CurrentMember,
 ) -> AppResult<HttpResponse> {
-    reputation::recognize(&state.db, &me.actor, Target::Comment(*id), true, Utc::now()).await?;
-    Ok(HttpResponse::Ok().json(comment_view(&state, *id, &me).await?))
+    recognition(&state, &me, Target::Comment(*id), true).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/comments/{id}/recognize", tag = "reputation", params(("id" = i32, Path)),
@@ -182,15 +179,7 @@ pub async fn unrecognize_comment(
     id: web::Path<i32>,
     me: CurrentMember,
 ) -> AppResult<HttpResponse> {
-    reputation::recognize(
-        &state.db,
-        &me.actor,
-        Target::Comment(*id),
-        false,
-        Utc::now(),
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(comment_view(&state, *id, &me).await?))
+    recognition(&state, &me, Target::Comment(*id), false).await
 }
 
 #[utoipa::path(get, path = "/api/v1/members/{username}/reputation", tag = "reputation", params(("username" = String, Path)),
