@@ -73,6 +73,10 @@ pub struct Settings {
         global = true
     )]
     pub rate_limit: RateLimitSwitch,
+    /// Counts the SQL statements the app runs (tests that guard against N+1 queries set
+    /// it; there is no flag or variable for it).
+    #[arg(skip)]
+    pub statement_counter: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -96,6 +100,7 @@ impl Settings {
             base_url: None,
             allowed_email_domains: String::new(),
             rate_limit: RateLimitSwitch::On,
+            statement_counter: None,
         }
     }
 

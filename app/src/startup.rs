@@ -25,7 +25,16 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("creating the data dir {}", settings.data_dir.display()))?;
-        let db = db::connect(&settings.database_url()).await?;
+        let mut db = db::connect(&settings.database_url()).await?;
+        if let Some(counter) = settings.statement_counter.clone() {
+            // The background workers' polling (jobs, outbox) is not what a page costs.
+            db.set_metric_callback(move |info| {
+                let sql = &info.statement.sql;
+                if !sql.contains("\"jobs\"") && !sql.contains("\"outbox\"") {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+        }
         db::migrate(&db).await?;
         let search = open_search(&settings, true).await?;
         let state = AppState {

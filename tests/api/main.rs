@@ -16,6 +16,7 @@ mod limits;
 mod mail;
 mod openapi;
 mod pages;
+mod queries;
 mod reputation;
 mod reputation_badges;
 mod reputation_props;

@@ -1,0 +1,128 @@
+//! No N+1: the statements a page or endpoint runs do not grow with the number of
+//! comments, authors, badges or discussions it shows.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, TestUser, spawn_app_with};
+
+/// Waits until the search indexer and the mail worker have caught up, so their reads do
+/// not land in a measured window.
+async fn settle(app: &TestApp) {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let db = app.db().await;
+    for _ in 0..400 {
+        let jobs = entity::job::Entity::find()
+            .count(&db)
+            .await
+            .expect("counting jobs");
+        let mail = entity::outbox::Entity::find()
+            .filter(entity::outbox::Column::Status.is_in(["pending", "sending"]))
+            .count(&db)
+            .await
+            .expect("counting mail");
+        if jobs == 0 && mail == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    db.close().await.expect("closing");
+}
+
+/// Statements one GET runs; the least of three tries, so a background loop's query that
+/// happens to land in the window does not count.
+async fn cost(app: &TestApp, counter: &AtomicU64, path: &str, token: Option<&str>) -> u64 {
+    let mut best = u64::MAX;
+    for _ in 0..3 {
+        counter.store(0, Ordering::SeqCst);
+        let mut req = app.api.get(app.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let res = req.send().await.expect("a response");
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        let _ = res.text().await;
+        best = best.min(counter.load(Ordering::SeqCst));
+    }
+    best
+}
+
+async fn grow(app: &TestApp, id: i64, people: &[TestUser], comments: usize) {
+    for i in 0..comments {
+        let who = &people[i % people.len()];
+        let parent = None;
+        let c = app
+            .comment(
+                &who.token,
+                id,
+                &format!("Reply {i} from {}", who.username),
+                parent,
+            )
+            .await;
+        // Votes from someone else, so scores, badges and reputation vary too.
+        let voter = &people[(i + 1) % people.len()];
+        app.post_json(
+            &format!("/comments/{c}/vote"),
+            voter.auth(),
+            &json!({"value": 1}),
+        )
+        .await
+        .expect(200);
+    }
+}
+
+#[tokio::test]
+async fn pages_and_endpoints_cost_the_same_whatever_they_show() {
+    let counter = Arc::new(AtomicU64::new(0));
+    let app = spawn_app_with({
+        let counter = counter.clone();
+        move |s| s.statement_counter = Some(counter)
+    })
+    .await;
+    let author = app.register("author").await;
+    let viewer = app.register("viewer").await;
+    let mut people = Vec::new();
+    for i in 0..2 {
+        people.push(app.register(&format!("early{i}")).await);
+    }
+    let id = app
+        .start_discussion(&author.token, "people", "A growing thread", "Body")
+        .await;
+    grow(&app, id, &people, 2).await;
+
+    let paths = [
+        format!("/discussions/{id}"),
+        format!("/api/v1/discussions/{id}"),
+        "/zones/people".to_string(),
+        "/api/v1/zones/people/discussions".to_string(),
+        "/".to_string(),
+    ];
+    settle(&app).await;
+    let mut before = Vec::new();
+    for path in &paths {
+        before.push(cost(&app, &counter, path, viewer.auth()).await);
+    }
+
+    // Many more comments, by many more authors (who earn badges), and more discussions.
+    for i in 0..10 {
+        people.push(app.register(&format!("later{i}")).await);
+    }
+    grow(&app, id, &people, 30).await;
+    for i in 0..12 {
+        let who = &people[i % people.len()];
+        app.start_discussion(&who.token, "people", &format!("Another topic {i}"), "Body")
+            .await;
+    }
+
+    settle(&app).await;
+    for (path, was) in paths.iter().zip(before) {
+        let now = cost(&app, &counter, path, viewer.auth()).await;
+        assert_eq!(
+            now, was,
+            "{path} ran {was} statements before and {now} after growing"
+        );
+        assert!(now > 0, "the counter counts ({path})");
+    }
+}
