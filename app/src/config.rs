@@ -73,6 +73,17 @@ pub struct Settings {
         global = true
     )]
     pub rate_limit: RateLimitSwitch,
+    /// `on` when Quorum runs behind a load balancer or reverse proxy that sets
+    /// `X-Forwarded-For` (or `Forwarded`): rate limits then count per client address
+    /// rather than per proxy. Leave `off` when clients reach Quorum directly, or they
+    /// could pick their own address.
+    #[arg(
+        long = "trust-proxy",
+        env = "QUORUM_TRUST_PROXY",
+        default_value = "off",
+        global = true
+    )]
+    pub trust_proxy: RateLimitSwitch,
     /// Counts the SQL statements the app runs (tests that guard against N+1 queries set
     /// it; there is no flag or variable for it).
     #[arg(skip)]
@@ -100,6 +111,7 @@ impl Settings {
             base_url: None,
             allowed_email_domains: String::new(),
             rate_limit: RateLimitSwitch::On,
+            trust_proxy: RateLimitSwitch::Off,
             statement_counter: None,
         }
     }

@@ -93,3 +93,54 @@ async fn successful_sign_ins_do_not_use_up_the_account_limit() {
             .expect(200);
     }
 }
+
+async fn register_from(app: &crate::helpers::TestApp, i: usize, forwarded_for: &str) -> u16 {
+    app.api
+        .post(app.url("/api/v1/auth/register"))
+        .header("X-Forwarded-For", forwarded_for)
+        .json(&json!({
+            "username": format!("person{i}"),
+            "email": format!("person{i}@example.com"),
+            "password": "correct horse battery",
+        }))
+        .send()
+        .await
+        .expect("a response")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_limits_count_per_client_address() {
+    let app = spawn_app_with(|s| {
+        s.rate_limit = RateLimitSwitch::On;
+        s.trust_proxy = RateLimitSwitch::On;
+    })
+    .await;
+    // Many colleagues behind one load balancer: each has their own allowance.
+    for i in 0..15 {
+        assert_eq!(register_from(&app, i, &format!("10.0.0.{i}")).await, 201);
+    }
+    // One client address still runs out.
+    let statuses: Vec<u16> = {
+        let mut v = Vec::new();
+        for i in 100..115 {
+            v.push(register_from(&app, i, "10.9.9.9").await);
+        }
+        v
+    };
+    assert!(statuses.contains(&429), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn without_trusting_a_proxy_its_header_is_ignored() {
+    let app = spawn_app_with(|s| s.rate_limit = RateLimitSwitch::On).await;
+    let mut statuses = Vec::new();
+    for i in 0..15 {
+        statuses.push(register_from(&app, i, &format!("10.0.0.{i}")).await);
+    }
+    assert!(
+        statuses.contains(&429),
+        "a forged header must not buy more: {statuses:?}"
+    );
+}
