@@ -37,14 +37,15 @@ impl Application {
         }
         db::migrate(&db).await?;
         let search = open_search(&settings, true).await?;
+        let unsubscribe_key = Arc::new(crate::mail::signing_key(&db).await?);
         let state = AppState {
             db,
             templates: Arc::new(templates::load()?),
             settings: Arc::new(settings.clone()),
             search,
             mailer: Arc::new(crate::mail::Mailer::from_settings(&settings)?),
+            unsubscribe_key,
         };
-        crate::mail::signing_key(&state.db).await?;
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();

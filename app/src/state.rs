@@ -15,4 +15,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub search: Search,
     pub mailer: Arc<crate::mail::Mailer>,
+    /// Signs unsubscribe links; kept in the database so every instance has the same.
+    pub unsubscribe_key: Arc<Vec<u8>>,
 }

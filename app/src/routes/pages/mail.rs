@@ -110,10 +110,8 @@ enum Target {
 }
 
 async fn target(state: &AppState, token: &str) -> AppResult<(i32, Target)> {
-    let key = crate::mail::signing_key(&state.db)
-        .await
-        .map_err(AppError::Internal)?;
-    let (member_id, discussion_id) = crate::mail::verify_unsubscribe_token(&key, token)
+    let key = state.unsubscribe_key.as_slice();
+    let (member_id, discussion_id) = crate::mail::verify_unsubscribe_token(key, token)
         .ok_or_else(|| AppError::NotFound("This unsubscribe link is not valid".into()))?;
     if discussion_id == 0 {
         return Ok((member_id, Target::Digest));
