@@ -433,7 +433,7 @@ mod tests {
 
     #[test]
     fn tokens_name_one_member_and_cannot_be_forged() {
-        let key = b"secret key".to_vec();
+        let key: &[u8] = b"secret key";
         let token = unsubscribe_token(key, 7, 42);
         assert_eq!(verify_unsubscribe_token(key, &token), Some((7, 42)));
         let forged = token.replacen("7.", "8.", 1);
