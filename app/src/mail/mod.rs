@@ -2,7 +2,6 @@
 //! `$QUORUM_DATA_DIR/mail`. Messages come from the outbox table (written in the same
 //! transaction as the comment that causes them) and are sent by `run_worker`.
 
-use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use anyhow::Context;
@@ -424,8 +423,6 @@ pub async fn failed(db: &DatabaseConnection) -> anyhow::Result<Vec<outbox::Model
         .all(db)
         .await?)
 }
-
-pub type SharedMailer = Arc<Mailer>;
 
 #[cfg(test)]
 mod tests {
