@@ -10,7 +10,7 @@ use rand::Rng;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use serde::Serialize;
 
@@ -52,20 +52,17 @@ pub async fn claim(
     lease: Duration,
 ) -> AppResult<Vec<job::Model>> {
     let now = Utc::now();
-    let txn = crate::db::begin_write(db).await?;
-    let mut select = job::Entity::find()
+    let due = job::Entity::find()
         .filter(job::Column::Queue.eq(queue))
         .filter(job::Column::RunAt.lte(now))
-        .filter(
-            sea_orm::Condition::any()
-                .add(job::Column::LockedUntil.is_null())
-                .add(job::Column::LockedUntil.lt(now)),
-        )
+        .filter(lease_free(job::Column::LockedUntil, now))
         .order_by_asc(job::Column::Id)
         .limit(limit);
-    if txn.get_database_backend() == DbBackend::Postgres {
-        select = select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    if !any_due(db, &due).await? {
+        return Ok(Vec::new());
     }
+    let txn = crate::db::begin_write(db).await?;
+    let select = skip_locked(due, txn.get_database_backend());
     let jobs = select.all(&txn).await?;
     if !jobs.is_empty() {
         use sea_orm::sea_query::ExprTrait;
@@ -81,6 +78,28 @@ pub async fn claim(
     }
     txn.commit().await?;
     Ok(jobs)
+}
+
+/// Rows whose lease is free: never claimed, or claimed by a worker that has since died.
+pub fn lease_free(locked_until: impl ColumnTrait, now: DateTime<Utc>) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(locked_until.is_null())
+        .add(locked_until.lt(now))
+}
+
+/// A cheap read before the write transaction, so idle polling (several times a second,
+/// on every instance) never takes SQLite's write lock.
+pub async fn any_due<E: EntityTrait>(db: &DatabaseConnection, due: &Select<E>) -> AppResult<bool> {
+    Ok(due.clone().one(db).await?.is_some())
+}
+
+/// On PostgreSQL, rows another instance is claiming right now are skipped, not waited for.
+pub fn skip_locked<E: EntityTrait>(select: Select<E>, backend: DbBackend) -> Select<E> {
+    if backend == DbBackend::Postgres {
+        select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+    } else {
+        select
+    }
 }
 
 /// Deletes finished jobs.

@@ -12,10 +12,10 @@ use hmac::{Hmac, Mac};
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use sha2::Sha256;
 use tokio::sync::watch;
@@ -141,20 +141,17 @@ pub fn verify_unsubscribe_token(key: &[u8], token: &str) -> Option<(i32, i32)> {
 /// between recording the attempt and recording the result) once their lease expired.
 async fn claim(db: &DatabaseConnection, limit: u64) -> anyhow::Result<Vec<outbox::Model>> {
     let now = Utc::now();
-    let txn = crate::db::begin_write(db).await?;
-    let mut select = outbox::Entity::find()
+    let due = outbox::Entity::find()
         .filter(outbox::Column::Status.is_in(["pending", "sending"]))
         .filter(outbox::Column::RunAt.lte(now))
-        .filter(
-            sea_orm::Condition::any()
-                .add(outbox::Column::LockedUntil.is_null())
-                .add(outbox::Column::LockedUntil.lt(now)),
-        )
+        .filter(crate::jobs::lease_free(outbox::Column::LockedUntil, now))
         .order_by_asc(outbox::Column::Id)
         .limit(limit);
-    if txn.get_database_backend() == DbBackend::Postgres {
-        select = select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    if !crate::jobs::any_due(db, &due).await? {
+        return Ok(Vec::new());
     }
+    let txn = crate::db::begin_write(db).await?;
+    let select = crate::jobs::skip_locked(due, txn.get_database_backend());
     let rows = select.all(&txn).await?;
     if !rows.is_empty() {
         use sea_orm::sea_query::ExprTrait;
