@@ -83,16 +83,24 @@ pub async fn thread(
 
 /// A live comment of a live discussion.
 pub async fn find(db: &impl ConnectionTrait, id: i32) -> AppResult<comment::Model> {
+    Ok(find_with_discussion(db, id).await?.0)
+}
+
+/// A live comment and its (live) discussion.
+pub async fn find_with_discussion(
+    db: &impl ConnectionTrait,
+    id: i32,
+) -> AppResult<(comment::Model, discussion::Model)> {
     let row = comment::Entity::find_by_id(id)
         .filter(comment::Column::DeletedAt.is_null())
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("Comment"))?;
     // A comment of a deleted discussion is gone with it.
-    super::discussions::find(db, row.discussion_id)
+    let discussion = super::discussions::find(db, row.discussion_id)
         .await
         .map_err(|_| AppError::not_found("Comment"))?;
-    Ok(row)
+    Ok((row, discussion))
 }
 
 async fn one_view(

@@ -127,8 +127,7 @@ pub async fn load_item(db: &impl ConnectionTrait, target: Target) -> AppResult<I
             })
         }
         Target::Comment(id) => {
-            let c = super::comments::find(db, id).await?;
-            let d = super::discussions::find(db, c.discussion_id).await?;
+            let (c, d) = super::comments::find_with_discussion(db, id).await?;
             Ok(Item {
                 target,
                 author_id: c.author_id,

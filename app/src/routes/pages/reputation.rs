@@ -55,8 +55,7 @@ async fn back_to(state: &AppState, target: Target) -> AppResult<String> {
             ))
         }
         Target::Comment(id) => {
-            let c = comments::find(&state.db, id).await?;
-            let d = discussions::find(&state.db, c.discussion_id).await?;
+            let (_, d) = comments::find_with_discussion(&state.db, id).await?;
             Ok(format!("{}#comment-{id}", discussion_path(d.id, &d.title)))
         }
     }
