@@ -23,6 +23,7 @@ mod reputation_props;
 mod restart;
 mod search;
 mod search_ops;
+mod search_recovery;
 mod smtp_sink;
 mod xss;
 mod zones;

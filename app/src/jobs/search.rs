@@ -204,38 +204,54 @@ async fn apply_exclusively(
 /// is down, say) they wait and are retried, so nothing is lost.
 pub async fn run_worker(db: DatabaseConnection, engine: Search) {
     loop {
-        let worked = match super::claim(&db, SEARCH_QUEUE, 500, Duration::seconds(60)).await {
-            Ok(jobs) if jobs.is_empty() => false,
-            Ok(jobs) => {
-                let parsed: Vec<SearchJob> = jobs
-                    .iter()
-                    .filter_map(|j| serde_json::from_str(&j.payload).ok())
-                    .collect();
-                let ids: Vec<i32> = jobs.iter().map(|j| j.id).collect();
-                match apply_exclusively(&db, &engine, &parsed).await {
-                    Ok(()) => {
-                        if let Err(e) = super::complete(&db, &ids).await {
-                            tracing::warn!(error = %e, "could not delete finished search jobs");
-                        }
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, jobs = ids.len(), "search indexing failed; will retry");
-                        if let Err(e) = super::retry_later(&db, &jobs, &e.to_string()).await {
-                            tracing::warn!(error = %e, "could not reschedule search jobs");
-                        }
-                    }
-                }
-                true
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "could not claim search jobs");
-                false
-            }
-        };
-        if !worked {
+        if run_once(&db, &engine).await == Pass::Idle {
             // Polling keeps several instances in step without any other channel; a
             // fifth of a second keeps new posts findable well within a second.
             tokio::time::sleep(StdDuration::from_millis(200)).await;
+        }
+    }
+}
+
+/// What one pass of the worker did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Nothing was due.
+    Idle,
+    /// This many jobs were applied and deleted.
+    Indexed(usize),
+    /// This many jobs failed and wait for a later try.
+    Retrying(usize),
+}
+
+/// Claims the due search jobs, applies them, and deletes them; on failure (the engine is
+/// down, say) puts them back for later, so nothing is lost.
+pub async fn run_once(db: &DatabaseConnection, engine: &Search) -> Pass {
+    let jobs = match super::claim(db, SEARCH_QUEUE, 500, Duration::seconds(60)).await {
+        Ok(jobs) if jobs.is_empty() => return Pass::Idle,
+        Ok(jobs) => jobs,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not claim search jobs");
+            return Pass::Idle;
+        }
+    };
+    let parsed: Vec<SearchJob> = jobs
+        .iter()
+        .filter_map(|j| serde_json::from_str(&j.payload).ok())
+        .collect();
+    let ids: Vec<i32> = jobs.iter().map(|j| j.id).collect();
+    match apply_exclusively(db, engine, &parsed).await {
+        Ok(()) => {
+            if let Err(e) = super::complete(db, &ids).await {
+                tracing::warn!(error = %e, "could not delete finished search jobs");
+            }
+            Pass::Indexed(ids.len())
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, jobs = ids.len(), "search indexing failed; will retry");
+            if let Err(e) = super::retry_later(db, &jobs, &e.to_string()).await {
+                tracing::warn!(error = %e, "could not reschedule search jobs");
+            }
+            Pass::Retrying(ids.len())
         }
     }
 }
