@@ -21,6 +21,8 @@ pub struct Model {
     /// `never`, `daily` or `weekly`.
     pub digest: String,
     pub last_digest_at: Option<DateTimeUtc>,
+    /// Bumped on each profile picture upload (so its URL changes); None: the default.
+    pub avatar_version: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ mod m0002_reputation;
 mod m0003_jobs;
 mod m0004_mail;
 mod m0005_digest;
+mod m0006_community;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_jobs::Migration),
             Box::new(m0004_mail::Migration),
             Box::new(m0005_digest::Migration),
+            Box::new(m0006_community::Migration),
         ]
     }
 }

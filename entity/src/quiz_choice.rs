@@ -1,0 +1,17 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "quiz_choices")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub question_id: i32,
+    pub position: i32,
+    pub label: String,
+    pub correct: bool,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
