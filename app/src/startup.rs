@@ -38,6 +38,7 @@ impl Application {
         db::migrate(&db).await?;
         let search = open_search(&settings, true).await?;
         let unsubscribe_key = Arc::new(crate::mail::signing_key(&db).await?);
+        let db_backend = sea_orm::ConnectionTrait::get_database_backend(&db);
         let state = AppState {
             db,
             templates: Arc::new(templates::load()?),
@@ -45,6 +46,7 @@ impl Application {
             search,
             mailer: Arc::new(crate::mail::Mailer::from_settings(&settings)?),
             unsubscribe_key,
+            live: crate::live::LiveHub::new(db_backend),
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
@@ -97,12 +99,19 @@ impl Application {
                 }
             }
         });
+        let listener = tokio::spawn(
+            self.state
+                .live
+                .clone()
+                .listen(self.state.db.clone(), self.state.settings.database_url()),
+        );
         let (stop_mail, stop) = tokio::sync::watch::channel(false);
         let mailer = tokio::spawn(crate::mail::run_worker(self.state.clone(), stop));
         let result = self.server.await;
         housekeeping.abort();
         indexer.abort();
         digests.abort();
+        listener.abort();
         // Graceful: the message in flight is finished before the process ends.
         let _ = stop_mail.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(30), mailer).await;

@@ -17,4 +17,6 @@ pub struct AppState {
     pub mailer: Arc<crate::mail::Mailer>,
     /// Signs unsubscribe links; kept in the database so every instance has the same.
     pub unsubscribe_key: Arc<Vec<u8>>,
+    /// Live events for open pages (Server-Sent Events).
+    pub live: crate::live::LiveHub,
 }

@@ -202,7 +202,12 @@ fn fk(
         .to_owned()
 }
 
-fn index(name: &str, table: impl IntoIden + 'static, cols: Vec<DynIden>, unique: bool) -> IndexCreateStatement {
+fn index(
+    name: &str,
+    table: impl IntoIden + 'static,
+    cols: Vec<DynIden>,
+    unique: bool,
+) -> IndexCreateStatement {
     let mut stmt = Index::create();
     stmt.name(name).table(table);
     for c in cols {
@@ -231,13 +236,31 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(QaSessions::StartsAt))
                     .col(timestamp_with_time_zone(QaSessions::EndsAt))
                     .col(timestamp_with_time_zone(QaSessions::CreatedAt))
-                    .foreign_key(&mut fk(QaSessions::Table, QaSessions::ZoneId, Zones::Table, Zones::Id))
-                    .foreign_key(&mut fk(QaSessions::Table, QaSessions::HostId, Members::Table, Members::Id))
+                    .foreign_key(&mut fk(
+                        QaSessions::Table,
+                        QaSessions::ZoneId,
+                        Zones::Table,
+                        Zones::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        QaSessions::Table,
+                        QaSessions::HostId,
+                        Members::Table,
+                        Members::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_qa_sessions_zone", QaSessions::Table, vec![QaSessions::ZoneId.into_iden(), QaSessions::EndsAt.into_iden()], false))
+            .create_index(index(
+                "idx_qa_sessions_zone",
+                QaSessions::Table,
+                vec![
+                    QaSessions::ZoneId.into_iden(),
+                    QaSessions::EndsAt.into_iden(),
+                ],
+                false,
+            ))
             .await?;
         manager
             .create_table(
@@ -257,13 +280,28 @@ impl MigrationTrait for Migration {
                     .col(integer_null(QaQuestions::AnsweredBy))
                     .col(timestamp_with_time_zone_null(QaQuestions::AnsweredAt))
                     .col(timestamp_with_time_zone(QaQuestions::CreatedAt))
-                    .foreign_key(&mut fk(QaQuestions::Table, QaQuestions::SessionId, QaSessions::Table, QaSessions::Id))
-                    .foreign_key(&mut fk(QaQuestions::Table, QaQuestions::AuthorId, Members::Table, Members::Id))
+                    .foreign_key(&mut fk(
+                        QaQuestions::Table,
+                        QaQuestions::SessionId,
+                        QaSessions::Table,
+                        QaSessions::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        QaQuestions::Table,
+                        QaQuestions::AuthorId,
+                        Members::Table,
+                        Members::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_qa_questions_session", QaQuestions::Table, vec![QaQuestions::SessionId.into_iden()], false))
+            .create_index(index(
+                "idx_qa_questions_session",
+                QaQuestions::Table,
+                vec![QaQuestions::SessionId.into_iden()],
+                false,
+            ))
             .await?;
         manager
             .create_table(
@@ -273,13 +311,31 @@ impl MigrationTrait for Migration {
                     .col(integer(QaVotes::QuestionId))
                     .col(integer(QaVotes::MemberId))
                     .col(timestamp_with_time_zone(QaVotes::CreatedAt))
-                    .foreign_key(&mut fk(QaVotes::Table, QaVotes::QuestionId, QaQuestions::Table, QaQuestions::Id))
-                    .foreign_key(&mut fk(QaVotes::Table, QaVotes::MemberId, Members::Table, Members::Id))
+                    .foreign_key(&mut fk(
+                        QaVotes::Table,
+                        QaVotes::QuestionId,
+                        QaQuestions::Table,
+                        QaQuestions::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        QaVotes::Table,
+                        QaVotes::MemberId,
+                        Members::Table,
+                        Members::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_qa_votes_unique", QaVotes::Table, vec![QaVotes::QuestionId.into_iden(), QaVotes::MemberId.into_iden()], true))
+            .create_index(index(
+                "idx_qa_votes_unique",
+                QaVotes::Table,
+                vec![
+                    QaVotes::QuestionId.into_iden(),
+                    QaVotes::MemberId.into_iden(),
+                ],
+                true,
+            ))
             .await?;
         manager
             .create_table(
@@ -290,12 +346,25 @@ impl MigrationTrait for Migration {
                     .col(string_len(LiveEvents::Kind, 32))
                     .col(text(LiveEvents::Payload))
                     .col(timestamp_with_time_zone(LiveEvents::CreatedAt))
-                    .foreign_key(&mut fk(LiveEvents::Table, LiveEvents::SessionId, QaSessions::Table, QaSessions::Id))
+                    .foreign_key(&mut fk(
+                        LiveEvents::Table,
+                        LiveEvents::SessionId,
+                        QaSessions::Table,
+                        QaSessions::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_live_events_session", LiveEvents::Table, vec![LiveEvents::SessionId.into_iden(), LiveEvents::Id.into_iden()], false))
+            .create_index(index(
+                "idx_live_events_session",
+                LiveEvents::Table,
+                vec![
+                    LiveEvents::SessionId.into_iden(),
+                    LiveEvents::Id.into_iden(),
+                ],
+                false,
+            ))
             .await?;
 
         manager
@@ -308,7 +377,12 @@ impl MigrationTrait for Migration {
                     .col(boolean(Polls::Multiple).default(false))
                     .col(timestamp_with_time_zone_null(Polls::ClosesAt))
                     .col(timestamp_with_time_zone(Polls::CreatedAt))
-                    .foreign_key(&mut fk(Polls::Table, Polls::DiscussionId, Discussions::Table, Discussions::Id))
+                    .foreign_key(&mut fk(
+                        Polls::Table,
+                        Polls::DiscussionId,
+                        Discussions::Table,
+                        Discussions::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -320,12 +394,22 @@ impl MigrationTrait for Migration {
                     .col(integer(PollOptions::PollId))
                     .col(integer(PollOptions::Position))
                     .col(string(PollOptions::Label))
-                    .foreign_key(&mut fk(PollOptions::Table, PollOptions::PollId, Polls::Table, Polls::Id))
+                    .foreign_key(&mut fk(
+                        PollOptions::Table,
+                        PollOptions::PollId,
+                        Polls::Table,
+                        Polls::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_poll_options_poll", PollOptions::Table, vec![PollOptions::PollId.into_iden()], false))
+            .create_index(index(
+                "idx_poll_options_poll",
+                PollOptions::Table,
+                vec![PollOptions::PollId.into_iden()],
+                false,
+            ))
             .await?;
         manager
             .create_table(
@@ -336,14 +420,38 @@ impl MigrationTrait for Migration {
                     .col(integer(PollBallots::MemberId))
                     .col(integer(PollBallots::OptionId))
                     .col(timestamp_with_time_zone(PollBallots::CreatedAt))
-                    .foreign_key(&mut fk(PollBallots::Table, PollBallots::PollId, Polls::Table, Polls::Id))
-                    .foreign_key(&mut fk(PollBallots::Table, PollBallots::OptionId, PollOptions::Table, PollOptions::Id))
-                    .foreign_key(&mut fk(PollBallots::Table, PollBallots::MemberId, Members::Table, Members::Id))
+                    .foreign_key(&mut fk(
+                        PollBallots::Table,
+                        PollBallots::PollId,
+                        Polls::Table,
+                        Polls::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        PollBallots::Table,
+                        PollBallots::OptionId,
+                        PollOptions::Table,
+                        PollOptions::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        PollBallots::Table,
+                        PollBallots::MemberId,
+                        Members::Table,
+                        Members::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_poll_ballots_unique", PollBallots::Table, vec![PollBallots::PollId.into_iden(), PollBallots::MemberId.into_iden(), PollBallots::OptionId.into_iden()], true))
+            .create_index(index(
+                "idx_poll_ballots_unique",
+                PollBallots::Table,
+                vec![
+                    PollBallots::PollId.into_iden(),
+                    PollBallots::MemberId.into_iden(),
+                    PollBallots::OptionId.into_iden(),
+                ],
+                true,
+            ))
             .await?;
 
         manager
@@ -358,16 +466,36 @@ impl MigrationTrait for Migration {
                     .col(text(Quizzes::Description))
                     .col(integer(Quizzes::PassPercent).default(80))
                     .col(timestamp_with_time_zone(Quizzes::CreatedAt))
-                    .foreign_key(&mut fk(Quizzes::Table, Quizzes::ZoneId, Zones::Table, Zones::Id))
-                    .foreign_key(&mut fk(Quizzes::Table, Quizzes::AuthorId, Members::Table, Members::Id))
+                    .foreign_key(&mut fk(
+                        Quizzes::Table,
+                        Quizzes::ZoneId,
+                        Zones::Table,
+                        Zones::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        Quizzes::Table,
+                        Quizzes::AuthorId,
+                        Members::Table,
+                        Members::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_quizzes_zone", Quizzes::Table, vec![Quizzes::ZoneId.into_iden()], false))
+            .create_index(index(
+                "idx_quizzes_zone",
+                Quizzes::Table,
+                vec![Quizzes::ZoneId.into_iden()],
+                false,
+            ))
             .await?;
         manager
-            .create_index(index("idx_quizzes_discussion", Quizzes::Table, vec![Quizzes::DiscussionId.into_iden()], false))
+            .create_index(index(
+                "idx_quizzes_discussion",
+                Quizzes::Table,
+                vec![Quizzes::DiscussionId.into_iden()],
+                false,
+            ))
             .await?;
         manager
             .create_table(
@@ -378,12 +506,22 @@ impl MigrationTrait for Migration {
                     .col(integer(QuizQuestions::Position))
                     .col(text(QuizQuestions::Prompt))
                     .col(text(QuizQuestions::Explanation))
-                    .foreign_key(&mut fk(QuizQuestions::Table, QuizQuestions::QuizId, Quizzes::Table, Quizzes::Id))
+                    .foreign_key(&mut fk(
+                        QuizQuestions::Table,
+                        QuizQuestions::QuizId,
+                        Quizzes::Table,
+                        Quizzes::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_quiz_questions_quiz", QuizQuestions::Table, vec![QuizQuestions::QuizId.into_iden()], false))
+            .create_index(index(
+                "idx_quiz_questions_quiz",
+                QuizQuestions::Table,
+                vec![QuizQuestions::QuizId.into_iden()],
+                false,
+            ))
             .await?;
         manager
             .create_table(
@@ -394,12 +532,22 @@ impl MigrationTrait for Migration {
                     .col(integer(QuizChoices::Position))
                     .col(string(QuizChoices::Label))
                     .col(boolean(QuizChoices::Correct).default(false))
-                    .foreign_key(&mut fk(QuizChoices::Table, QuizChoices::QuestionId, QuizQuestions::Table, QuizQuestions::Id))
+                    .foreign_key(&mut fk(
+                        QuizChoices::Table,
+                        QuizChoices::QuestionId,
+                        QuizQuestions::Table,
+                        QuizQuestions::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_quiz_choices_question", QuizChoices::Table, vec![QuizChoices::QuestionId.into_iden()], false))
+            .create_index(index(
+                "idx_quiz_choices_question",
+                QuizChoices::Table,
+                vec![QuizChoices::QuestionId.into_iden()],
+                false,
+            ))
             .await?;
         manager
             .create_table(
@@ -412,13 +560,31 @@ impl MigrationTrait for Migration {
                     .col(integer(QuizAttempts::Total))
                     .col(boolean(QuizAttempts::Passed))
                     .col(timestamp_with_time_zone(QuizAttempts::CreatedAt))
-                    .foreign_key(&mut fk(QuizAttempts::Table, QuizAttempts::QuizId, Quizzes::Table, Quizzes::Id))
-                    .foreign_key(&mut fk(QuizAttempts::Table, QuizAttempts::MemberId, Members::Table, Members::Id))
+                    .foreign_key(&mut fk(
+                        QuizAttempts::Table,
+                        QuizAttempts::QuizId,
+                        Quizzes::Table,
+                        Quizzes::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        QuizAttempts::Table,
+                        QuizAttempts::MemberId,
+                        Members::Table,
+                        Members::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_quiz_attempts_unique", QuizAttempts::Table, vec![QuizAttempts::QuizId.into_iden(), QuizAttempts::MemberId.into_iden()], true))
+            .create_index(index(
+                "idx_quiz_attempts_unique",
+                QuizAttempts::Table,
+                vec![
+                    QuizAttempts::QuizId.into_iden(),
+                    QuizAttempts::MemberId.into_iden(),
+                ],
+                true,
+            ))
             .await?;
         manager
             .create_table(
@@ -429,12 +595,22 @@ impl MigrationTrait for Migration {
                     .col(integer(QuizResponses::QuestionId))
                     .col(string(QuizResponses::ChoiceIds))
                     .col(boolean(QuizResponses::Correct))
-                    .foreign_key(&mut fk(QuizResponses::Table, QuizResponses::AttemptId, QuizAttempts::Table, QuizAttempts::Id))
+                    .foreign_key(&mut fk(
+                        QuizResponses::Table,
+                        QuizResponses::AttemptId,
+                        QuizAttempts::Table,
+                        QuizAttempts::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_quiz_responses_question", QuizResponses::Table, vec![QuizResponses::QuestionId.into_iden()], false))
+            .create_index(index(
+                "idx_quiz_responses_question",
+                QuizResponses::Table,
+                vec![QuizResponses::QuestionId.into_iden()],
+                false,
+            ))
             .await?;
 
         manager
@@ -446,18 +622,41 @@ impl MigrationTrait for Migration {
                     .col(integer_null(Follows::MemberId))
                     .col(integer_null(Follows::ZoneId))
                     .col(timestamp_with_time_zone(Follows::CreatedAt))
-                    .foreign_key(&mut fk(Follows::Table, Follows::FollowerId, Members::Table, Members::Id))
+                    .foreign_key(&mut fk(
+                        Follows::Table,
+                        Follows::FollowerId,
+                        Members::Table,
+                        Members::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_follows_member", Follows::Table, vec![Follows::FollowerId.into_iden(), Follows::MemberId.into_iden()], true))
+            .create_index(index(
+                "idx_follows_member",
+                Follows::Table,
+                vec![
+                    Follows::FollowerId.into_iden(),
+                    Follows::MemberId.into_iden(),
+                ],
+                true,
+            ))
             .await?;
         manager
-            .create_index(index("idx_follows_zone", Follows::Table, vec![Follows::FollowerId.into_iden(), Follows::ZoneId.into_iden()], true))
+            .create_index(index(
+                "idx_follows_zone",
+                Follows::Table,
+                vec![Follows::FollowerId.into_iden(), Follows::ZoneId.into_iden()],
+                true,
+            ))
             .await?;
         manager
-            .create_index(index("idx_follows_followed", Follows::Table, vec![Follows::MemberId.into_iden()], false))
+            .create_index(index(
+                "idx_follows_followed",
+                Follows::Table,
+                vec![Follows::MemberId.into_iden()],
+                false,
+            ))
             .await?;
 
         manager
@@ -470,12 +669,22 @@ impl MigrationTrait for Migration {
                     .col(string_len(Avatars::ContentType, 32))
                     .col(blob(Avatars::Bytes))
                     .col(timestamp_with_time_zone(Avatars::CreatedAt))
-                    .foreign_key(&mut fk(Avatars::Table, Avatars::MemberId, Members::Table, Members::Id))
+                    .foreign_key(&mut fk(
+                        Avatars::Table,
+                        Avatars::MemberId,
+                        Members::Table,
+                        Members::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_avatars_unique", Avatars::Table, vec![Avatars::MemberId.into_iden(), Avatars::Size.into_iden()], true))
+            .create_index(index(
+                "idx_avatars_unique",
+                Avatars::Table,
+                vec![Avatars::MemberId.into_iden(), Avatars::Size.into_iden()],
+                true,
+            ))
             .await?;
         manager
             .alter_table(
@@ -504,7 +713,9 @@ impl MigrationTrait for Migration {
             QaQuestions::Table.into_iden(),
             QaSessions::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         manager
             .alter_table(

@@ -553,6 +553,58 @@ impl TestApp {
         }
     }
 
+    /// A second app instance on the same database, with its own data dir and port: what
+    /// a company running several instances behind a load balancer has.
+    pub async fn sibling(&self) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("creating a temporary data dir");
+        let mut settings = self.settings.clone();
+        settings.database_url = Some(self.settings.database_url());
+        settings.data_dir = data_dir.path().to_path_buf();
+        settings.bind = "127.0.0.1:0".into();
+        let (address, port, server, handle) = launch(&settings).await;
+        TestApp {
+            address,
+            port,
+            data_dir,
+            settings,
+            api: client(None),
+            server,
+            handle,
+            database: None,
+        }
+    }
+
+    /// Opens a Server-Sent Events stream, as a browser's `EventSource` would.
+    pub async fn event_stream(&self, path: &str, last_event_id: Option<&str>) -> EventStream {
+        let mut request = self
+            .api
+            .get(self.api_url(path))
+            .header("Accept", "text/event-stream");
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id);
+        }
+        let response = request.send().await.expect("opening an event stream");
+        assert_eq!(
+            response.status().as_u16(),
+            200,
+            "the event stream did not open"
+        );
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        assert!(
+            content_type.starts_with("text/event-stream"),
+            "not an event stream: {content_type}"
+        );
+        EventStream {
+            response,
+            buffer: String::new(),
+        }
+    }
+
     /// A browser: keeps cookies, does not follow redirects.
     pub fn browser(&self) -> Browser {
         let jar = Arc::new(Jar::default());
@@ -746,4 +798,59 @@ pub fn ids(items: &Value) -> Vec<i64> {
                 .unwrap_or_else(|| panic!("no id in {item}"))
         })
         .collect()
+}
+
+/// One Server-Sent Event.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: Option<String>,
+    pub kind: String,
+    pub data: Value,
+}
+
+/// A client reading a `text/event-stream` response as it arrives.
+pub struct EventStream {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl EventStream {
+    /// The next event (comments and `retry:` lines skipped); fails the test after 10 s.
+    pub async fn next(&mut self) -> Event {
+        tokio::time::timeout(std::time::Duration::from_secs(10), self.read_event())
+            .await
+            .expect("no event arrived within 10 s")
+    }
+
+    async fn read_event(&mut self) -> Event {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let frame: String = self.buffer.drain(..end + 2).collect();
+                let mut id = None;
+                let mut kind = None;
+                let mut data = String::new();
+                for line in frame.lines() {
+                    if let Some(v) = line.strip_prefix("id: ") {
+                        id = Some(v.to_string());
+                    } else if let Some(v) = line.strip_prefix("event: ") {
+                        kind = Some(v.to_string());
+                    } else if let Some(v) = line.strip_prefix("data: ") {
+                        data.push_str(v);
+                    }
+                }
+                if let Some(kind) = kind {
+                    let data = serde_json::from_str(&data).expect("event data is not JSON");
+                    return Event { id, kind, data };
+                }
+                continue;
+            }
+            let chunk = self
+                .response
+                .chunk()
+                .await
+                .expect("reading the event stream")
+                .expect("the event stream ended");
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
 }

@@ -13,6 +13,7 @@ mod discussions;
 mod errors;
 mod health;
 mod limits;
+mod live_qa;
 mod mail;
 mod openapi;
 mod pages;

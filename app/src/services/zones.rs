@@ -133,3 +133,23 @@ pub async fn create(db: &impl ConnectionTrait, new: NewZone) -> AppResult<ZoneVi
         Err(e) => Err(e.into()),
     }
 }
+
+/// The slugs of a set of zones by id, in one query.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i32>,
+) -> AppResult<std::collections::HashMap<i32, String>> {
+    let mut ids: Vec<i32> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    Ok(zone::Entity::find()
+        .filter(zone::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|z| (z.id, z.slug))
+        .collect())
+}

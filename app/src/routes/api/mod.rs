@@ -12,6 +12,7 @@ use crate::error::AppError;
 pub mod discussions;
 pub mod mail;
 pub mod members;
+pub mod qa;
 pub mod reputation;
 pub mod search;
 pub mod zones;
@@ -59,6 +60,7 @@ impl Modify for BearerAuth {
         reputation::member_reputation, reputation::leaderboard, reputation::badge_list,
         reputation::notification_list, reputation::mark_read,
         search::search,
+        qa::create, qa::of_zone, qa::show, qa::ask, qa::upvote, qa::answer, qa::pin, qa::dismiss, qa::events,
         mail::get_subscription, mail::put_subscription, mail::get_settings, mail::put_settings,
         mail::failed_mail,
         crate::routes::healthz, crate::routes::readyz,
@@ -74,6 +76,7 @@ impl Modify for BearerAuth {
         (name = "reputation", description = "Votes, recognition, reputation, leaderboards, badges"),
         (name = "notifications", description = "In-app notifications"),
         (name = "search", description = "Search past ideas"),
+        (name = "live", description = "Live Q&A sessions, with Server-Sent Events"),
         (name = "health", description = "Liveness and readiness, at the root (not under /api/v1)"),
     )
 )]
@@ -150,6 +153,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/leaderboard", web::get().to(reputation::leaderboard))
             .route("/search", web::get().to(search::search))
+            .route("/zones/{slug}/sessions", web::post().to(qa::create))
+            .route("/zones/{slug}/sessions", web::get().to(qa::of_zone))
+            .route("/sessions/{id}", web::get().to(qa::show))
+            .route("/sessions/{id}/questions", web::post().to(qa::ask))
+            .route("/sessions/{id}/events", web::get().to(qa::events))
+            .route("/questions/{id}/upvote", web::post().to(qa::upvote))
+            .route("/questions/{id}/answer", web::post().to(qa::answer))
+            .route("/questions/{id}/pin", web::post().to(qa::pin))
+            .route("/questions/{id}/dismiss", web::post().to(qa::dismiss))
             .route(
                 "/discussions/{id}/subscription",
                 web::get().to(mail::get_subscription),

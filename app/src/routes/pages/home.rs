@@ -56,5 +56,7 @@ pub async fn zone(
     )
     .await?;
     ctx.insert("experts", &experts);
+    let live = crate::services::qa::of_zone(&state.db, &zone.slug, actor.as_ref()).await?;
+    ctx.insert("live", &live);
     render(&state, "zone.html", &ctx)
 }

@@ -16,6 +16,7 @@ use crate::views::{MemberRef, ZoneView};
 mod account;
 mod discussions;
 mod home;
+mod live;
 mod mail;
 mod members;
 mod reputation;
@@ -85,6 +86,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(reputation::recognize_comment),
         )
         .route("/leaderboard", web::get().to(reputation::leaderboard))
+        .route("/sessions/{id}", web::get().to(live::show))
+        .route("/sessions/{id}/questions", web::post().to(live::ask))
+        .route("/questions/{id}/upvote", web::post().to(live::upvote))
+        .route("/questions/{id}/answer", web::post().to(live::answer))
+        .route("/questions/{id}/pin", web::post().to(live::pin))
+        .route("/questions/{id}/dismiss", web::post().to(live::dismiss))
+        .route("/zones/{slug}/sessions/new", web::get().to(live::new_form))
+        .route("/zones/{slug}/sessions", web::post().to(live::create))
         .route("/search", web::get().to(search::page))
         .route("/badges", web::get().to(reputation::badges))
         .route(

@@ -1,0 +1,210 @@
+//! Live Q&A pages: a session with its questions (kept current by Server-Sent Events
+//! when JavaScript runs; every action is also a plain form), and opening a session.
+
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use chrono::{NaiveDateTime, Utc};
+use serde::Deserialize;
+
+use super::{base_context, redirect, render, render_status};
+use crate::auth::{CsrfForm, CurrentMember, HasCsrf, MaybeMember};
+use crate::domain::Role;
+use crate::error::{AppError, AppResult};
+use crate::routes::api::zones::limit_posting;
+use crate::services::qa::{self, Change, NewSession, Text};
+use crate::services::zones;
+use crate::state::AppState;
+
+macro_rules! csrf_form {
+    ($name:ident { $($field:ident),* $(,)? }) => {
+        #[derive(Deserialize)]
+        pub struct $name {
+            #[serde(default)]
+            csrf_token: String,
+            $(#[serde(default)] $field: String,)*
+        }
+
+        impl HasCsrf for $name {
+            fn csrf_token(&self) -> &str {
+                &self.csrf_token
+            }
+        }
+    };
+}
+
+csrf_form!(SessionForm {
+    title,
+    description,
+    starts_at,
+    ends_at,
+    host
+});
+csrf_form!(QuestionForm { body, anonymous });
+csrf_form!(AnswerForm { body });
+csrf_form!(FlagForm { state });
+csrf_form!(PlainForm {});
+
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    viewer: MaybeMember,
+) -> AppResult<HttpResponse> {
+    let actor = viewer.actor();
+    let session = qa::show(&state.db, *id, actor.as_ref()).await?;
+    let mut ctx = base_context(&state, &req, &viewer, &session.session.title).await?;
+    ctx.insert("session", &session);
+    render(&state, "sessions/show.html", &ctx)
+}
+
+pub async fn new_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    viewer: MaybeMember,
+) -> AppResult<HttpResponse> {
+    let zone = zones::find(&state.db, &slug).await?;
+    let mut ctx = base_context(&state, &req, &viewer, "Open a live Q&A").await?;
+    ctx.insert(
+        "zone",
+        &serde_json::json!({"slug": zone.slug, "name": zone.name}),
+    );
+    let now = Utc::now();
+    ctx.insert(
+        "form",
+        &serde_json::json!({
+            "starts_at": now.format("%Y-%m-%dT%H:%M").to_string(),
+            "ends_at": (now + chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M").to_string(),
+        }),
+    );
+    render(&state, "sessions/new.html", &ctx)
+}
+
+/// A `datetime-local` field's value (`2026-12-01T15:00`), read as UTC; RFC 3339 passes.
+fn form_time(raw: &str) -> String {
+    let raw = raw.trim();
+    for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(raw, format) {
+            return t.and_utc().to_rfc3339();
+        }
+    }
+    raw.to_string()
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    viewer: MaybeMember,
+    me: CurrentMember,
+    CsrfForm(form): CsrfForm<SessionForm>,
+) -> AppResult<HttpResponse> {
+    if me.actor.role < Role::Leader {
+        return Err(AppError::forbidden(
+            "Only leaders, moderators and admins may open a live Q&A session",
+        ));
+    }
+    let parsed = NewSession::parse(
+        &form.title,
+        Some(&form.description),
+        &form_time(&form.starts_at),
+        &form_time(&form.ends_at),
+        Some(&form.host),
+    );
+    let result = match parsed {
+        Ok(new) => qa::create(&state.db, &slug, &me.actor, new).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(session) => Ok(redirect(&session.session.url)),
+        Err(err @ AppError::Validation { .. }) => {
+            let zone = zones::find(&state.db, &slug).await?;
+            let mut ctx = base_context(&state, &req, &viewer, "Open a live Q&A").await?;
+            ctx.insert(
+                "zone",
+                &serde_json::json!({"slug": zone.slug, "name": zone.name}),
+            );
+            ctx.insert(
+                "form",
+                &serde_json::json!({
+                    "title": form.title, "description": form.description,
+                    "starts_at": form.starts_at, "ends_at": form.ends_at, "host": form.host,
+                }),
+            );
+            ctx.insert("errors", &err.fields());
+            render_status(&state, "sessions/new.html", &ctx, err.status_code())
+        }
+        Err(err) => Err(err),
+    }
+}
+
+pub async fn ask(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+    CsrfForm(form): CsrfForm<QuestionForm>,
+) -> AppResult<HttpResponse> {
+    let text = Text::parse("body", &form.body, qa::QUESTION_MAX)?;
+    limit_posting(&state, &me).await?;
+    let anonymous = matches!(form.anonymous.as_str(), "on" | "true" | "1");
+    qa::ask(&state.db, &state.live, *id, &me.actor, text, anonymous).await?;
+    Ok(redirect(&format!("{}#questions", qa::session_path(*id))))
+}
+
+async fn back(state: &AppState, question_id: i32) -> AppResult<HttpResponse> {
+    let session = qa::session_of(&state.db, question_id).await?;
+    Ok(redirect(&format!(
+        "{}#q{question_id}",
+        qa::session_path(session)
+    )))
+}
+
+pub async fn upvote(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+    CsrfForm(_form): CsrfForm<PlainForm>,
+) -> AppResult<HttpResponse> {
+    qa::toggle_upvote(&state.db, &state.live, *id, &me.actor).await?;
+    back(&state, *id).await
+}
+
+pub async fn answer(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+    CsrfForm(form): CsrfForm<AnswerForm>,
+) -> AppResult<HttpResponse> {
+    let text = Text::parse("body", &form.body, qa::ANSWER_MAX)?;
+    qa::change(&state.db, &state.live, *id, &me.actor, Change::Answer(text)).await?;
+    back(&state, *id).await
+}
+
+fn on_off(raw: &str) -> AppResult<bool> {
+    match raw {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(AppError::validation("state", "must be on or off")),
+    }
+}
+
+pub async fn pin(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+    CsrfForm(form): CsrfForm<FlagForm>,
+) -> AppResult<HttpResponse> {
+    let change = Change::Pin(on_off(&form.state)?);
+    qa::change(&state.db, &state.live, *id, &me.actor, change).await?;
+    back(&state, *id).await
+}
+
+pub async fn dismiss(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+    CsrfForm(form): CsrfForm<FlagForm>,
+) -> AppResult<HttpResponse> {
+    let change = Change::Dismiss(on_off(&form.state)?);
+    qa::change(&state.db, &state.live, *id, &me.actor, change).await?;
+    back(&state, *id).await
+}
