@@ -268,3 +268,60 @@ pub async fn ensure_csrf_cookie(
     }
     Ok(res)
 }
+
+/// A form read as its `(name, value)` pairs in order, so a name may repeat (checkboxes),
+/// and refused unless its `csrf_token` matches the browser's cookie.
+pub struct CsrfPairs(pub Vec<(String, String)>);
+
+impl CsrfPairs {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl FromRequest for CsrfPairs {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let body = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let invalid = |message: String| AppError::BadRequest {
+                code: "invalid_form",
+                message,
+                fields: None,
+            };
+            let is_form = req
+                .headers()
+                .get(actix_web::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+            if !is_form {
+                return Err(invalid(
+                    "Expected a form (application/x-www-form-urlencoded)".into(),
+                ));
+            }
+            let body = body
+                .await
+                .map_err(|e| invalid(format!("The form could not be read: {e}")))?;
+            let pairs: Vec<(String, String)> =
+                url::form_urlencoded::parse(&body).into_owned().collect();
+            let form = CsrfPairs(pairs);
+            if !csrf_matches(&req, form.get("csrf_token").unwrap_or("")) {
+                return Err(csrf_failed());
+            }
+            Ok(form)
+        })
+    }
+}

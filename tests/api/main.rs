@@ -17,6 +17,7 @@ mod live_qa;
 mod mail;
 mod openapi;
 mod pages;
+mod polls;
 mod queries;
 mod reputation;
 mod reputation_badges;

@@ -21,6 +21,8 @@ use crate::views::{DiscussionView, MemberRef};
 pub struct NewDiscussion {
     pub title: Title,
     pub body: Body,
+    /// A poll to start it with.
+    pub poll: Option<super::polls::NewPoll>,
 }
 
 impl NewDiscussion {
@@ -29,7 +31,11 @@ impl NewDiscussion {
         let title = Title::parse(title).map_err(|e| merge(&mut fields, e)).ok();
         let body = Body::parse(body).map_err(|e| merge(&mut fields, e)).ok();
         match (title, body) {
-            (Some(title), Some(body)) => Ok(Self { title, body }),
+            (Some(title), Some(body)) => Ok(Self {
+                title,
+                body,
+                poll: None,
+            }),
             _ => Err(AppError::from_fields(fields)),
         }
     }
@@ -105,6 +111,7 @@ pub async fn create(
     let now = Utc::now();
     let body_html = markdown::render(new.body.as_ref());
     let txn = crate::db::begin_write(db).await?;
+    let poll = new.poll;
     let row = discussion::ActiveModel {
         zone_id: Set(zone.id),
         author_id: Set(actor.id),
@@ -126,6 +133,9 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    if let Some(poll) = poll {
+        super::polls::insert(&txn, row.id, poll, now).await?;
+    }
     super::badges::evaluate(&txn, Trigger::DiscussionStarted { author: actor.id }, now).await?;
     search_jobs::enqueue(&txn, SearchJob::Discussion { id: row.id }).await?;
     // The author hears about replies, by e-mail if their settings say so.

@@ -16,6 +16,7 @@ pub mod digest;
 pub mod discussions;
 pub mod leaderboard;
 pub mod notifications;
+pub mod polls;
 pub mod qa;
 pub mod rate_limit;
 pub mod reputation;

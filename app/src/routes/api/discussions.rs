@@ -20,6 +20,8 @@ pub struct DiscussionWithComments {
     pub discussion: DiscussionView,
     /// In thread order: each after its parent, siblings oldest first.
     pub comments: Vec<CommentView>,
+    /// The discussion's poll, if it has one.
+    pub poll: Option<crate::services::polls::PollView>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -64,9 +66,11 @@ pub async fn show(
     if let Some(a) = &actor {
         crate::services::digest::mark_read(&state.db, a.id, *id, chrono::Utc::now()).await?;
     }
+    let poll = crate::services::polls::view(&state.db, *id, actor.as_ref()).await?;
     Ok(HttpResponse::Ok().json(DiscussionWithComments {
         discussion,
         comments,
+        poll,
     }))
 }
 

@@ -12,6 +12,7 @@ use crate::error::AppError;
 pub mod discussions;
 pub mod mail;
 pub mod members;
+pub mod polls;
 pub mod qa;
 pub mod reputation;
 pub mod search;
@@ -60,6 +61,7 @@ impl Modify for BearerAuth {
         reputation::member_reputation, reputation::leaderboard, reputation::badge_list,
         reputation::notification_list, reputation::mark_read,
         search::search,
+        polls::show, polls::attach, polls::vote,
         qa::create, qa::of_zone, qa::show, qa::ask, qa::upvote, qa::answer, qa::pin, qa::dismiss, qa::events,
         mail::get_subscription, mail::put_subscription, mail::get_settings, mail::put_settings,
         mail::failed_mail,
@@ -76,6 +78,7 @@ impl Modify for BearerAuth {
         (name = "reputation", description = "Votes, recognition, reputation, leaderboards, badges"),
         (name = "notifications", description = "In-app notifications"),
         (name = "search", description = "Search past ideas"),
+        (name = "polls", description = "Polls on discussions"),
         (name = "live", description = "Live Q&A sessions, with Server-Sent Events"),
         (name = "health", description = "Liveness and readiness, at the root (not under /api/v1)"),
     )
@@ -153,6 +156,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/leaderboard", web::get().to(reputation::leaderboard))
             .route("/search", web::get().to(search::search))
+            .route("/discussions/{id}/poll", web::get().to(polls::show))
+            .route("/discussions/{id}/poll", web::post().to(polls::attach))
+            .route("/discussions/{id}/poll/vote", web::post().to(polls::vote))
             .route("/zones/{slug}/sessions", web::post().to(qa::create))
             .route("/zones/{slug}/sessions", web::get().to(qa::of_zone))
             .route("/sessions/{id}", web::get().to(qa::show))

@@ -45,6 +45,8 @@ pub struct NewDiscussionRequest {
     pub title: String,
     /// Markdown, up to 50,000 characters.
     pub body: String,
+    /// A poll to start the discussion with.
+    pub poll: Option<crate::routes::api::polls::NewPollRequest>,
 }
 
 #[utoipa::path(get, path = "/api/v1/zones", tag = "zones", responses((status = 200, body = ZoneList)))]
@@ -106,7 +108,10 @@ pub async fn start_discussion(
     me: CurrentMember,
     ApiJson(body): ApiJson<NewDiscussionRequest>,
 ) -> AppResult<HttpResponse> {
-    let new = NewDiscussion::parse(&body.title, &body.body)?;
+    let mut new = NewDiscussion::parse(&body.title, &body.body)?;
+    if let Some(poll) = &body.poll {
+        new.poll = Some(poll.parse()?);
+    }
     limit_posting(&state, &me).await?;
     let view = discussions::create(&state.db, &path, &me.actor, new).await?;
     Ok(HttpResponse::Created().json(view))

@@ -9,6 +9,7 @@ use crate::domain::Body;
 use crate::error::{AppError, AppResult};
 use crate::routes::api::zones::limit_posting;
 use crate::services::discussions::{self, DiscussionEdit, NewDiscussion};
+use crate::services::polls::NewPoll;
 use crate::services::{comments, zones};
 use crate::state::AppState;
 use crate::views::discussion_path;
@@ -21,6 +22,13 @@ pub struct DiscussionForm {
     title: String,
     #[serde(default)]
     body: String,
+    /// An optional poll: its question, its options one per line, and "on" for multiple.
+    #[serde(default)]
+    poll_question: String,
+    #[serde(default)]
+    poll_options: String,
+    #[serde(default)]
+    poll_multiple: String,
 }
 
 impl HasCsrf for DiscussionForm {
@@ -106,7 +114,17 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let zone = zones::find(&state.db, &path).await?;
     let outcome = async {
-        let new = NewDiscussion::parse(&form.title, &form.body)?;
+        let mut new = NewDiscussion::parse(&form.title, &form.body)?;
+        if !form.poll_question.trim().is_empty() || !form.poll_options.trim().is_empty() {
+            let options: Vec<String> = form.poll_options.lines().map(str::to_string).collect();
+            new.poll = Some(NewPoll::parse(
+                &form.poll_question,
+                &options,
+                form.poll_multiple == "on",
+                None,
+                chrono::Utc::now(),
+            )?);
+        }
         limit_posting(&state, &me).await?;
         discussions::create(&state.db, &zone.slug, &me.actor, new).await
     }
@@ -122,7 +140,9 @@ pub async fn create(
             ctx.insert("errors", &err.fields());
             ctx.insert(
                 "form",
-                &serde_json::json!({"title": form.title, "body": form.body}),
+                &serde_json::json!({"title": form.title, "body": form.body,
+                    "poll_question": form.poll_question, "poll_options": form.poll_options,
+                    "poll_multiple": form.poll_multiple == "on"}),
             );
             render_status(&state, "discussions/new.html", &ctx, err.status_code())
         }
@@ -162,6 +182,10 @@ async fn page(
     }
     let zone = zones::find(&state.db, &discussion.zone).await?;
     let mut ctx = base_context(state, req, viewer, &discussion.title).await?;
+    ctx.insert(
+        "poll",
+        &crate::services::polls::view(&state.db, id, actor.as_ref()).await?,
+    );
     let can_change = |author: Option<&str>| {
         actor
             .as_ref()
@@ -275,7 +299,9 @@ pub async fn edit(
             ctx.insert("errors", &err.fields());
             ctx.insert(
                 "form",
-                &serde_json::json!({"title": form.title, "body": form.body}),
+                &serde_json::json!({"title": form.title, "body": form.body,
+                    "poll_question": form.poll_question, "poll_options": form.poll_options,
+                    "poll_multiple": form.poll_multiple == "on"}),
             );
             ctx.insert("discussion_id", &*id);
             render_status(&state, "discussions/edit.html", &ctx, err.status_code())
@@ -390,5 +416,28 @@ pub async fn delete_comment(
         "{}#comment-{}",
         discussion_path(discussion.id, &discussion.title),
         *id
+    )))
+}
+
+/// A ballot from the poll's form: `option` once per chosen option.
+pub async fn poll_vote(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+    form: crate::auth::CsrfPairs,
+) -> AppResult<HttpResponse> {
+    let mut choices = Vec::new();
+    for raw in form.all("option") {
+        let choice = raw
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| AppError::validation("options", "must be option ids"))?;
+        choices.push(choice);
+    }
+    crate::services::polls::vote(&state.db, *id, &me.actor, &choices).await?;
+    let discussion = discussions::find(&state.db, *id).await?;
+    Ok(redirect(&format!(
+        "{}#poll",
+        discussion_path(discussion.id, &discussion.title)
     )))
 }

@@ -86,6 +86,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(reputation::recognize_comment),
         )
         .route("/leaderboard", web::get().to(reputation::leaderboard))
+        .route(
+            "/discussions/{id}/poll/vote",
+            web::post().to(discussions::poll_vote),
+        )
         .route("/sessions/{id}", web::get().to(live::show))
         .route("/sessions/{id}/questions", web::post().to(live::ask))
         .route("/questions/{id}/upvote", web::post().to(live::upvote))

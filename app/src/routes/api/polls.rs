@@ -1,0 +1,90 @@
+//! Polls on discussions: `/api/v1/discussions/{id}/poll`.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::{CurrentMember, MaybeMember};
+use crate::error::{AppError, AppResult};
+use crate::extract::ApiJson;
+use crate::routes::api::ErrorResponse;
+use crate::services::polls::{self, NewPoll, PollView};
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewPollRequest {
+    /// Up to 300 characters.
+    pub question: String,
+    /// 2–20 different options, each up to 200 characters.
+    pub options: Vec<String>,
+    /// Whether several options may be chosen (default false).
+    #[serde(default)]
+    pub multiple: bool,
+    /// RFC 3339, in the future; absent: open until a moderator closes the discussion.
+    pub closes_at: Option<String>,
+}
+
+impl NewPollRequest {
+    pub fn parse(&self) -> AppResult<NewPoll> {
+        NewPoll::parse(
+            &self.question,
+            &self.options,
+            self.multiple,
+            self.closes_at.as_deref(),
+            chrono::Utc::now(),
+        )
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BallotRequest {
+    /// Option ids of this poll: exactly one for a single-choice poll; empty withdraws.
+    pub options: Vec<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/discussions/{id}/poll", tag = "polls", params(("id" = i32, Path)),
+    responses((status = 200, body = PollView), (status = 404, body = ErrorResponse)))]
+pub async fn show(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    viewer: MaybeMember,
+) -> AppResult<HttpResponse> {
+    let actor = viewer.actor();
+    crate::services::discussions::find(&state.db, *id).await?;
+    let poll = polls::view(&state.db, *id, actor.as_ref())
+        .await?
+        .ok_or_else(|| AppError::not_found("Poll"))?;
+    Ok(HttpResponse::Ok().json(poll))
+}
+
+/// Add a poll to a discussion (its author or a moderator); one per discussion.
+#[utoipa::path(post, path = "/api/v1/discussions/{id}/poll", tag = "polls", params(("id" = i32, Path)),
+    request_body = NewPollRequest,
+    responses((status = 201, body = PollView), (status = 400, body = ErrorResponse), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, description = "`poll_exists`", body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn attach(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+    ApiJson(body): ApiJson<NewPollRequest>,
+) -> AppResult<HttpResponse> {
+    let new = body.parse()?;
+    Ok(HttpResponse::Created().json(polls::attach(&state.db, *id, &me.actor, new).await?))
+}
+
+/// Cast or change one's ballot (until the poll closes); `{"options": []}` withdraws it.
+#[utoipa::path(post, path = "/api/v1/discussions/{id}/poll/vote", tag = "polls", params(("id" = i32, Path)),
+    request_body = BallotRequest,
+    responses((status = 200, body = PollView),
+        (status = 400, description = "`invalid_option` (not an option of this poll) or `validation_failed`", body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, description = "`poll_closed`", body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn vote(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+    ApiJson(body): ApiJson<BallotRequest>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(polls::vote(&state.db, *id, &me.actor, &body.options).await?))
+}
