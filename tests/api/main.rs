@@ -19,6 +19,7 @@ mod openapi;
 mod pages;
 mod polls;
 mod queries;
+mod quizzes;
 mod reputation;
 mod reputation_badges;
 mod reputation_props;

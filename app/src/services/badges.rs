@@ -43,6 +43,7 @@ pub enum Rule {
     /// Discussions that drew comments from other members.
     ConversationsStarted(u64),
     Reputation(i32),
+    QuizzesPassed(u64),
 }
 
 pub struct Badge {
@@ -131,6 +132,13 @@ pub const BADGES: &[Badge] = &[
         description: "Reached 1,000 reputation",
         rule: Rule::Reputation(1000),
     },
+    Badge {
+        slug: "learner",
+        name: "Learner",
+        tier: Tier::Bronze,
+        description: "Passed a quiz",
+        rule: Rule::QuizzesPassed(1),
+    },
 ];
 
 pub fn find(slug: &str) -> Option<&'static Badge> {
@@ -160,6 +168,9 @@ pub enum Trigger {
         author: i32,
     },
     ReputationChanged {
+        member: i32,
+    },
+    QuizPassed {
         member: i32,
     },
 }
@@ -258,6 +269,16 @@ pub async fn evaluate(
                 if let Some(m) = member::Entity::find_by_id(id).one(db).await?
                     && m.reputation >= min
                 {
+                    award(db, badge, id, None, now).await?;
+                }
+            }
+            (Rule::QuizzesPassed(n), Trigger::QuizPassed { member: id }) => {
+                let count = entity::quiz_attempt::Entity::find()
+                    .filter(entity::quiz_attempt::Column::MemberId.eq(id))
+                    .filter(entity::quiz_attempt::Column::Passed.eq(true))
+                    .count(db)
+                    .await?;
+                if count >= n {
                     award(db, badge, id, None, now).await?;
                 }
             }

@@ -18,6 +18,7 @@ pub mod leaderboard;
 pub mod notifications;
 pub mod polls;
 pub mod qa;
+pub mod quizzes;
 pub mod rate_limit;
 pub mod reputation;
 pub mod subscriptions;

@@ -36,6 +36,8 @@ pub struct Rules {
     /// reversed as serial voting.
     pub serial_vote_limit: u64,
     pub serial_window_hours: i64,
+    /// Passing a quiz, once per quiz.
+    pub quiz_passed: i32,
 }
 
 pub const RULES: Rules = Rules {
@@ -47,6 +49,7 @@ pub const RULES: Rules = Rules {
     downvote_min_reputation: 125,
     serial_vote_limit: 10,
     serial_window_hours: 24,
+    quiz_passed: 5,
 };
 
 /// Event kinds in the ledger.
@@ -59,6 +62,7 @@ pub mod kind {
     pub const ITEM_DELETED: &str = "item_deleted";
     pub const RECOGNIZED: &str = "recognized";
     pub const RECOGNITION_WITHDRAWN: &str = "recognition_withdrawn";
+    pub const QUIZ_PASSED: &str = "quiz_passed";
 }
 
 /// What a vote or recognition is about.
@@ -819,4 +823,33 @@ pub async fn recompute(db: &DatabaseConnection) -> AppResult<Vec<Drift>> {
     }
     txn.commit().await?;
     Ok(drift)
+}
+
+/// Points for something other than a vote (passing a quiz, say): one ledger row, then
+/// the cached total and the badges that watch it, inside the caller's transaction.
+pub async fn grant(
+    txn: &DatabaseTransaction,
+    member_id: i32,
+    event_kind: &str,
+    points: i32,
+    zone_id: Option<i32>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    lock_members(txn, &[member_id]).await?;
+    reputation_event::ActiveModel {
+        member_id: Set(member_id),
+        kind: Set(event_kind.to_string()),
+        points: Set(points),
+        discussion_id: Set(None),
+        comment_id: Set(None),
+        vote_id: Set(None),
+        actor_id: Set(None),
+        zone_id: Set(zone_id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    refresh(txn, &BTreeSet::from([member_id])).await?;
+    badges::evaluate(txn, Trigger::ReputationChanged { member: member_id }, now).await
 }

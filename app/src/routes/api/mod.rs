@@ -14,6 +14,7 @@ pub mod mail;
 pub mod members;
 pub mod polls;
 pub mod qa;
+pub mod quizzes;
 pub mod reputation;
 pub mod search;
 pub mod zones;
@@ -62,6 +63,7 @@ impl Modify for BearerAuth {
         reputation::notification_list, reputation::mark_read,
         search::search,
         polls::show, polls::attach, polls::vote,
+        quizzes::create, quizzes::of_zone, quizzes::show, quizzes::take, quizzes::results,
         qa::create, qa::of_zone, qa::show, qa::ask, qa::upvote, qa::answer, qa::pin, qa::dismiss, qa::events,
         mail::get_subscription, mail::put_subscription, mail::get_settings, mail::put_settings,
         mail::failed_mail,
@@ -79,6 +81,7 @@ impl Modify for BearerAuth {
         (name = "notifications", description = "In-app notifications"),
         (name = "search", description = "Search past ideas"),
         (name = "polls", description = "Polls on discussions"),
+        (name = "quizzes", description = "Quizzes for learning"),
         (name = "live", description = "Live Q&A sessions, with Server-Sent Events"),
         (name = "health", description = "Liveness and readiness, at the root (not under /api/v1)"),
     )
@@ -159,6 +162,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/discussions/{id}/poll", web::get().to(polls::show))
             .route("/discussions/{id}/poll", web::post().to(polls::attach))
             .route("/discussions/{id}/poll/vote", web::post().to(polls::vote))
+            .route("/zones/{slug}/quizzes", web::post().to(quizzes::create))
+            .route("/zones/{slug}/quizzes", web::get().to(quizzes::of_zone))
+            .route("/quizzes/{id}", web::get().to(quizzes::show))
+            .route("/quizzes/{id}/attempts", web::post().to(quizzes::take))
+            .route("/quizzes/{id}/results", web::get().to(quizzes::results))
             .route("/zones/{slug}/sessions", web::post().to(qa::create))
             .route("/zones/{slug}/sessions", web::get().to(qa::of_zone))
             .route("/sessions/{id}", web::get().to(qa::show))

@@ -186,6 +186,10 @@ async fn page(
         "poll",
         &crate::services::polls::view(&state.db, id, actor.as_ref()).await?,
     );
+    ctx.insert(
+        "quizzes",
+        &crate::services::quizzes::list(&state.db, None, Some(id)).await?,
+    );
     let can_change = |author: Option<&str>| {
         actor
             .as_ref()

@@ -58,5 +58,7 @@ pub async fn zone(
     ctx.insert("experts", &experts);
     let live = crate::services::qa::of_zone(&state.db, &zone.slug, actor.as_ref()).await?;
     ctx.insert("live", &live);
+    let quizzes = crate::services::quizzes::list(&state.db, Some(zone.id), None).await?;
+    ctx.insert("quizzes", &quizzes);
     render(&state, "zone.html", &ctx)
 }

@@ -19,6 +19,7 @@ mod home;
 mod live;
 mod mail;
 mod members;
+mod quizzes;
 mod reputation;
 mod search;
 
@@ -90,6 +91,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/discussions/{id}/poll/vote",
             web::post().to(discussions::poll_vote),
         )
+        .route("/quizzes/{id}", web::get().to(quizzes::show))
+        .route("/quizzes/{id}/attempts", web::post().to(quizzes::take))
+        .route("/quizzes/{id}/results", web::get().to(quizzes::results))
+        .route(
+            "/zones/{slug}/quizzes/new",
+            web::get().to(quizzes::new_form),
+        )
+        .route("/zones/{slug}/quizzes", web::post().to(quizzes::create))
         .route("/sessions/{id}", web::get().to(live::show))
         .route("/sessions/{id}/questions", web::post().to(live::ask))
         .route("/questions/{id}/upvote", web::post().to(live::upvote))

@@ -1,0 +1,154 @@
+//! Quizzes: `/api/v1/zones/{slug}/quizzes` and `/api/v1/quizzes/{id}`.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{CurrentMember, MaybeMember};
+use crate::error::AppResult;
+use crate::extract::ApiJson;
+use crate::routes::api::ErrorResponse;
+use crate::services::quizzes::{
+    self, AttemptResult, NewQuestion, NewQuiz, QuizResults, QuizSummary, QuizView,
+};
+use crate::services::zones;
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewChoice {
+    pub label: String,
+    #[serde(default)]
+    pub correct: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewQuizQuestion {
+    pub prompt: String,
+    /// Shown with the right answers once a member has taken the quiz.
+    pub explanation: String,
+    /// 2–10 choices, at least one of them right.
+    pub choices: Vec<NewChoice>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewQuizRequest {
+    pub title: String,
+    pub description: Option<String>,
+    /// A discussion of the same zone the quiz belongs to.
+    pub discussion_id: Option<i32>,
+    /// The share of right answers that passes, 1–100 (default 80).
+    pub pass_percent: Option<i64>,
+    /// 1–50 questions.
+    pub questions: Vec<NewQuizQuestion>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Answer {
+    pub question_id: i64,
+    /// The chosen choice ids (all the right ones, for a question with several).
+    pub choices: Vec<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AttemptRequest {
+    /// Unanswered questions count as wrong.
+    pub answers: Vec<Answer>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuizList {
+    pub quizzes: Vec<QuizSummary>,
+}
+
+/// Write a quiz (leaders, moderators, admins).
+#[utoipa::path(post, path = "/api/v1/zones/{slug}/quizzes", tag = "quizzes", params(("slug" = String, Path)),
+    request_body = NewQuizRequest,
+    responses((status = 201, body = QuizView), (status = 400, body = ErrorResponse),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    me: CurrentMember,
+    ApiJson(body): ApiJson<NewQuizRequest>,
+) -> AppResult<HttpResponse> {
+    let questions = body
+        .questions
+        .into_iter()
+        .map(|q| NewQuestion {
+            prompt: q.prompt,
+            explanation: q.explanation,
+            choices: q
+                .choices
+                .into_iter()
+                .map(|c| (c.label, c.correct))
+                .collect(),
+        })
+        .collect();
+    let new = NewQuiz::parse(
+        &body.title,
+        body.description.as_deref(),
+        body.discussion_id,
+        body.pass_percent,
+        questions,
+    )?;
+    Ok(HttpResponse::Created().json(quizzes::create(&state.db, &slug, &me.actor, new).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/zones/{slug}/quizzes", tag = "quizzes", params(("slug" = String, Path)),
+    responses((status = 200, body = QuizList), (status = 404, body = ErrorResponse)))]
+pub async fn of_zone(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let zone = zones::find(&state.db, &slug).await?;
+    Ok(HttpResponse::Ok().json(QuizList {
+        quizzes: quizzes::list(&state.db, Some(zone.id), None).await?,
+    }))
+}
+
+/// A quiz. The right answers and explanations show once the member has taken it.
+#[utoipa::path(get, path = "/api/v1/quizzes/{id}", tag = "quizzes", params(("id" = i32, Path)),
+    responses((status = 200, body = QuizView), (status = 404, body = ErrorResponse)))]
+pub async fn show(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    viewer: MaybeMember,
+) -> AppResult<HttpResponse> {
+    let actor = viewer.actor();
+    Ok(HttpResponse::Ok().json(quizzes::show(&state.db, *id, actor.as_ref()).await?))
+}
+
+/// Take a quiz, once. A pass earns +5 reputation (`quiz_passed`) and the Learner badge.
+#[utoipa::path(post, path = "/api/v1/quizzes/{id}/attempts", tag = "quizzes", params(("id" = i32, Path)),
+    request_body = AttemptRequest,
+    responses((status = 201, body = AttemptResult),
+        (status = 400, description = "`invalid_answer`: a question or choice not of this quiz", body = ErrorResponse),
+        (status = 403, description = "`own_quiz`", body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, description = "`already_taken`", body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn take(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+    ApiJson(body): ApiJson<AttemptRequest>,
+) -> AppResult<HttpResponse> {
+    let answers: Vec<(i64, Vec<i64>)> = body
+        .answers
+        .into_iter()
+        .map(|a| (a.question_id, a.choices))
+        .collect();
+    Ok(HttpResponse::Created().json(quizzes::take(&state.db, *id, &me.actor, &answers).await?))
+}
+
+/// Results per question (the quiz's author and moderators).
+#[utoipa::path(get, path = "/api/v1/quizzes/{id}/results", tag = "quizzes", params(("id" = i32, Path)),
+    responses((status = 200, body = QuizResults), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn results(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(quizzes::results(&state.db, *id, &me.actor).await?))
+}
