@@ -11,6 +11,7 @@ mod comments;
 mod digest;
 mod discussions;
 mod errors;
+mod follows;
 mod health;
 mod limits;
 mod live_qa;

@@ -137,6 +137,7 @@ pub async fn create(
         super::polls::insert(&txn, row.id, poll, now).await?;
     }
     super::badges::evaluate(&txn, Trigger::DiscussionStarted { author: actor.id }, now).await?;
+    super::follows::discussion_started(&txn, actor.id, row.id, now).await?;
     search_jobs::enqueue(&txn, SearchJob::Discussion { id: row.id }).await?;
     // The author hears about replies, by e-mail if their settings say so.
     let wants_mail = entity::member::Entity::find_by_id(actor.id)

@@ -14,6 +14,7 @@ pub mod badges;
 pub mod comments;
 pub mod digest;
 pub mod discussions;
+pub mod follows;
 pub mod leaderboard;
 pub mod notifications;
 pub mod polls;

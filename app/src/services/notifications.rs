@@ -43,7 +43,8 @@ pub async fn create(db: &impl ConnectionTrait, new: New<'_>, now: DateTime<Utc>)
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NotificationView {
     pub id: i32,
-    /// `reply`, `comment_reply`, `mention`, `recognition` or `badge`.
+    /// `reply`, `comment_reply`, `mention`, `recognition`, `badge` or
+    /// `followed_discussion` (a followed member started one).
     pub kind: String,
     pub discussion_id: Option<i32>,
     pub comment_id: Option<i32>,

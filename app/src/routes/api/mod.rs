@@ -10,6 +10,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use crate::error::AppError;
 
 pub mod discussions;
+pub mod follows;
 pub mod mail;
 pub mod members;
 pub mod polls;
@@ -63,6 +64,8 @@ impl Modify for BearerAuth {
         reputation::notification_list, reputation::mark_read,
         search::search,
         polls::show, polls::attach, polls::vote,
+        follows::member_state, follows::follow_member, follows::unfollow_member,
+        follows::follow_zone, follows::unfollow_zone, follows::following, follows::feed,
         quizzes::create, quizzes::of_zone, quizzes::show, quizzes::take, quizzes::results,
         qa::create, qa::of_zone, qa::show, qa::ask, qa::upvote, qa::answer, qa::pin, qa::dismiss, qa::events,
         mail::get_subscription, mail::put_subscription, mail::get_settings, mail::put_settings,
@@ -81,6 +84,7 @@ impl Modify for BearerAuth {
         (name = "notifications", description = "In-app notifications"),
         (name = "search", description = "Search past ideas"),
         (name = "polls", description = "Polls on discussions"),
+        (name = "follows", description = "Following members and zones, and the Following feed"),
         (name = "quizzes", description = "Quizzes for learning"),
         (name = "live", description = "Live Q&A sessions, with Server-Sent Events"),
         (name = "health", description = "Liveness and readiness, at the root (not under /api/v1)"),
@@ -162,6 +166,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/discussions/{id}/poll", web::get().to(polls::show))
             .route("/discussions/{id}/poll", web::post().to(polls::attach))
             .route("/discussions/{id}/poll/vote", web::post().to(polls::vote))
+            .route(
+                "/members/{username}/follow",
+                web::get().to(follows::member_state),
+            )
+            .route(
+                "/members/{username}/follow",
+                web::put().to(follows::follow_member),
+            )
+            .route(
+                "/members/{username}/follow",
+                web::delete().to(follows::unfollow_member),
+            )
+            .route("/zones/{slug}/follow", web::put().to(follows::follow_zone))
+            .route(
+                "/zones/{slug}/follow",
+                web::delete().to(follows::unfollow_zone),
+            )
+            .route("/me/following", web::get().to(follows::following))
+            .route("/feed", web::get().to(follows::feed))
             .route("/zones/{slug}/quizzes", web::post().to(quizzes::create))
             .route("/zones/{slug}/quizzes", web::get().to(quizzes::of_zone))
             .route("/quizzes/{id}", web::get().to(quizzes::show))

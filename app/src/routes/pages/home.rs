@@ -60,5 +60,13 @@ pub async fn zone(
     ctx.insert("live", &live);
     let quizzes = crate::services::quizzes::list(&state.db, Some(zone.id), None).await?;
     ctx.insert("quizzes", &quizzes);
+    let follow = crate::services::follows::state(
+        &state.db,
+        actor.as_ref(),
+        crate::services::follows::Followed::Zone(zone.id),
+    )
+    .await?;
+    ctx.insert("follow", &follow);
+    ctx.insert("follow_action", &format!("/zones/{}/follow", zone.slug));
     render(&state, "zone.html", &ctx)
 }

@@ -48,6 +48,21 @@ pub async fn profile(
         &discussions::by_author(&state.db, member.id, true, 5).await?,
     );
     ctx.insert("started", &started);
+    let actor = viewer.actor();
+    let follow = crate::services::follows::state(
+        &state.db,
+        actor.as_ref(),
+        crate::services::follows::Followed::Member(member.id),
+    )
+    .await?;
+    ctx.insert("follow", &follow);
+    // Nobody follows themselves.
+    if actor.as_ref().is_some_and(|a| a.id != member.id) {
+        ctx.insert(
+            "follow_action",
+            &format!("/members/{}/follow", member.username),
+        );
+    }
     render(&state, "members/profile.html", &ctx)
 }
 

@@ -15,6 +15,7 @@ use crate::views::{MemberRef, ZoneView};
 
 mod account;
 mod discussions;
+mod follows;
 mod home;
 mod live;
 mod mail;
@@ -91,6 +92,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/discussions/{id}/poll/vote",
             web::post().to(discussions::poll_vote),
         )
+        .route("/following", web::get().to(follows::feed))
+        .route(
+            "/members/{username}/follow",
+            web::post().to(follows::member),
+        )
+        .route("/zones/{slug}/follow", web::post().to(follows::zone))
         .route("/quizzes/{id}", web::get().to(quizzes::show))
         .route("/quizzes/{id}/attempts", web::post().to(quizzes::take))
         .route("/quizzes/{id}/results", web::get().to(quizzes::results))
