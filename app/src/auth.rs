@@ -174,6 +174,15 @@ impl CsrfToken {
     }
 }
 
+/// For forms read by hand (multipart uploads): the sent token must match the cookie.
+pub fn check_csrf(req: &HttpRequest, sent: &str) -> Result<(), AppError> {
+    if csrf_matches(req, sent) {
+        Ok(())
+    } else {
+        Err(csrf_failed())
+    }
+}
+
 fn csrf_matches(req: &HttpRequest, sent: &str) -> bool {
     let Some(cookie) = req.cookie(CSRF_COOKIE) else {
         return false;

@@ -15,7 +15,10 @@ pub struct MemberRef {
     /// `member`, `leader`, `moderator` or `admin`.
     pub role: String,
     pub reputation: i32,
+    /// The profile picture, 256 px (or the generated default).
     pub avatar_url: String,
+    /// The same at 64 px, for lists.
+    pub avatar_small_url: String,
 }
 
 impl MemberRef {
@@ -25,8 +28,18 @@ impl MemberRef {
             display_name: m.display_name.clone(),
             role: Role::from_db(&m.role).as_str().to_string(),
             reputation: m.reputation,
-            avatar_url: format!("/members/{}/avatar.svg", m.username),
+            avatar_url: avatar_url(m, 256),
+            avatar_small_url: avatar_url(m, 64),
         }
+    }
+}
+
+/// An uploaded picture's address changes with each upload, so it can be cached for good.
+pub fn avatar_url(m: &member::Model, size: u32) -> String {
+    match m.avatar_version {
+        Some(v) if size <= 64 => format!("/members/{}/avatar.png?size=64&v={v}", m.username),
+        Some(v) => format!("/members/{}/avatar.png?v={v}", m.username),
+        None => format!("/members/{}/avatar.svg", m.username),
     }
 }
 

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod auth;
+mod avatars;
 mod cli;
 mod comments;
 mod digest;

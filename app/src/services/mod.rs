@@ -10,6 +10,7 @@ use crate::domain::Role;
 use crate::error::AppResult;
 
 pub mod accounts;
+pub mod avatars;
 pub mod badges;
 pub mod comments;
 pub mod digest;

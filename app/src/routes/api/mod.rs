@@ -9,6 +9,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::error::AppError;
 
+pub mod avatars;
 pub mod discussions;
 pub mod follows;
 pub mod mail;
@@ -64,6 +65,7 @@ impl Modify for BearerAuth {
         reputation::notification_list, reputation::mark_read,
         search::search,
         polls::show, polls::attach, polls::vote,
+        avatars::upload, avatars::remove,
         follows::member_state, follows::follow_member, follows::unfollow_member,
         follows::follow_zone, follows::unfollow_zone, follows::following, follows::feed,
         quizzes::create, quizzes::of_zone, quizzes::show, quizzes::take, quizzes::results,
@@ -184,6 +186,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::delete().to(follows::unfollow_zone),
             )
             .route("/me/following", web::get().to(follows::following))
+            .route("/me/avatar", web::put().to(avatars::upload))
+            .route("/me/avatar", web::delete().to(avatars::remove))
             .route("/feed", web::get().to(follows::feed))
             .route("/zones/{slug}/quizzes", web::post().to(quizzes::create))
             .route("/zones/{slug}/quizzes", web::get().to(quizzes::of_zone))

@@ -124,3 +124,75 @@ fn chart(events: &[entity::reputation_event::Model]) -> Option<serde_json::Value
         serde_json::json!({ "points": points.join(" "), "max": max as i64, "from": events.first().map(|e| e.created_at), "to": events.last().map(|e| e.created_at) }),
     )
 }
+
+/// An uploaded picture (`?size=64` for the small one). Its URL carries a version, so it
+/// may be cached for good.
+pub async fn picture(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<std::collections::HashMap<String, String>>,
+) -> AppResult<HttpResponse> {
+    let member = accounts::find_by_username(&state.db, &path).await?;
+    let size = query
+        .get("size")
+        .and_then(|s| s.parse::<u32>().ok())
+        .unwrap_or(256);
+    let picture = crate::services::avatars::load(&state.db, member.id, size).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(picture.content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .body(picture.bytes))
+}
+
+/// The settings page's upload form (multipart/form-data: `csrf_token`, then `avatar`).
+pub async fn upload_picture(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: crate::auth::CurrentMember,
+    mut form: actix_multipart::Multipart,
+) -> AppResult<HttpResponse> {
+    use futures_util::StreamExt;
+    let limit = crate::services::avatars::MAX_BYTES;
+    let mut token = String::new();
+    let mut image: Option<Vec<u8>> = None;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| crate::error::AppError::BadRequest {
+            code: "invalid_form",
+            message: format!("The upload could not be read: {e}"),
+            fields: None,
+        })?;
+        let name = field.name().unwrap_or("").to_string();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| crate::error::AppError::BadRequest {
+                code: "invalid_form",
+                message: format!("The upload could not be read: {e}"),
+                fields: None,
+            })?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(crate::error::AppError::PayloadTooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "csrf_token" => token = String::from_utf8_lossy(&bytes).into_owned(),
+            "avatar" => image = Some(bytes),
+            _ => {}
+        }
+    }
+    crate::auth::check_csrf(&req, &token)?;
+    let image = image
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| crate::error::AppError::validation("avatar", "choose an image to upload"))?;
+    crate::routes::api::avatars::accept(&state, &me, image).await?;
+    Ok(super::redirect("/settings#picture"))
+}
+
+pub async fn remove_picture(
+    state: web::Data<AppState>,
+    me: crate::auth::CurrentMember,
+    crate::auth::CsrfForm(_form): crate::auth::CsrfForm<super::live::PlainForm>,
+) -> AppResult<HttpResponse> {
+    crate::services::avatars::remove(&state.db, &me.actor).await?;
+    Ok(super::redirect("/settings#picture"))
+}

@@ -92,6 +92,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/discussions/{id}/poll/vote",
             web::post().to(discussions::poll_vote),
         )
+        .route(
+            "/members/{username}/avatar.png",
+            web::get().to(members::picture),
+        )
+        .route("/settings/avatar", web::post().to(members::upload_picture))
+        .route(
+            "/settings/avatar/remove",
+            web::post().to(members::remove_picture),
+        )
         .route("/following", web::get().to(follows::feed))
         .route(
             "/members/{username}/follow",

@@ -1,0 +1,155 @@
+//! Profile pictures. An upload must decode as a PNG, JPEG or WebP image of at most 40
+//! megapixels; it is turned upright (EXIF orientation), cropped to a square, resized to
+//! 256 and 64 pixels and re-encoded as PNG, which leaves every byte of metadata (EXIF,
+//! GPS, comments) behind. The two sizes are kept in the database, not on one machine's
+//! disk, so every app instance serves the same pictures.
+
+use std::io::Cursor;
+
+use chrono::Utc;
+use entity::{avatar, member};
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+
+use super::Actor;
+use crate::error::{AppError, AppResult};
+
+/// The largest upload accepted, in bytes.
+pub const MAX_BYTES: usize = 2 * 1024 * 1024;
+/// The most pixels an upload may have (width × height).
+pub const MAX_PIXELS: u64 = 40_000_000;
+pub const SIZES: [u32; 2] = [256, 64];
+
+fn bad(code: &'static str, message: &str) -> AppError {
+    AppError::BadRequest {
+        code,
+        message: message.into(),
+        fields: None,
+    }
+}
+
+/// Decodes, checks and resizes an upload: PNG bytes for each of `SIZES`.
+pub fn process(bytes: &[u8]) -> AppResult<Vec<(u32, Vec<u8>)>> {
+    if bytes.len() > MAX_BYTES {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let not_image = || bad("invalid_image", "The file is not a PNG, JPEG or WebP image");
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| not_image())?;
+    let format = reader.format().ok_or_else(not_image)?;
+    if !matches!(
+        format,
+        ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP
+    ) {
+        return Err(not_image());
+    }
+    // The header alone tells the size: refuse a decompression bomb before decoding it.
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|_| not_image())?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(bad(
+            "image_too_large",
+            "The image has more than 40 megapixels; upload a smaller one",
+        ));
+    }
+    if width == 0 || height == 0 {
+        return Err(not_image());
+    }
+    let mut decoder = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_decoder()
+        .map_err(|_| not_image())?;
+    let orientation = decoder.orientation().ok();
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|_| not_image())?;
+    if let Some(orientation) = orientation {
+        image.apply_orientation(orientation);
+    }
+    let (w, h) = (image.width(), image.height());
+    let side = Ord::min(w, h);
+    let square = image.crop_imm((w - side) / 2, (h - side) / 2, side, side);
+    SIZES
+        .iter()
+        .map(|&size| {
+            let resized = square.resize_exact(size, size, FilterType::Lanczos3);
+            let mut out = Cursor::new(Vec::new());
+            DynamicImage::ImageRgba8(resized.to_rgba8())
+                .write_to(&mut out, ImageFormat::Png)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("encoding an avatar: {e}")))?;
+            Ok((size, out.into_inner()))
+        })
+        .collect()
+}
+
+/// Replaces the member's picture; returns the new version.
+pub async fn store(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    sizes: Vec<(u32, Vec<u8>)>,
+) -> AppResult<i32> {
+    let now = Utc::now();
+    let txn = crate::db::begin_write(db).await?;
+    avatar::Entity::delete_many()
+        .filter(avatar::Column::MemberId.eq(actor.id))
+        .exec(&txn)
+        .await?;
+    for (size, bytes) in sizes {
+        avatar::ActiveModel {
+            member_id: Set(actor.id),
+            size: Set(i32::try_from(size).unwrap_or(i32::MAX)),
+            content_type: Set("image/png".into()),
+            bytes: Set(bytes),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    member::Entity::update_many()
+        .col_expr(
+            member::Column::AvatarVersion,
+            Expr::col(member::Column::AvatarVersion).if_null(0).add(1),
+        )
+        .filter(member::Column::Id.eq(actor.id))
+        .exec(&txn)
+        .await?;
+    let version = member::Entity::find_by_id(actor.id)
+        .one(&txn)
+        .await?
+        .and_then(|m| m.avatar_version)
+        .unwrap_or(1);
+    txn.commit().await?;
+    Ok(version)
+}
+
+/// Back to the generated picture.
+pub async fn remove(db: &DatabaseConnection, actor: &Actor) -> AppResult<()> {
+    let txn = crate::db::begin_write(db).await?;
+    avatar::Entity::delete_many()
+        .filter(avatar::Column::MemberId.eq(actor.id))
+        .exec(&txn)
+        .await?;
+    member::Entity::update_many()
+        .col_expr(
+            member::Column::AvatarVersion,
+            Expr::value(Option::<i32>::None),
+        )
+        .filter(member::Column::Id.eq(actor.id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The stored picture of a member at a size (256 unless 64 is asked for).
+pub async fn load(db: &DatabaseConnection, member_id: i32, size: u32) -> AppResult<avatar::Model> {
+    let size = if size <= 64 { 64 } else { 256 };
+    avatar::Entity::find()
+        .filter(avatar::Column::MemberId.eq(member_id))
+        .filter(avatar::Column::Size.eq(size))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Picture"))
+}
