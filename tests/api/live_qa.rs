@@ -553,3 +553,98 @@ async fn events_reach_the_streams_of_every_instance_on_postgres() {
     assert_eq!(on_one.data["answer"], "Answered on two");
     assert_eq!(on_second.next().await.data["answer"], "Answered on two");
 }
+
+#[tokio::test]
+async fn a_session_runs_through_its_pages_without_javascript() {
+    let app = spawn_app().await;
+    let host = app.browser();
+    host.join("hana").await;
+    app.set_role("hana", Role::Leader).await;
+    let zone = host.get("/zones/people").await;
+    assert!(zone.expect_html(200).contains("Open a live Q&amp;A"));
+    let (starts, ends) = window(-1, 60);
+    let created = host
+        .submit(
+            "/zones/people/sessions/new",
+            "/zones/people/sessions",
+            &[
+                ("title", "Friday AMA"),
+                ("description", "Ask *anything*."),
+                ("starts_at", &starts[..16]),
+                ("ends_at", &ends[..16]),
+                ("host", ""),
+            ],
+        )
+        .await;
+    let location = created.expect_see_other();
+    assert!(location.starts_with("/sessions/"), "{location}");
+    let id: i64 = location.trim_start_matches("/sessions/").parse().unwrap();
+    // A bad time range comes back as the form with the problem named.
+    let bad = host
+        .submit(
+            "/zones/people/sessions/new",
+            "/zones/people/sessions",
+            &[
+                ("title", "Backwards"),
+                ("starts_at", &ends[..16]),
+                ("ends_at", &starts[..16]),
+            ],
+        )
+        .await;
+    assert!(bad.expect_html(400).contains("must be after starts_at"));
+
+    let member = app.browser();
+    member.join("ana").await;
+    member
+        .submit(
+            &location,
+            &format!("/sessions/{id}/questions"),
+            &[("body", "What ships next?"), ("anonymous", "on")],
+        )
+        .await
+        .expect_see_other();
+    let session = app.get(&format!("/sessions/{id}"), None).await.expect(200);
+    let q = session["questions"][0]["id"].as_i64().unwrap();
+    assert_eq!(session["questions"][0]["author"], Value::Null);
+
+    let voter = app.browser();
+    voter.join("ben").await;
+    voter
+        .submit(&location, &format!("/questions/{q}/upvote"), &[])
+        .await
+        .expect_see_other();
+    host.submit(
+        &location,
+        &format!("/questions/{q}/answer"),
+        &[("body", "Search, then mobile.")],
+    )
+    .await
+    .expect_see_other();
+    host.submit(
+        &location,
+        &format!("/questions/{q}/pin"),
+        &[("state", "on")],
+    )
+    .await
+    .expect_see_other();
+    let page = member.get(&location).await;
+    let html = page.expect_html(200);
+    assert!(html.contains("Friday AMA") && html.contains("Live now"));
+    assert!(html.contains("Search, then mobile."));
+    // The asker sees their own name, marked as asked anonymously; others do not.
+    assert!(html.contains("Pinned") && html.contains("(asked anonymously)"));
+    let visitor = app.get_page(&location).await;
+    let public = visitor.expect_html(200);
+    assert!(public.contains("Anonymous") && !public.contains("/members/ana"));
+    assert!(html.contains("data-live-session") && html.contains("live.js"));
+    // Members get no host controls, and the answer form refuses them.
+    assert!(!html.contains(&format!("/questions/{q}/answer")));
+    member
+        .submit(
+            &location,
+            &format!("/questions/{q}/answer"),
+            &[("body", "Me too")],
+        )
+        .await
+        .expect_status(403);
+}
