@@ -13,6 +13,7 @@ pub mod avatars;
 pub mod discussions;
 pub mod follows;
 pub mod mail;
+pub mod markdown;
 pub mod members;
 pub mod polls;
 pub mod qa;
@@ -65,7 +66,7 @@ impl Modify for BearerAuth {
         reputation::notification_list, reputation::mark_read,
         search::search,
         polls::show, polls::attach, polls::vote,
-        avatars::upload, avatars::remove,
+        avatars::upload, avatars::remove, markdown::preview,
         follows::member_state, follows::follow_member, follows::unfollow_member,
         follows::follow_zone, follows::unfollow_zone, follows::following, follows::feed,
         quizzes::create, quizzes::of_zone, quizzes::show, quizzes::take, quizzes::results,
@@ -186,6 +187,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::delete().to(follows::unfollow_zone),
             )
             .route("/me/following", web::get().to(follows::following))
+            .route("/markdown/preview", web::post().to(markdown::preview))
             .route("/me/avatar", web::put().to(avatars::upload))
             .route("/me/avatar", web::delete().to(avatars::remove))
             .route("/feed", web::get().to(follows::feed))

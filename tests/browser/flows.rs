@@ -1,0 +1,240 @@
+//! What a member does, in the browser: join, start a discussion, reply to a reply, vote,
+//! delete a reply, search, switch the e-mail subscription, see the notification count
+//! change — once with JavaScript (in place, no reload) and once without (plain forms).
+
+use fantoccini::key::Key;
+use serde_json::Value;
+
+use crate::browser::{self, Browser};
+use crate::helpers::{PASSWORD, TestApp, spawn_app};
+
+const TITLE: &str = "Quarterly planning in the open";
+
+async fn comment_ids(app: &TestApp, discussion: i64) -> Vec<(i64, String, bool)> {
+    app.discussion(discussion, None).await["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_i64().unwrap(),
+                c["author"]["username"].as_str().unwrap_or("").to_string(),
+                c["deleted"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect()
+}
+
+async fn unread(app: &TestApp, token: &str) -> u64 {
+    app.get("/notifications", Some(token)).await.expect(200)["unread"]
+        .as_u64()
+        .unwrap()
+}
+
+async fn shown_count(b: &Browser) -> u64 {
+    match b
+        .client
+        .find(fantoccini::Locator::Css("#notif-link .count"))
+        .await
+    {
+        Ok(el) => el.text().await.unwrap().trim().parse().unwrap_or(0),
+        Err(_) => 0,
+    }
+}
+
+async fn member_flow(js: bool) {
+    let app = spawn_app().await;
+    let b = Browser::start(&app.address, js).await;
+
+    // Join.
+    b.goto("/join").await;
+    b.fill("#username", "alice").await;
+    b.fill("#display_name", "Alice Ames").await;
+    b.fill("#email", "alice@example.com").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form[action='/join'] button[type=submit]").await;
+    b.wait_text(".member-menu", "alice").await;
+    let alice = app.login("alice", PASSWORD).await.expect(200)["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Start a discussion.
+    b.goto("/zones/people").await;
+    b.click("a.button[href='/zones/people/new']").await;
+    b.fill("#title", TITLE).await;
+    b.fill("#body", "Let us plan **together**, in the open.")
+        .await;
+    b.click("form[action='/zones/people/discussions'] button[type=submit]:not([formaction])")
+        .await;
+    b.wait_text("h1", TITLE).await;
+    let path = b.path().await;
+    let id: i64 = path.split('/').nth(2).unwrap().parse().unwrap();
+    assert!(b.source().await.contains("<strong>together</strong>"));
+
+    // Bob replies (through the API); Alice replies to his reply in the page.
+    let bob = app.register("bob").await;
+    let bobs = app
+        .comment(&bob.token, id, "I can host the planning session.", None)
+        .await;
+    b.goto(&path).await;
+    b.mark_page().await;
+    b.click(&format!("#comment-{bobs} details.reply-box summary"))
+        .await;
+    b.fill(&format!("#reply-{bobs}"), "Thanks Bob, booked.")
+        .await;
+    b.click(&format!(
+        "#comment-{bobs} details.reply-box button[type=submit]"
+    ))
+    .await;
+    b.wait_text("#comments", "Thanks Bob, booked.").await;
+    let ids = comment_ids(&app, id).await;
+    let (reply, _, _) = ids
+        .iter()
+        .find(|(_, who, _)| who == "alice")
+        .unwrap()
+        .clone();
+    let nested = b.find(&format!("#comment-{reply}")).await;
+    assert!(
+        nested
+            .attr("class")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .contains("depth-1"),
+        "the reply to a reply is indented under it"
+    );
+    if js {
+        assert!(
+            b.page_was_kept().await,
+            "with JavaScript the reply posts in place"
+        );
+    }
+
+    // Vote Bob's reply up.
+    b.mark_page().await;
+    b.click(&format!("#votes-comment-{bobs} button.vote.up"))
+        .await;
+    b.wait_text(&format!("#votes-comment-{bobs} .score"), "1")
+        .await;
+    let pressed = b
+        .find(&format!("#votes-comment-{bobs} button.vote.up"))
+        .await
+        .attr("aria-pressed")
+        .await
+        .unwrap();
+    assert_eq!(pressed.as_deref(), Some("true"));
+    if js {
+        assert!(
+            b.page_was_kept().await,
+            "with JavaScript the vote counts in place"
+        );
+    }
+    let shown = app.discussion(id, None).await;
+    let score = shown["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == bobs)
+        .unwrap()["score"]
+        .clone();
+    assert_eq!(score, Value::from(1));
+
+    // Delete her own reply: the thread keeps its place.
+    b.mark_page().await;
+    b.click(&format!("#comment-{reply} form[action$='/delete'] button"))
+        .await;
+    b.wait_text(&format!("#comment-{reply}"), "This reply was deleted.")
+        .await;
+    assert!(
+        comment_ids(&app, id)
+            .await
+            .iter()
+            .any(|(c, _, deleted)| *c == reply && *deleted)
+    );
+    if js {
+        assert!(b.page_was_kept().await);
+    }
+
+    // The e-mail switch: on by default for the author; off, in place or by reload.
+    b.wait_text("#subscription", "on").await;
+    b.click("#subscription button").await;
+    b.wait_text("#subscription", "off").await;
+    let sub = app
+        .get(&format!("/discussions/{id}/subscription"), Some(&alice))
+        .await
+        .expect(200);
+    assert_eq!(sub["email"], false);
+
+    // The notification count changes when Bob writes again.
+    b.goto(&path).await;
+    let before = shown_count(&b).await;
+    assert_eq!(before, unread(&app, &alice).await);
+    app.comment(&bob.token, id, "One more thing: bring the numbers.", None)
+        .await;
+    let after = unread(&app, &alice).await;
+    assert_eq!(after, before + 1);
+    if js {
+        // The page asks for the count itself (here: when it becomes visible again).
+        b.mark_page().await;
+        b.client
+            .execute(
+                "document.dispatchEvent(new Event('visibilitychange'));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        b.wait_text("#notif-link", &after.to_string()).await;
+        assert!(b.page_was_kept().await);
+    } else {
+        b.goto("/").await;
+    }
+    assert_eq!(shown_count(&b).await, after);
+
+    // Search for it from the header, as typed.
+    let mut found = false;
+    for _ in 0..20 {
+        b.goto("/").await;
+        b.fill("#header-q", "quarterly").await;
+        b.find("#header-q")
+            .await
+            .send_keys(&Key::Enter.to_string())
+            .await
+            .unwrap();
+        b.find("main").await;
+        if b.source().await.contains(TITLE) && b.path().await == "/search" {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(found, "the search page never listed the discussion");
+    b.click(&format!("main a[href^='/discussions/{id}']")).await;
+    b.wait_text("h1", TITLE).await;
+
+    // Keyboard: the first Tab reaches the skip link.
+    b.goto("/").await;
+    b.find("body")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    let focused = b.client.active_element().await.unwrap();
+    assert_eq!(focused.text().await.unwrap(), "Skip to content");
+
+    b.quit().await;
+}
+
+#[tokio::test]
+async fn a_member_joins_posts_replies_votes_deletes_searches_and_subscribes_with_javascript() {
+    if browser::available("with JavaScript") {
+        member_flow(true).await;
+    }
+}
+
+#[tokio::test]
+async fn the_same_works_with_javascript_off() {
+    if browser::available("without JavaScript") {
+        member_flow(false).await;
+    }
+}

@@ -1,0 +1,192 @@
+//! Every main page, in a populated community: checked with axe-core (no serious or
+//! critical violations), saved as screenshots at desktop and phone width, and laid out
+//! without sideways scrolling on a 360 px phone.
+
+use chrono::{Duration, Utc};
+use quorum::domain::Role;
+use serde_json::json;
+
+use crate::browser::{self, Browser};
+use crate::helpers::{PASSWORD, TestApp, spawn_app};
+
+/// A small community with something on every page; the paths worth looking at.
+async fn populate(app: &TestApp) -> Vec<(&'static str, String)> {
+    let lead = app.register("lena").await;
+    app.set_role("lena", Role::Leader).await;
+    let ana = app.register("ana").await;
+    let ben = app.register("ben").await;
+    let discussion = app
+        .post_json(
+            "/zones/people/discussions",
+            ana.auth(),
+            &json!({"title": "Mentoring for new joiners", "body": "Pair every new joiner with a **mentor** for their first month.\n\n- a buddy\n- a plan",
+                    "poll": {"question": "How long should mentoring last?", "options": ["A month", "A quarter", "Until they ask to stop"]}}),
+        )
+        .await
+        .expect(201);
+    let id = discussion["id"].as_i64().unwrap();
+    let first = app
+        .comment(&ben.token, id, "Yes — and give mentors time for it.", None)
+        .await;
+    let second = app
+        .comment(&ana.token, id, "Agreed, an hour a week.", Some(first))
+        .await;
+    let third = app
+        .comment(&ben.token, id, "Logged in the planning doc.", Some(second))
+        .await;
+    app.comment(&ana.token, id, "Deep in the thread now.", Some(third))
+        .await;
+    let gone = app
+        .comment(&ben.token, id, "Wrong thread, sorry.", None)
+        .await;
+    app.delete(&format!("/comments/{gone}"), ben.auth())
+        .await
+        .expect_status(204);
+    app.post_json(
+        &format!("/comments/{first}/vote"),
+        ana.auth(),
+        &json!({"value": 1}),
+    )
+    .await
+    .expect(200);
+    app.post_json(
+        &format!("/comments/{first}/recognize"),
+        lead.auth(),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    for title in [
+        "Customer calls every Friday",
+        "A shared glossary",
+        "Quiet hours",
+    ] {
+        app.start_discussion(&ben.token, "customers", title, "Thoughts?")
+            .await;
+    }
+    let now = Utc::now();
+    let session = app
+        .post_json(
+            "/zones/people/sessions",
+            lead.auth(),
+            &json!({"title": "Ask the people team", "description": "Anything about growth.",
+                    "starts_at": (now - Duration::minutes(5)).to_rfc3339(),
+                    "ends_at": (now + Duration::hours(1)).to_rfc3339()}),
+        )
+        .await
+        .expect(201);
+    let sid = session["id"].as_i64().unwrap();
+    let q = app
+        .post_json(
+            &format!("/sessions/{sid}/questions"),
+            ana.auth(),
+            &json!({"body": "How do promotions work?"}),
+        )
+        .await
+        .expect(201);
+    app.post_json(
+        &format!("/questions/{}/answer", q["id"]),
+        lead.auth(),
+        &json!({"body": "Twice a year, with a written case."}),
+    )
+    .await
+    .expect(200);
+    let quiz = app
+        .post_json(
+            "/zones/people/quizzes",
+            lead.auth(),
+            &json!({"title": "Onboarding basics", "discussion_id": id, "questions": [
+                {"prompt": "Who approves leave?", "explanation": "Managers approve; HR records.",
+                 "choices": [{"label": "Your manager", "correct": true}, {"label": "HR"}]}]}),
+        )
+        .await
+        .expect(201);
+    vec![
+        ("home", "/".into()),
+        ("zone", "/zones/people".into()),
+        ("discussion", format!("/discussions/{id}")),
+        ("profile", "/members/ana".into()),
+        ("leaderboard", "/leaderboard".into()),
+        ("search", "/search?q=mentoring".into()),
+        ("notifications", "/notifications".into()),
+        ("settings", "/settings".into()),
+        ("following", "/following".into()),
+        ("session", format!("/sessions/{sid}")),
+        ("quiz", format!("/quizzes/{}", quiz["id"])),
+        ("new-discussion", "/zones/people/new".into()),
+        ("badges", "/badges".into()),
+        ("not-found", "/no/such/page".into()),
+    ]
+}
+
+async fn sign_in(b: &Browser, username: &str) {
+    b.goto("/signin").await;
+    b.fill("#login", username).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form[action^='/signin'] button[type=submit]").await;
+    b.wait_text(".member-menu", username).await;
+}
+
+#[tokio::test]
+async fn the_main_pages_are_accessible_and_fit_a_phone() {
+    if !browser::available("page checks") {
+        return;
+    }
+    let app = spawn_app().await;
+    let pages = populate(&app).await;
+    let axe = browser::axe_script();
+    let b = Browser::start(&app.address, true).await;
+
+    // Visitors' pages first, then a member's.
+    let mut problems = Vec::new();
+    for (name, path) in [("join", "/join"), ("signin", "/signin")] {
+        b.goto(path).await;
+        check(&b, name, axe.as_deref(), &mut problems).await;
+    }
+    sign_in(&b, "ana").await;
+    for (name, path) in &pages {
+        b.goto(path).await;
+        check(&b, name, axe.as_deref(), &mut problems).await;
+    }
+    assert!(
+        problems.is_empty(),
+        "pages with problems:\n{}",
+        problems.join("\n")
+    );
+    b.quit().await;
+}
+
+async fn check(b: &Browser, name: &str, axe: Option<&str>, problems: &mut Vec<String>) {
+    b.find("main").await;
+    let title = b.client.title().await.unwrap();
+    if !title.contains("Quorum") {
+        problems.push(format!(
+            "{name}: the title {title:?} does not name the site"
+        ));
+    }
+    if let Some(script) = axe {
+        for v in b.axe(script).await {
+            problems.push(format!(
+                "{name}: {} ({}) {}: {}",
+                v["id"], v["impact"], v["help"], v["nodes"]
+            ));
+        }
+    }
+    b.screenshot(name).await;
+    // A 360 px phone: nothing wider than the screen.
+    b.client.set_window_size(360, 740).await.unwrap();
+    let overflow = b
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap_or(0);
+    if overflow > 1 {
+        problems.push(format!("{name}: {overflow} px wider than a 360 px phone"));
+    }
+    b.client.set_window_size(1280, 900).await.unwrap();
+}
