@@ -59,12 +59,26 @@ async fn member_flow(js: bool) {
         .unwrap()
         .to_string();
 
-    // Start a discussion.
-    b.goto("/zones/people").await;
-    b.click("a.button[href='/zones/people/new']").await;
+    // Start a discussion from the header: choose the zone, then write.
+    b.goto("/").await;
+    b.click(".member-menu a[href='/new']").await;
+    b.click("a[href='/zones/people/new']").await;
     b.fill("#title", TITLE).await;
     b.fill("#body", "Let us plan **together**, in the open.")
         .await;
+    if js {
+        // The editor previews the Markdown as it will show.
+        b.click("button.preview-toggle").await;
+        let preview = b.find("#body-preview").await;
+        b.wait_text("#body-preview", "together").await;
+        assert!(
+            preview
+                .html(true)
+                .await
+                .unwrap()
+                .contains("<strong>together</strong>")
+        );
+    }
     b.click("form[action='/zones/people/discussions'] button[type=submit]:not([formaction])")
         .await;
     b.wait_text("h1", TITLE).await;

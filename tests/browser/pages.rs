@@ -34,8 +34,16 @@ async fn populate(app: &TestApp) -> Vec<(&'static str, String)> {
     let third = app
         .comment(&ben.token, id, "Logged in the planning doc.", Some(second))
         .await;
-    app.comment(&ana.token, id, "Deep in the thread now.", Some(third))
+    let fourth = app
+        .comment(&ana.token, id, "Deep in the thread now.", Some(third))
         .await;
+    app.comment(
+        &ben.token,
+        id,
+        "Deeper still: folded until asked for.",
+        Some(fourth),
+    )
+    .await;
     let gone = app
         .comment(&ben.token, id, "Wrong thread, sorry.", None)
         .await;
@@ -146,6 +154,9 @@ async fn the_main_pages_are_accessible_and_fit_a_phone() {
     sign_in(&b, "ana").await;
     for (name, path) in &pages {
         b.goto(path).await;
+        if *name == "discussion" {
+            fold_deep_branch(&b).await;
+        }
         check(&b, name, axe.as_deref(), &mut problems).await;
     }
     assert!(
@@ -189,4 +200,21 @@ async fn check(b: &Browser, name: &str, axe: Option<&str>, problems: &mut Vec<St
         problems.push(format!("{name}: {overflow} px wider than a 360 px phone"));
     }
     b.client.set_window_size(1280, 900).await.unwrap();
+}
+
+/// The reply four levels down is folded behind a button that opens and closes it.
+async fn fold_deep_branch(b: &Browser) {
+    let deep = b.find("li.comment.depth-4").await;
+    assert!(
+        !deep.is_displayed().await.unwrap(),
+        "the deep reply starts folded"
+    );
+    let toggle = b.find("button.fold-toggle").await;
+    assert_eq!(toggle.text().await.unwrap(), "Show 1 deeper reply");
+    toggle.click().await.unwrap();
+    assert!(deep.is_displayed().await.unwrap());
+    assert_eq!(
+        toggle.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("true")
+    );
 }

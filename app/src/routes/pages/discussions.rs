@@ -445,3 +445,13 @@ pub async fn poll_vote(
         discussion_path(discussion.id, &discussion.title)
     )))
 }
+
+/// "Start a discussion" from the header: first, which zone it belongs in.
+pub async fn choose_zone(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    viewer: MaybeMember,
+) -> AppResult<HttpResponse> {
+    let ctx = base_context(&state, &req, &viewer, "Start a discussion").await?;
+    render(&state, "discussions/choose_zone.html", &ctx)
+}

@@ -101,6 +101,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/settings/avatar/remove",
             web::post().to(members::remove_picture),
         )
+        .route("/new", web::get().to(discussions::choose_zone))
         .route("/following", web::get().to(follows::feed))
         .route(
             "/members/{username}/follow",
