@@ -307,6 +307,7 @@ pub async fn seed_demo(settings: Settings, count: usize) -> anyhow::Result<()> {
         }
         bar.inc(1);
     }
+    crate::demo::extras(&conn, &actors).await?;
     bar.finish_with_message("done");
     println!(
         "Seeded {} members and {count} discussions with replies and votes. Sign in as any of them (e.g. amara) with the password {password:?}.",

@@ -83,6 +83,9 @@ impl Application {
                 if let Err(e) = services::rate_limit::sweep(&db).await {
                     tracing::warn!(error = %e, "sweeping rate-limit counters failed");
                 }
+                if let Err(e) = services::qa::prune_events(&db, chrono::Utc::now()).await {
+                    tracing::warn!(error = %e, "pruning old live events failed");
+                }
             }
         });
         let indexer = tokio::spawn(crate::jobs::search::run_worker(

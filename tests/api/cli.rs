@@ -102,6 +102,23 @@ async fn seed_demo_fills_an_empty_community_only() {
     assert_eq!(total, 6);
     let amara = app.get("/members/amara", None).await.expect(200);
     assert_eq!(amara["role"], "leader");
+    // The demo also has a live session with questions, a poll and a quiz.
+    let live = app.get("/zones/people/sessions", None).await.expect(200);
+    let session = live["sessions"][0]["id"].as_i64().expect("a demo session");
+    let session = app
+        .get(&format!("/sessions/{session}"), None)
+        .await
+        .expect(200);
+    assert_eq!(session["questions"].as_array().map(Vec::len), Some(3));
+    assert!(
+        session["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["answered"] == true)
+    );
+    let quizzes = app.get("/zones/customers/quizzes", None).await.expect(200);
+    assert_eq!(quizzes["quizzes"][0]["question_count"], 2);
 
     // A second run refuses: it never touches a community in use.
     let output = quorum(&app, &["seed-demo"]).await;

@@ -252,3 +252,52 @@ async fn the_same_works_with_javascript_off() {
         member_flow(false).await;
     }
 }
+
+/// A live Q&A page open in the browser shows a question asked elsewhere, and then its
+/// answer, without being reloaded (Server-Sent Events and assets/js/live.js).
+#[tokio::test]
+async fn an_open_live_session_page_updates_itself() {
+    if !browser::available("live session") {
+        return;
+    }
+    let app = spawn_app().await;
+    let host = app.register("hana").await;
+    app.set_role("hana", quorum::domain::Role::Leader).await;
+    let ana = app.register("ana").await;
+    let now = chrono::Utc::now();
+    let session = app
+        .post_json(
+            "/zones/people/sessions",
+            host.auth(),
+            &serde_json::json!({"title": "Live with the CEO",
+                "starts_at": (now - chrono::Duration::minutes(1)).to_rfc3339(),
+                "ends_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
+        )
+        .await
+        .expect(201);
+    let sid = session["id"].as_i64().unwrap();
+    let b = Browser::start(&app.address, true).await;
+    b.goto(&format!("/sessions/{sid}")).await;
+    b.wait_text("#questions", "No questions yet").await;
+    b.mark_page().await;
+    let q = app
+        .post_json(
+            &format!("/sessions/{sid}/questions"),
+            ana.auth(),
+            &serde_json::json!({"body": "Will we open an office in Lisbon?"}),
+        )
+        .await
+        .expect(201);
+    b.wait_text("#questions", "Will we open an office in Lisbon?")
+        .await;
+    app.post_json(
+        &format!("/questions/{}/answer", q["id"]),
+        host.auth(),
+        &serde_json::json!({"body": "Next spring."}),
+    )
+    .await
+    .expect(200);
+    b.wait_text("#questions", "Next spring.").await;
+    assert!(b.page_was_kept().await, "the page updated in place");
+    b.quit().await;
+}

@@ -781,3 +781,12 @@ pub async fn events_after(
 pub async fn session_of(db: &impl ConnectionTrait, question_id: i32) -> AppResult<i32> {
     Ok(find_question(db, question_id).await?.session_id)
 }
+
+/// Live events only matter to streams that reconnect: keep a week of them.
+pub async fn prune_events(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<u64> {
+    Ok(live_event::Entity::delete_many()
+        .filter(live_event::Column::CreatedAt.lt(now - chrono::Duration::days(7)))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
