@@ -54,12 +54,18 @@ pub struct Browser {
     pub client: Client,
     pub base: String,
     pub js: bool,
+    pub dark: bool,
     driver: Child,
     _profile: tempfile::TempDir,
 }
 
 impl Browser {
     pub async fn start(base: &str, js: bool) -> Browser {
+        Self::start_with(base, js, false).await
+    }
+
+    /// `dark`: the system asks for dark colours (`prefers-color-scheme: dark`).
+    pub async fn start_with(base: &str, js: bool, dark: bool) -> Browser {
         let port = {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             listener.local_addr().unwrap().port()
@@ -81,6 +87,12 @@ impl Browser {
                 format!("--user-data-dir={}", profile.path().display()),
             ],
         });
+        if dark {
+            options["args"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!("--force-dark-mode"));
+        }
         if !js {
             options["prefs"] = json!({"profile.managed_default_content_settings.javascript": 2});
         }
@@ -99,6 +111,7 @@ impl Browser {
                         client,
                         base: base.to_string(),
                         js,
+                        dark,
                         driver,
                         _profile: profile,
                     };
@@ -190,7 +203,11 @@ impl Browser {
     pub async fn screenshot(&self, name: &str) {
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).unwrap();
-        let mode = if self.js { "" } else { "-nojs" };
+        let mode = match (self.js, self.dark) {
+            (_, true) => "-dark",
+            (true, false) => "",
+            (false, false) => "-nojs",
+        };
         for (width, height, label) in [(1280, 900, "desktop"), (360, 740, "phone")] {
             self.client.set_window_size(width, height).await.unwrap();
             tokio::time::sleep(Duration::from_millis(150)).await;

@@ -159,12 +159,43 @@ async fn the_main_pages_are_accessible_and_fit_a_phone() {
         }
         check(&b, name, axe.as_deref(), &mut problems).await;
     }
+    b.quit().await;
+
+    // The same colours, dark: contrast must hold there too.
+    let dark = Browser::start_with(&app.address, true, true).await;
+    sign_in(&dark, "ana").await;
+    let scheme = dark
+        .client
+        .execute(
+            "return matchMedia('(prefers-color-scheme: dark)').matches;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        scheme,
+        serde_json::Value::Bool(true),
+        "the browser did not ask for dark colours"
+    );
+    for (name, path) in pages
+        .iter()
+        .filter(|(n, _)| ["home", "zone", "discussion", "session", "quiz", "profile"].contains(n))
+    {
+        dark.goto(path).await;
+        check(
+            &dark,
+            &format!("{name} (dark)"),
+            axe.as_deref(),
+            &mut problems,
+        )
+        .await;
+    }
+    dark.quit().await;
     assert!(
         problems.is_empty(),
         "pages with problems:\n{}",
         problems.join("\n")
     );
-    b.quit().await;
 }
 
 async fn check(b: &Browser, name: &str, axe: Option<&str>, problems: &mut Vec<String>) {
@@ -183,7 +214,7 @@ async fn check(b: &Browser, name: &str, axe: Option<&str>, problems: &mut Vec<St
             ));
         }
     }
-    b.screenshot(name).await;
+    b.screenshot(name.split(' ').next().unwrap_or(name)).await;
     // A 360 px phone: nothing wider than the screen.
     b.client.set_window_size(360, 740).await.unwrap();
     let overflow = b
