@@ -242,6 +242,17 @@ impl Browser {
     }
 }
 
+impl Drop for Browser {
+    /// A test that fails midway never reaches `quit`: make sure its Chromium goes too
+    /// (killing ChromeDriver alone leaves the browser running).
+    fn drop(&mut self) {
+        let profile = format!("--user-data-dir={}", self._profile.path().display());
+        let _ = std::process::Command::new("pkill")
+            .args(["-f", &profile])
+            .status();
+    }
+}
+
 /// `<workspace>/target/screenshots`.
 pub fn screenshot_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
