@@ -27,6 +27,9 @@ use crate::error::AppResult;
 /// The PostgreSQL channel every instance listens on.
 pub const CHANNEL: &str = "quorum_live";
 
+/// The event that asks a page to reload what it shows.
+pub const RESYNC: &str = "resync";
+
 /// How many events a slow stream may fall behind before it is told to resynchronise.
 const BACKLOG: usize = 1024;
 
@@ -52,6 +55,7 @@ impl LiveHub {
         &self,
         txn: &impl ConnectionTrait,
         session_id: i32,
+        question_id: Option<i32>,
         kind: &str,
         payload: &impl Serialize,
         now: DateTime<Utc>,
@@ -59,6 +63,7 @@ impl LiveHub {
         let payload = serde_json::to_string(payload).map_err(anyhow::Error::from)?;
         let row = live_event::ActiveModel {
             session_id: Set(session_id),
+            question_id: Set(question_id),
             kind: Set(kind.to_string()),
             payload: Set(payload),
             created_at: Set(now),
@@ -98,10 +103,14 @@ impl LiveHub {
             match PgListener::connect(&url).await {
                 Ok(mut listener) => match listener.listen(CHANNEL).await {
                     Ok(()) => loop {
-                        match listener.recv().await {
-                            Ok(note) => self.forward(&db, note.payload()).await,
+                        match listener.try_recv().await {
+                            Ok(Some(note)) => self.forward(&db, note.payload()).await,
+                            // The connection dropped (the next call reconnects): whatever
+                            // was sent meanwhile is lost, so every stream must reload.
+                            Ok(None) => self.resync(),
                             Err(e) => {
                                 tracing::warn!(error = %e, "the live-event listener lost its connection");
+                                self.resync();
                                 break;
                             }
                         }
@@ -112,6 +121,18 @@ impl LiveHub {
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
+    }
+
+    /// Tells every open stream that it may have missed events (id 0: no real event).
+    pub fn resync(&self) {
+        let _ = self.sender.send(Arc::new(live_event::Model {
+            id: 0,
+            session_id: 0,
+            question_id: None,
+            kind: RESYNC.into(),
+            payload: "{}".into(),
+            created_at: Utc::now(),
+        }));
     }
 
     async fn forward(&self, db: &DatabaseConnection, payload: &str) {

@@ -31,6 +31,8 @@
     if (!pending) pending = setTimeout(refresh, 1000);
   }
   var source = new EventSource("/api/v1/sessions/" + id + "/events");
+  // Whatever happened between rendering the page and (re)connecting is fetched once.
+  source.addEventListener("open", schedule);
   ["question_added", "question_voted", "question_answered", "question_pinned", "question_dismissed", "resync"]
     .forEach(function (kind) { source.addEventListener(kind, schedule); });
 })();

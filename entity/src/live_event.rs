@@ -6,6 +6,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub session_id: i32,
+    /// The question it is about, so a dismissed question's events are not replayed.
+    pub question_id: Option<i32>,
     pub kind: String,
     /// The event's JSON, as streamed.
     pub payload: String,

@@ -78,6 +78,7 @@ enum LiveEvents {
     Table,
     Id,
     SessionId,
+    QuestionId,
     Kind,
     Payload,
     CreatedAt,
@@ -343,6 +344,7 @@ impl MigrationTrait for Migration {
                     .table(LiveEvents::Table)
                     .col(pk_auto(LiveEvents::Id))
                     .col(integer(LiveEvents::SessionId))
+                    .col(integer_null(LiveEvents::QuestionId))
                     .col(string_len(LiveEvents::Kind, 32))
                     .col(text(LiveEvents::Payload))
                     .col(timestamp_with_time_zone(LiveEvents::CreatedAt))

@@ -413,6 +413,36 @@ async fn an_open_page_receives_new_questions_votes_and_answers_live_in_order() {
     app.get("/sessions/999999/events", None)
         .await
         .expect_error(404, "not_found");
+
+    // A dismissed question's text is gone from the stream, replays included.
+    let rude = ask(&app, session, &ben, "Something rude", false).await;
+    app.post_json(
+        &format!("/questions/{}/dismiss", rude["id"]),
+        host.auth(),
+        &json!({"dismissed": true}),
+    )
+    .await
+    .expect(200);
+    let mut replay = app
+        .event_stream(&format!("/sessions/{session}/events"), Some("0"))
+        .await;
+    let mut seen = Vec::new();
+    loop {
+        let event = replay.next().await;
+        let done = event.kind == "question_dismissed";
+        seen.push(event);
+        if done {
+            break;
+        }
+    }
+    let dismissal = seen.last().unwrap();
+    assert_eq!(dismissal.data["id"], rude["id"]);
+    assert!(
+        seen.iter()
+            .all(|e| !e.data.to_string().contains("Something rude")),
+        "{seen:?}"
+    );
+    assert_eq!(seen[0].data["body"], "Can we *try* four-day weeks?");
 }
 
 #[tokio::test]

@@ -133,6 +133,25 @@ async fn a_single_choice_poll_takes_one_changeable_ballot_per_member() {
         .await
         .expect(200);
     assert_eq!(votes(&seen), [json!(0), json!(1), json!(0)]);
+
+    // A locked discussion closes its poll.
+    let moderator = app.register_moderator("mod").await;
+    app.post_json(
+        &format!("/discussions/{id}/lock"),
+        moderator.auth(),
+        &json!({"locked": true}),
+    )
+    .await
+    .expect(200);
+    app.post_json(&path, cai.auth(), &json!({"options": [online]}))
+        .await
+        .expect_error(409, "poll_closed");
+    let closed = app
+        .get(&format!("/discussions/{id}/poll"), None)
+        .await
+        .expect(200);
+    assert_eq!(closed["closed"], true);
+    assert_eq!(closed["results_visible"], true);
 }
 
 #[tokio::test]

@@ -180,6 +180,22 @@ async fn a_pass_shows_the_explanations_and_awards_reputation_and_a_badge_once() 
     )
     .await
     .expect_error(403, "own_quiz");
+    // A moderator sees the results (and so the answers): they cannot score with them,
+    // and the quiz page does not show them the answers before that.
+    let moderator = app.register_moderator("moe").await;
+    let seen = app
+        .get(&format!("/quizzes/{id}"), moderator.auth())
+        .await
+        .expect(200);
+    assert_eq!(seen["questions"][0]["choices"][0]["correct"], Value::Null);
+    assert_eq!(seen["can_see_results"], true);
+    app.post_json(
+        &format!("/quizzes/{id}/attempts"),
+        moderator.auth(),
+        &answers(&quiz, &quiz, 0),
+    )
+    .await
+    .expect_error(403, "own_quiz");
 }
 
 #[tokio::test]

@@ -248,7 +248,9 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let profile = format!("--user-data-dir={}", self._profile.path().display());
         let _ = std::process::Command::new("pkill")
-            .args(["-f", &profile])
+            .args(["-f", "--", &profile])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .status();
     }
 }

@@ -226,6 +226,21 @@ async fn member_flow(js: bool) {
     b.click(&format!("main a[href^='/discussions/{id}']")).await;
     b.wait_text("h1", TITLE).await;
 
+    // Follow Bob from his profile.
+    b.goto("/members/bob").await;
+    b.mark_page().await;
+    b.click("#follow button").await;
+    b.wait_text("#follow", "Following").await;
+    b.wait_text("#follow", "1 follower").await;
+    if js {
+        assert!(
+            b.page_was_kept().await,
+            "with JavaScript the follow happens in place"
+        );
+    }
+    let following = app.get("/me/following", Some(&alice)).await.expect(200);
+    assert_eq!(following["members"][0]["username"], "bob");
+
     // Keyboard: the first Tab reaches the skip link.
     b.goto("/").await;
     b.find("body")

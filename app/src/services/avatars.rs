@@ -59,9 +59,12 @@ pub fn process(bytes: &[u8]) -> AppResult<Vec<(u32, Vec<u8>)>> {
     if width == 0 || height == 0 {
         return Err(not_image());
     }
-    let mut decoder = ImageReader::with_format(Cursor::new(bytes), format)
-        .into_decoder()
-        .map_err(|_| not_image())?;
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    // 40 megapixels at 16 bits a channel, with room for the decoder's own buffers.
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(400 * 1024 * 1024);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|_| not_image())?;
     let orientation = decoder.orientation().ok();
     let mut image = DynamicImage::from_decoder(decoder).map_err(|_| not_image())?;
     if let Some(orientation) = orientation {
@@ -69,18 +72,19 @@ pub fn process(bytes: &[u8]) -> AppResult<Vec<(u32, Vec<u8>)>> {
     }
     let (w, h) = (image.width(), image.height());
     let side = Ord::min(w, h);
-    let square = image.crop_imm((w - side) / 2, (h - side) / 2, side, side);
-    SIZES
-        .iter()
-        .map(|&size| {
-            let resized = square.resize_exact(size, size, FilterType::Lanczos3);
-            let mut out = Cursor::new(Vec::new());
-            DynamicImage::ImageRgba8(resized.to_rgba8())
-                .write_to(&mut out, ImageFormat::Png)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("encoding an avatar: {e}")))?;
-            Ok((size, out.into_inner()))
-        })
-        .collect()
+    let mut current = image.crop_imm((w - side) / 2, (h - side) / 2, side, side);
+    drop(image);
+    // Largest first; each smaller size is made from the one before, which is cheap.
+    let mut out = Vec::new();
+    for &size in &SIZES {
+        current = current.resize_exact(size, size, FilterType::Lanczos3);
+        let mut png = Cursor::new(Vec::new());
+        DynamicImage::ImageRgba8(current.to_rgba8())
+            .write_to(&mut png, ImageFormat::Png)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("encoding an avatar: {e}")))?;
+        out.push((size, png.into_inner()));
+    }
+    Ok(out)
 }
 
 /// Replaces the member's picture; returns the new version.
@@ -91,6 +95,15 @@ pub async fn store(
 ) -> AppResult<i32> {
     let now = Utc::now();
     let txn = crate::db::begin_write(db).await?;
+    // The member row first: it locks, so two uploads at once take turns.
+    member::Entity::update_many()
+        .col_expr(
+            member::Column::AvatarVersion,
+            Expr::col(member::Column::AvatarVersion).if_null(0).add(1),
+        )
+        .filter(member::Column::Id.eq(actor.id))
+        .exec(&txn)
+        .await?;
     avatar::Entity::delete_many()
         .filter(avatar::Column::MemberId.eq(actor.id))
         .exec(&txn)
@@ -107,14 +120,6 @@ pub async fn store(
         .insert(&txn)
         .await?;
     }
-    member::Entity::update_many()
-        .col_expr(
-            member::Column::AvatarVersion,
-            Expr::col(member::Column::AvatarVersion).if_null(0).add(1),
-        )
-        .filter(member::Column::Id.eq(actor.id))
-        .exec(&txn)
-        .await?;
     let version = member::Entity::find_by_id(actor.id)
         .one(&txn)
         .await?

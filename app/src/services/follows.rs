@@ -221,10 +221,10 @@ pub async fn discussion_started(
     if followers.is_empty() {
         return Ok(());
     }
-    // One statement however many followers there are.
-    let rows = followers
-        .into_iter()
-        .map(|follower| notification::ActiveModel {
+    // A few statements however many followers there are (each within the databases'
+    // limits on bound values).
+    for chunk in followers.chunks(500) {
+        let rows = chunk.iter().map(|&follower| notification::ActiveModel {
             member_id: Set(follower),
             kind: Set("followed_discussion".into()),
             discussion_id: Set(Some(discussion_id)),
@@ -235,8 +235,9 @@ pub async fn discussion_started(
             created_at: Set(now),
             ..Default::default()
         });
-    notification::Entity::insert_many(rows)
-        .exec_without_returning(txn)
-        .await?;
+        notification::Entity::insert_many(rows)
+            .exec_without_returning(txn)
+            .await?;
+    }
     Ok(())
 }

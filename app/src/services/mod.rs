@@ -49,6 +49,20 @@ impl Actor {
     }
 }
 
+/// Locks a member's row until the transaction ends (PostgreSQL; SQLite's write
+/// transactions are serial already), so one member's concurrent requests take turns.
+pub async fn lock_member(txn: &impl ConnectionTrait, id: i32) -> AppResult<()> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT id FROM members WHERE id = $1 FOR UPDATE",
+            [id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// Loads the members behind a set of ids in one query (no N+1 on listing pages).
 pub async fn members_by_id(
     db: &impl ConnectionTrait,

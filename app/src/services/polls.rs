@@ -170,6 +170,9 @@ pub async fn attach(
 ) -> AppResult<PollView> {
     let now = Utc::now();
     let txn = crate::db::begin_write(db).await?;
+    // The discussion's row, locked: two polls added at once take turns.
+    super::reputation::lock_item(&txn, super::reputation::Target::Discussion(discussion_id))
+        .await?;
     let d = live_discussion(&txn, discussion_id).await?;
     if !actor.may_change(d.author_id) {
         return Err(AppError::forbidden(
@@ -197,8 +200,9 @@ async fn find(db: &impl ConnectionTrait, discussion_id: i32) -> AppResult<Option
         .await?)
 }
 
-fn is_closed(p: &poll::Model, now: DateTime<Utc>) -> bool {
-    p.closes_at.is_some_and(|t| t <= now)
+/// Closed at its closing time, or when the discussion is locked.
+fn is_closed(p: &poll::Model, locked: bool, now: DateTime<Utc>) -> bool {
+    locked || p.closes_at.is_some_and(|t| t <= now)
 }
 
 /// The poll on a discussion, as `viewer` may see it; `None` when there is none.
@@ -210,6 +214,10 @@ pub async fn view(
     let Some(p) = find(db, discussion_id).await? else {
         return Ok(None);
     };
+    let locked = discussion::Entity::find_by_id(discussion_id)
+        .one(db)
+        .await?
+        .is_some_and(|d| d.locked);
     let now = Utc::now();
     let options = poll_option::Entity::find()
         .filter(poll_option::Column::PollId.eq(p.id))
@@ -235,7 +243,7 @@ pub async fn view(
         }
     }
     mine.sort_unstable();
-    let closed = is_closed(&p, now);
+    let closed = is_closed(&p, locked, now);
     let visible = closed || !mine.is_empty();
     Ok(Some(PollView {
         id: p.id,
@@ -267,11 +275,13 @@ pub async fn vote(
 ) -> AppResult<PollView> {
     let now = Utc::now();
     let txn = crate::db::begin_write(db).await?;
-    live_discussion(&txn, discussion_id).await?;
+    // One ballot at a time per member: two at once cannot both count.
+    super::lock_member(&txn, actor.id).await?;
+    let d = live_discussion(&txn, discussion_id).await?;
     let p = find(&txn, discussion_id)
         .await?
         .ok_or_else(|| AppError::not_found("Poll"))?;
-    if is_closed(&p, now) {
+    if is_closed(&p, d.locked, now) {
         return Err(AppError::Conflict {
             code: "poll_closed",
             message: "This poll has closed".into(),

@@ -25,6 +25,8 @@ use crate::views::MemberRef;
 pub const QUESTION_MAX: usize = 1_000;
 pub const ANSWER_MAX: usize = 20_000;
 pub const DESCRIPTION_MAX: usize = 5_000;
+/// The most events a reconnecting stream is replayed; beyond that it reloads.
+pub const REPLAY_LIMIT: u64 = 1000;
 /// How many unanswered questions an ended session keeps listed as awaiting an answer.
 pub const AWAITING_LIMIT: u64 = 5;
 
@@ -466,12 +468,16 @@ pub async fn show(
     let ended = status(&session, now) == Status::Ended;
     let questions = question_views(db, rows, &viewer).await?;
     let awaiting_answer = if ended {
-        questions
+        // The most-voted, whatever was pinned (`questions` is already oldest-first
+        // among equal votes; the sort is stable).
+        let mut open: Vec<QuestionView> = questions
             .iter()
             .filter(|q| !q.answered && !q.dismissed)
-            .take(AWAITING_LIMIT as usize)
             .cloned()
-            .collect()
+            .collect();
+        open.sort_by_key(|q| std::cmp::Reverse(q.votes));
+        open.truncate(AWAITING_LIMIT as usize);
+        open
     } else {
         Vec::new()
     };
@@ -511,14 +517,15 @@ pub async fn of_zone(
     let titles: Vec<(i32, String)> = ended.iter().map(|s| (s.id, s.title.clone())).collect();
     let mut awaiting = Vec::new();
     if !ended_ids.is_empty() {
-        let rows = ordered(
-            qa_question::Entity::find()
-                .filter(qa_question::Column::SessionId.is_in(ended_ids))
-                .filter(qa_question::Column::Dismissed.eq(false))
-                .filter(qa_question::Column::AnsweredAt.is_null()),
-        )
-        .all(db)
-        .await?;
+        let rows = qa_question::Entity::find()
+            .filter(qa_question::Column::SessionId.is_in(ended_ids))
+            .filter(qa_question::Column::Dismissed.eq(false))
+            .filter(qa_question::Column::AnsweredAt.is_null())
+            .order_by_desc(qa_question::Column::Votes)
+            .order_by_asc(qa_question::Column::CreatedAt)
+            .order_by_asc(qa_question::Column::Id)
+            .all(db)
+            .await?;
         // The most-voted few of each session.
         let mut kept = Vec::new();
         for q in rows {
@@ -530,7 +537,6 @@ pub async fn of_zone(
                 kept.push(q);
             }
         }
-        kept.sort_by_key(|q| std::cmp::Reverse(q.votes));
         let voted = voted_by(db, actor, kept.iter().map(|q| q.id).collect()).await?;
         let viewer = Viewer {
             actor,
@@ -600,7 +606,14 @@ pub async fn ask(
     .await?;
     let public = public_view(&txn, row.clone()).await?;
     let event = hub
-        .record(&txn, session.id, event::QUESTION_ADDED, &public, now)
+        .record(
+            &txn,
+            session.id,
+            Some(row.id),
+            event::QUESTION_ADDED,
+            &public,
+            now,
+        )
         .await?;
     txn.commit().await?;
     hub.committed(vec![event]);
@@ -678,8 +691,15 @@ pub async fn toggle_upvote(
     if delta != 0 {
         let public = public_view(&txn, question).await?;
         events.push(
-            hub.record(&txn, session.id, event::QUESTION_VOTED, &public, now)
-                .await?,
+            hub.record(
+                &txn,
+                session.id,
+                Some(question_id),
+                event::QUESTION_VOTED,
+                &public,
+                now,
+            )
+            .await?,
         );
     }
     txn.commit().await?;
@@ -746,8 +766,17 @@ pub async fn change(
         }
     };
     let row = active.update(&txn).await?;
-    let public = public_view(&txn, row.clone()).await?;
-    let event = hub.record(&txn, session.id, kind, &public, now).await?;
+    let event = if row.dismissed {
+        // A dismissed question's text goes to nobody: the event names it only.
+        let hidden =
+            serde_json::json!({"id": row.id, "session_id": row.session_id, "dismissed": true});
+        hub.record(&txn, session.id, Some(row.id), kind, &hidden, now)
+            .await?
+    } else {
+        let public = public_view(&txn, row.clone()).await?;
+        hub.record(&txn, session.id, Some(row.id), kind, &public, now)
+            .await?
+    };
     txn.commit().await?;
     hub.committed(vec![event]);
     let voted = voted_by(db, Some(actor), vec![row.id]).await?;
@@ -768,11 +797,25 @@ pub async fn events_after(
     session_id: i32,
     after: i32,
 ) -> AppResult<Vec<live_event::Model>> {
+    use sea_orm::sea_query::Query;
+    // Nothing about a question that is dismissed now, except the dismissal itself.
+    let dismissed = Query::select()
+        .column(qa_question::Column::Id)
+        .from(qa_question::Entity)
+        .and_where(qa_question::Column::SessionId.eq(session_id))
+        .and_where(qa_question::Column::Dismissed.eq(true))
+        .to_owned();
     Ok(live_event::Entity::find()
         .filter(live_event::Column::SessionId.eq(session_id))
         .filter(live_event::Column::Id.gt(after))
+        .filter(
+            sea_orm::Condition::any()
+                .add(live_event::Column::Kind.eq(event::QUESTION_DISMISSED))
+                .add(live_event::Column::QuestionId.is_null())
+                .add(live_event::Column::QuestionId.not_in_subquery(dismissed)),
+        )
         .order_by_asc(live_event::Column::Id)
-        .limit(1000)
+        .limit(REPLAY_LIMIT)
         .all(db)
         .await?)
 }

@@ -461,7 +461,9 @@ pub async fn show(
         None => None,
     };
     let can_see_results = may_see_results(&loaded.quiz, actor);
-    let reveal = my_attempt.is_some() || can_see_results;
+    // The answers show to those who took it, and to its author.
+    let is_author = actor.is_some_and(|a| a.id == loaded.quiz.author_id);
+    let reveal = my_attempt.is_some() || is_author;
     let questions = loaded
         .questions
         .iter()
@@ -532,10 +534,12 @@ pub async fn take(
     let now = Utc::now();
     let txn = crate::db::begin_write(db).await?;
     let loaded = load(&txn, id).await?;
-    if loaded.quiz.author_id == actor.id {
+    // Those who can see the right answers (its author, and moderators through the
+    // results) cannot score with them.
+    if may_see_results(&loaded.quiz, Some(actor)) {
         return Err(AppError::Forbidden {
             code: "own_quiz",
-            message: "You wrote this quiz: you know the answers".into(),
+            message: "You can see this quiz's answers, so you cannot take it".into(),
         });
     }
     // Every answer must name a question of this quiz and choices of that question.

@@ -17,6 +17,8 @@ pub struct AvatarUrls {
     pub avatar_small_url: String,
 }
 
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 /// Reads a body of at most `limit` bytes; 413 beyond it (without reading the rest).
 pub async fn read_limited(mut payload: web::Payload, limit: usize) -> AppResult<Vec<u8>> {
     let mut body = Vec::new();
@@ -36,7 +38,13 @@ pub async fn read_limited(mut payload: web::Payload, limit: usize) -> AppResult<
 
 /// Decodes, checks and stores an upload; the new URLs.
 pub async fn accept(state: &AppState, me: &CurrentMember, bytes: Vec<u8>) -> AppResult<AvatarUrls> {
-    // Decoding is CPU work: keep it off the async workers.
+    crate::routes::api::zones::limit_posting(state, me).await?;
+    // Decoding takes CPU and up to a few hundred MB: one picture at a time per process,
+    // off the async workers.
+    let _turn = DECODING
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("avatar queue: {e}")))?;
     let sizes = web::block(move || avatars::process(&bytes))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("avatar worker: {e}")))??;

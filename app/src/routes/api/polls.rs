@@ -20,7 +20,7 @@ pub struct NewPollRequest {
     /// Whether several options may be chosen (default false).
     #[serde(default)]
     pub multiple: bool,
-    /// RFC 3339, in the future; absent: open until a moderator closes the discussion.
+    /// RFC 3339, in the future; absent: open until a moderator locks the discussion.
     pub closes_at: Option<String>,
 }
 

@@ -218,15 +218,21 @@ pub async fn events(
         receiver,
         session_id: session.id,
         pending: VecDeque::new(),
-        sent: HashSet::new(),
+        replayed: HashSet::new(),
         heartbeat: tokio::time::interval(Duration::from_secs(15)),
     };
     stream
         .pending
         .push_back(Bytes::from_static(b"retry: 3000\n\n"));
     if let Some(after) = after {
-        for event in qa::events_after(&state.db, session.id, after).await? {
-            stream.push(&event);
+        let missed = qa::events_after(&state.db, session.id, after).await?;
+        let more = missed.len() as u64 >= qa::REPLAY_LIMIT;
+        for event in missed {
+            stream.replayed.insert(event.id);
+            stream.pending.push_back(Bytes::from(frame(&event)));
+        }
+        if more {
+            stream.pending.push_back(Bytes::from_static(RESYNC_FRAME));
         }
     }
     let body = futures_util::stream::unfold(stream, |mut s| async move {
@@ -242,17 +248,23 @@ pub async fn events(
         .streaming(body))
 }
 
+const RESYNC_FRAME: &[u8] = b"event: resync\ndata: {}\n\n";
+
 struct Stream {
     receiver: broadcast::Receiver<Arc<live_event::Model>>,
     session_id: i32,
     pending: VecDeque<Bytes>,
-    sent: HashSet<i32>,
+    /// Events sent from the backlog, which may also arrive live: sent once. Bounded by
+    /// the replay limit.
+    replayed: HashSet<i32>,
     heartbeat: tokio::time::Interval,
 }
 
 impl Stream {
     fn push(&mut self, event: &live_event::Model) {
-        if event.session_id == self.session_id && self.sent.insert(event.id) {
+        if event.kind == crate::live::RESYNC && event.id == 0 {
+            self.pending.push_back(Bytes::from_static(RESYNC_FRAME));
+        } else if event.session_id == self.session_id && !self.replayed.contains(&event.id) {
             self.pending.push_back(Bytes::from(frame(event)));
         }
     }
@@ -268,7 +280,7 @@ impl Stream {
                 received = self.receiver.recv() => match received {
                     Ok(event) => self.push(&event),
                     Err(broadcast::error::RecvError::Lagged(_)) => {
-                        return Some(Bytes::from_static(b"event: resync\ndata: {}\n\n"));
+                        return Some(Bytes::from_static(RESYNC_FRAME));
                     }
                     Err(broadcast::error::RecvError::Closed) => return None,
                 },
