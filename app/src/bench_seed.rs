@@ -571,7 +571,13 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
             .await?;
         }
     }
-    conn.execute_unprepared("ANALYZE").await?;
+    // Planner statistics (PostgreSQL's autovacuum would do this on its own, later; the
+    // VACUUM also sets the visibility map that index-only scans need).
+    if backend == DbBackend::Postgres {
+        conn.execute_unprepared("VACUUM (ANALYZE)").await?;
+    } else {
+        conn.execute_unprepared("ANALYZE").await?;
+    }
     drop(conn);
 
     if opts.search {
