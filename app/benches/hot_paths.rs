@@ -12,14 +12,15 @@ use chrono::{Duration, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use entity::comment;
 use quorum::markdown;
+use quorum::services::Actor;
 use quorum::services::accounts::{self, NewMember};
 use quorum::services::comments::thread_order;
 use quorum::services::discussions::{self, NewDiscussion};
 use quorum::services::reputation::{self, Target, VoteValue};
-use quorum::services::Actor;
 
 /// A short chat message, as most comments in the benchmark corpus are.
-const SHORT: &str = "Im alright, I just took a nap. But it was one of those naps that doesnt help anything.";
+const SHORT: &str =
+    "Im alright, I just took a nap. But it was one of those naps that doesnt help anything.";
 
 /// A longer comment with most of what members write: emphasis, a list, a link, code,
 /// a mention and something the sanitiser has to remove.
@@ -114,7 +115,10 @@ fn bench_vote(c: &mut Criterion) {
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
     let (db, voters, discussion_id) = rt.block_on(async {
         let db = quorum::db::connect(&url).await.unwrap();
         quorum::db::migrate(&db).await.unwrap();

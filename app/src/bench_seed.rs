@@ -23,8 +23,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use entity::{comment, discussion, member, reputation_event, session, vote, zone};
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{
-    ConnectionTrait, DbBackend, EntityTrait,
-    PaginatorTrait, QueryOrder, Set, TransactionTrait,
+    ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryOrder, Set, TransactionTrait,
 };
 use serde_json::Value;
 
@@ -265,7 +264,9 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
         bail!("--discussions must be at least 2 (one for the page benchmark, one for votes)");
     }
     if opts.comments < PAGE_COMMENTS {
-        bail!("at least {PAGE_COMMENTS} comments are needed (one discussion has exactly that many)");
+        bail!(
+            "at least {PAGE_COMMENTS} comments are needed (one discussion has exactly that many)"
+        );
     }
     if opts.members < 100 || opts.tokens >= opts.members {
         bail!("--members must be at least 100 and more than --tokens");
@@ -285,7 +286,9 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
     if discussion::Entity::find().count(&conn).await? > 0
         || member::Entity::find().count(&conn).await? > 0
     {
-        bail!("the community already has members or discussions; seed-bench only fills an empty one");
+        bail!(
+            "the community already has members or discussions; seed-bench only fills an empty one"
+        );
     }
     let zones = zone::Entity::find()
         .order_by_asc(zone::Column::Position)
@@ -358,7 +361,11 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
     std::fs::write(&tokens_file, tokens)
         .with_context(|| format!("writing {}", tokens_file.display()))?;
     progress.finish_and_clear();
-    println!("Members: {members}, {} with a bearer token in {}", opts.tokens, tokens_file.display());
+    println!(
+        "Members: {members}, {} with a bearer token in {}",
+        opts.tokens,
+        tokens_file.display()
+    );
 
     // Discussions, comments, votes and ledger rows, a thousand discussions per transaction.
     let known = discussions / 2;
