@@ -150,7 +150,11 @@ fn bench_vote(c: &mut Criterion) {
         b.iter(|| {
             let voter = &voters[turn % voters.len()];
             // Each voter's votes alternate on/off across its turns.
-            let value = if (turn / voters.len()) % 2 == 0 { 1 } else { 0 };
+            let value = if (turn / voters.len()).is_multiple_of(2) {
+                1
+            } else {
+                0
+            };
             turn += 1;
             rt.block_on(reputation::vote(
                 &db,

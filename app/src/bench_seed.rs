@@ -315,7 +315,11 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
     let txn = conn.begin().await?;
     let mut rows = Vec::with_capacity(members);
     for i in 1..=members {
-        let role = if i % 50 == 0 { "leader" } else { "member" };
+        let role = if i.is_multiple_of(50) {
+            "leader"
+        } else {
+            "member"
+        };
         rows.push(member::ActiveModel {
             id: Set(i32::try_from(i)?),
             username: Set(format!("member{i}")),

@@ -170,7 +170,10 @@ async fn seed_bench_writes_a_known_community_in_bulk() {
     .expect("JSON");
     let page_id = info["page_discussion_id"].as_i64().expect("page id");
     let vote_id = info["vote_discussion_id"].as_i64().expect("vote id");
-    assert!(stdout.contains(&format!("/discussions/{page_id}")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("/discussions/{page_id}")),
+        "{stdout}"
+    );
 
     // The page benchmark's discussion has exactly 100 comments, some of them nested.
     let d = app
@@ -191,8 +194,8 @@ async fn seed_bench_writes_a_known_community_in_bulk() {
     assert_eq!(total, 5);
 
     // The tokens work, the vote discussion starts at 0, and new rows get fresh ids.
-    let tokens = std::fs::read_to_string(app.data_dir.path().join("bench/tokens.txt"))
-        .expect("tokens.txt");
+    let tokens =
+        std::fs::read_to_string(app.data_dir.path().join("bench/tokens.txt")).expect("tokens.txt");
     let token = tokens.lines().next().expect("a token");
     let body = app
         .post_json(
