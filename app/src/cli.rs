@@ -41,4 +41,33 @@ pub enum Command {
         #[arg(long, default_value_t = 60)]
         discussions: usize,
     },
+    /// Fill an empty community with a large benchmark community (issue #8): members,
+    /// discussions, threaded comments and votes with real text from the Chit Chat corpus,
+    /// written in bulk. Prints (and writes to DATA_DIR/bench/seed.json) the discussion with
+    /// exactly 100 comments for the page benchmark; bearer tokens go to
+    /// DATA_DIR/bench/tokens.txt.
+    SeedBench {
+        /// How many discussions to create (at least 2).
+        #[arg(long, default_value_t = 1_000)]
+        discussions: usize,
+        /// Total comments over all discussions [default: 10 per discussion].
+        #[arg(long, conflicts_with = "comments_per_discussion")]
+        comments: Option<usize>,
+        /// Average comments per discussion (instead of --comments).
+        #[arg(long)]
+        comments_per_discussion: Option<usize>,
+        /// How many members (more than --tokens, at least 100).
+        #[arg(long, default_value_t = 5_000)]
+        members: usize,
+        /// How many members get a bearer token (for the vote benchmark).
+        #[arg(long, default_value_t = 2_000)]
+        tokens: usize,
+        /// Path to chitchat_dataset/dataset.json [default: ~/.cache/quorum/chitchat/...,
+        /// installed with `pip install --no-deps --target` when missing].
+        #[arg(long, env = "CHITCHAT_DATASET")]
+        corpus: Option<std::path::PathBuf>,
+        /// Do not build the search index at the end (run `quorum reindex` later).
+        #[arg(long)]
+        no_search: bool,
+    },
 }

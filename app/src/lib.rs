@@ -1,6 +1,7 @@
 //! Quorum: a community-of-practice forum for the inside of a company.
 
 pub mod auth;
+pub mod bench_seed;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -17,6 +17,31 @@ async fn main() -> ExitCode {
         Command::Reindex => commands::reindex(cli.settings).await,
         Command::RecomputeReputation => commands::recompute_reputation(cli.settings).await,
         Command::SeedDemo { discussions } => commands::seed_demo(cli.settings, discussions).await,
+        Command::SeedBench {
+            discussions,
+            comments,
+            comments_per_discussion,
+            members,
+            tokens,
+            corpus,
+            no_search,
+        } => {
+            let comments = comments.unwrap_or_else(|| {
+                discussions.saturating_mul(comments_per_discussion.unwrap_or(10))
+            });
+            quorum::bench_seed::run(
+                cli.settings,
+                quorum::bench_seed::Options {
+                    discussions,
+                    comments,
+                    members,
+                    tokens,
+                    corpus,
+                    search: !no_search,
+                },
+            )
+            .await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

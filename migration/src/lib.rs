@@ -11,6 +11,7 @@ mod m0003_jobs;
 mod m0004_mail;
 mod m0005_digest;
 mod m0006_community;
+mod m0007_bench_indexes;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_mail::Migration),
             Box::new(m0005_digest::Migration),
             Box::new(m0006_community::Migration),
+            Box::new(m0007_bench_indexes::Migration),
         ]
     }
 }

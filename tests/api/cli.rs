@@ -28,6 +28,7 @@ async fn every_command_has_help() {
         vec!["reindex", "--help"],
         vec!["recompute-reputation", "--help"],
         vec!["seed-demo", "--help"],
+        vec!["seed-bench", "--help"],
     ] {
         let output = tokio::process::Command::new(QUORUM)
             .args(&args)
@@ -122,6 +123,118 @@ async fn seed_demo_fills_an_empty_community_only() {
 
     // A second run refuses: it never touches a community in use.
     let output = quorum(&app, &["seed-demo"]).await;
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("only fills an empty one"));
+}
+
+/// A tiny stand-in for the Chit Chat corpus, in its shape: conversations of turns of
+/// messages.
+fn tiny_corpus(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut convs = serde_json::Map::new();
+    for c in 0..3 {
+        let turns: Vec<serde_json::Value> = (0..12)
+            .map(|t| {
+                json_message(&format!(
+                    "Conversation {c}, message {t}: *real* text with <b>markup</b>"
+                ))
+            })
+            .collect();
+        convs.insert(format!("c{c}"), serde_json::json!({ "messages": [turns] }));
+    }
+    // A one-message conversation: skipped, it has nothing to reply with.
+    convs.insert(
+        "lonely".into(),
+        serde_json::json!({ "messages": [[json_message("Hello?")]] }),
+    );
+    let path = dir.join("tiny-corpus.json");
+    std::fs::write(&path, serde_json::Value::Object(convs).to_string()).expect("writing");
+    path
+}
+
+fn json_message(text: &str) -> serde_json::Value {
+    serde_json::json!({ "text": text, "timestamp": "2018-05-02T19:38:15Z", "sender": "x" })
+}
+
+#[tokio::test]
+async fn seed_bench_writes_a_known_community_in_bulk() {
+    let app = spawn_app().await;
+    let corpus = tiny_corpus(app.data_dir.path());
+    let corpus = corpus.to_str().expect("a UTF-8 path");
+    let args = [
+        "seed-bench",
+        "--discussions",
+        "5",
+        "--comments",
+        "140",
+        "--members",
+        "120",
+        "--tokens",
+        "10",
+        "--no-search",
+        "--corpus",
+        corpus,
+    ];
+    let output = quorum(&app, &args).await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let info: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(app.data_dir.path().join("bench/seed.json")).expect("seed.json"),
+    )
+    .expect("JSON");
+    let page_id = info["page_discussion_id"].as_i64().expect("page id");
+    let vote_id = info["vote_discussion_id"].as_i64().expect("vote id");
+    assert!(
+        stdout.contains(&format!("/discussions/{page_id}")),
+        "{stdout}"
+    );
+
+    // The page benchmark's discussion has exactly 100 comments, some of them nested.
+    let d = app
+        .get(&format!("/discussions/{page_id}"), None)
+        .await
+        .expect(200);
+    let comments = d["comments"].as_array().expect("comments");
+    assert_eq!(comments.len(), 100);
+    assert_eq!(d["discussion"]["comment_count"], 100);
+    assert!(comments.iter().any(|c| c["depth"].as_i64() > Some(0)));
+    let zones = app.get("/zones", None).await.expect(200);
+    let total: u64 = zones["zones"]
+        .as_array()
+        .expect("zones")
+        .iter()
+        .map(|z| z["discussion_count"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(total, 5);
+
+    // The tokens work, the vote discussion starts at 0, and new rows get fresh ids.
+    let tokens =
+        std::fs::read_to_string(app.data_dir.path().join("bench/tokens.txt")).expect("tokens.txt");
+    let token = tokens.lines().next().expect("a token");
+    let body = app
+        .post_json(
+            &format!("/discussions/{vote_id}/vote"),
+            Some(token),
+            &serde_json::json!({ "value": 1 }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(body["score"], 1);
+    let newcomer = app.register("newcomer").await;
+    let id = app
+        .start_discussion(&newcomer.token, "people", "After the seed", "Body")
+        .await;
+    assert!(id > 5, "{id}");
+
+    // The ledger and the cached reputations agree.
+    let output = quorum(&app, &["recompute-reputation"]).await;
+    assert!(String::from_utf8_lossy(&output.stdout).contains("matches the ledger"));
+
+    // A second run refuses.
+    let output = quorum(&app, &args).await;
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("only fills an empty one"));
 }

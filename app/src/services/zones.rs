@@ -53,6 +53,32 @@ struct ZoneCount {
     count: i64,
 }
 
+/// A zone as the navigation of every page shows it: no discussion counts, which would
+/// cost a pass over every discussion on every page (issue #8, docs/benchmarks.md).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NavZone {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// Every zone, in order, for the navigation: one small query.
+pub async fn nav(db: &impl ConnectionTrait) -> AppResult<Vec<NavZone>> {
+    Ok(zone::Entity::find()
+        .order_by_asc(zone::Column::Position)
+        .order_by_asc(zone::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|z| NavZone {
+            slug: z.slug,
+            name: z.name,
+            description: z.description,
+        })
+        .collect())
+}
+
+/// Every zone with its number of live discussions (the home page and the API).
 pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<ZoneView>> {
     let zones = zone::Entity::find()
         .order_by_asc(zone::Column::Position)

@@ -17,6 +17,8 @@ pub async fn home(
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
     let mut ctx = base_context(&state, &req, &viewer, "Quorum").await?;
+    // The home page is the one that shows how many discussions each zone has.
+    ctx.insert("nav_zones", &zones::list(&state.db).await?);
     ctx.insert("latest", &discussions::latest(&state.db, 15).await?);
     render(&state, "home.html", &ctx)
 }

@@ -193,8 +193,8 @@ pub async fn base_context(
         None => 0,
     };
     ctx.insert("unread", &unread);
-    let nav: Vec<ZoneView> = zones::list(&state.db).await?;
-    ctx.insert("nav_zones", &nav);
+    // Names and slugs only: the home page adds the discussion counts it shows.
+    ctx.insert("nav_zones", &zones::nav(&state.db).await?);
     Ok(ctx)
 }
 

@@ -1,0 +1,172 @@
+//! Micro-benchmarks of the hot code behind the pages (issue #8, docs/benchmarks.md):
+//! Markdown rendering and sanitising, thread ordering of 1,000 comments, and applying a
+//! vote to the reputation ledger on a real SQLite file.
+//!
+//! `cargo bench -p quorum --bench hot_paths` (criterion; HTML reports in
+//! target/criterion).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::hint::black_box;
+
+use chrono::{Duration, TimeZone, Utc};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use entity::comment;
+use quorum::markdown;
+use quorum::services::Actor;
+use quorum::services::accounts::{self, NewMember};
+use quorum::services::comments::thread_order;
+use quorum::services::discussions::{self, NewDiscussion};
+use quorum::services::reputation::{self, Target, VoteValue};
+
+/// A short chat message, as most comments in the benchmark corpus are.
+const SHORT: &str =
+    "Im alright, I just took a nap. But it was one of those naps that doesnt help anything.";
+
+/// A longer comment with most of what members write: emphasis, a list, a link, code,
+/// a mention and something the sanitiser has to remove.
+const LONG: &str = r#"I like the idea, but **who owns it** day to day? A few thoughts:
+
+1. Start with a *small pilot* in one team, say [support](https://example.com/support).
+2. Measure the ticket backlog before and after.
+3. Write down what we learn, either way.
+
+> Customers keep asking what's coming next.
+
+Something like this would do for the first report:
+
+```sql
+SELECT zone_id, count(*) FROM discussions GROUP BY zone_id;
+```
+
+cc @amara, and <script>alert("no")</script> <a href="javascript:alert(1)">nope</a>.
+"#;
+
+fn bench_markdown(c: &mut Criterion) {
+    let mut group = c.benchmark_group("markdown");
+    group.bench_function("render_short_chat_message", |b| {
+        b.iter(|| markdown::render(black_box(SHORT)))
+    });
+    group.bench_function("render_long_comment", |b| {
+        b.iter(|| markdown::render(black_box(LONG)))
+    });
+    group.finish();
+}
+
+/// 1,000 comments of one discussion: a third reply to an earlier comment, up to depth 6,
+/// in id order as the query returns them.
+fn thousand_comments() -> Vec<comment::Model> {
+    let start = Utc.with_ymd_and_hms(2025, 1, 1, 8, 0, 0).single().unwrap();
+    let mut seed: u64 = 42;
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    let mut rows: Vec<comment::Model> = Vec::with_capacity(1_000);
+    for id in 1..=1_000i32 {
+        let (parent_id, depth) = if id > 1 && next(3) == 0 {
+            let p = &rows[next(u64::try_from(id - 1).unwrap()) as usize];
+            if p.depth < 6 {
+                (Some(p.id), p.depth + 1)
+            } else {
+                (None, 0)
+            }
+        } else {
+            (None, 0)
+        };
+        let at = start + Duration::seconds(i64::from(id) * 37);
+        rows.push(comment::Model {
+            id,
+            discussion_id: 1,
+            parent_id,
+            author_id: 1 + (id % 50),
+            depth,
+            body: SHORT.to_string(),
+            body_html: format!("<p>{SHORT}</p>"),
+            score: 0,
+            recognized: false,
+            created_at: at,
+            updated_at: at,
+            edited_at: None,
+            deleted_at: None,
+        });
+    }
+    rows
+}
+
+fn bench_thread_order(c: &mut Criterion) {
+    let rows = thousand_comments();
+    c.bench_function("thread_order_1000_comments", |b| {
+        b.iter_batched(
+            || rows.clone(),
+            |rows| black_box(thread_order(rows)),
+            BatchSize::SmallInput,
+        )
+    });
+}
+
+/// One `reputation::vote` through the service on a SQLite file: each iteration toggles a
+/// voter's upvote on one discussion (on, off, on, ...), cycling over 50 voters, so every
+/// iteration writes the vote row, the ledger events, the score and the cached reputation.
+fn bench_vote(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
+    let (db, voters, discussion_id) = rt.block_on(async {
+        let db = quorum::db::connect(&url).await.unwrap();
+        quorum::db::migrate(&db).await.unwrap();
+        let mut actors = Vec::new();
+        for i in 0..51 {
+            let new = NewMember::parse(
+                &format!("voter{i}"),
+                &format!("voter{i}@example.com"),
+                "bench-password-123",
+                None,
+            )
+            .unwrap();
+            let m = accounts::register(&db, new, &[]).await.unwrap();
+            actors.push(Actor::from_model(&m));
+        }
+        let author = actors.remove(0);
+        let d = discussions::create(
+            &db,
+            "customers",
+            &author,
+            NewDiscussion::parse("A discussion to vote on", SHORT).unwrap(),
+        )
+        .await
+        .unwrap();
+        (db, actors, d.id)
+    });
+    let mut turn = 0usize;
+    c.bench_function("reputation_vote_sqlite", |b| {
+        b.iter(|| {
+            let voter = &voters[turn % voters.len()];
+            // Each voter's votes alternate on/off across its turns.
+            let value = if (turn / voters.len()).is_multiple_of(2) {
+                1
+            } else {
+                0
+            };
+            turn += 1;
+            rt.block_on(reputation::vote(
+                &db,
+                voter,
+                Target::Discussion(discussion_id),
+                VoteValue::parse(value).unwrap(),
+                Utc::now(),
+            ))
+            .unwrap()
+        })
+    });
+}
+
+criterion_group!(benches, bench_markdown, bench_thread_order, bench_vote);
+criterion_main!(benches);
