@@ -3,38 +3,18 @@
 use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 
+use super::on_off;
 use super::{base_context, redirect, render};
-use crate::auth::{CsrfForm, CurrentMember, HasCsrf, MaybeMember};
+use crate::auth::{CsrfForm, CurrentMember, MaybeMember};
 use crate::domain::Paging;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::follows::{self, Followed};
 use crate::services::{accounts, zones};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
-pub struct FollowForm {
-    #[serde(default)]
-    csrf_token: String,
-    /// `on` to follow, `off` to stop.
-    #[serde(default)]
-    state: String,
-}
-
-impl HasCsrf for FollowForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
-
-fn on_off(raw: &str) -> AppResult<bool> {
-    match raw {
-        "on" => Ok(true),
-        "off" => Ok(false),
-        _ => Err(AppError::validation("state", "must be on or off")),
-    }
-}
+// `state`: `on` to follow, `off` to stop.
+csrf_form!(FollowForm { state });
 
 pub async fn member(
     state: web::Data<AppState>,

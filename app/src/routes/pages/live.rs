@@ -3,33 +3,16 @@
 
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use chrono::{NaiveDateTime, Utc};
-use serde::Deserialize;
 
+use super::on_off;
 use super::{base_context, redirect, render, render_status};
-use crate::auth::{CsrfForm, CurrentMember, HasCsrf, MaybeMember};
+use crate::auth::{CsrfForm, CurrentMember, MaybeMember};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::routes::api::zones::limit_posting;
 use crate::services::qa::{self, Change, NewSession, Text};
 use crate::services::zones;
 use crate::state::AppState;
-
-macro_rules! csrf_form {
-    ($name:ident { $($field:ident),* $(,)? }) => {
-        #[derive(Deserialize)]
-        pub struct $name {
-            #[serde(default)]
-            csrf_token: String,
-            $(#[serde(default)] $field: String,)*
-        }
-
-        impl HasCsrf for $name {
-            fn csrf_token(&self) -> &str {
-                &self.csrf_token
-            }
-        }
-    };
-}
 
 csrf_form!(SessionForm {
     title,
@@ -177,14 +160,6 @@ pub async fn answer(
     let text = Text::parse("body", &form.body, qa::ANSWER_MAX)?;
     qa::change(&state.db, &state.live, *id, &me.actor, Change::Answer(text)).await?;
     back(&state, *id).await
-}
-
-fn on_off(raw: &str) -> AppResult<bool> {
-    match raw {
-        "on" => Ok(true),
-        "off" => Ok(false),
-        _ => Err(AppError::validation("state", "must be on or off")),
-    }
 }
 
 pub async fn pin(

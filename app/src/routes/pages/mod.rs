@@ -13,6 +13,33 @@ use crate::services::zones;
 use crate::state::AppState;
 use crate::views::{MemberRef, ZoneView};
 
+/// A form struct whose fields all default to empty strings, with its `csrf_token`.
+macro_rules! csrf_form {
+    ($name:ident { $($field:ident),* $(,)? }) => {
+        #[derive(serde::Deserialize)]
+        pub struct $name {
+            #[serde(default)]
+            csrf_token: String,
+            $(#[serde(default)] $field: String,)*
+        }
+
+        impl $crate::auth::HasCsrf for $name {
+            fn csrf_token(&self) -> &str {
+                &self.csrf_token
+            }
+        }
+    };
+}
+
+/// A form's `state` field: `on` or `off`.
+pub(crate) fn on_off(raw: &str) -> AppResult<bool> {
+    match raw {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(AppError::validation("state", "must be on or off")),
+    }
+}
+
 mod account;
 mod discussions;
 mod follows;

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::{base_context, redirect, render};
 use crate::auth::{CsrfForm, CurrentMember, HasCsrf, MaybeMember};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::routes::api::reputation::all_badges;
 use crate::services::leaderboard::{self, Period};
 use crate::services::notifications;
@@ -102,11 +102,7 @@ async fn recognize(
     target: Target,
     form: &RecognizeForm,
 ) -> AppResult<HttpResponse> {
-    let on = match form.state.as_str() {
-        "on" => true,
-        "off" => false,
-        _ => return Err(AppError::validation("state", "must be on or off")),
-    };
+    let on = super::on_off(&form.state)?;
     reputation::recognize(&state.db, &me.actor, target, on, Utc::now()).await?;
     Ok(redirect(&back_to(state, target).await?))
 }
