@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 
-use super::{base_context, redirect, render, render_status};
+use super::{base_context, redirect, render, render_status, zone_context};
 use crate::auth::{CsrfForm, CurrentMember, HasCsrf, MaybeMember};
 use crate::domain::Body;
 use crate::error::{AppError, AppResult};
@@ -82,11 +82,7 @@ pub async fn new_form(
     query: web::Query<NewQuery>,
 ) -> AppResult<HttpResponse> {
     let zone = zones::find(&state.db, &path).await?;
-    let mut ctx = base_context(&state, &req, &viewer, "Start a discussion").await?;
-    ctx.insert(
-        "zone",
-        &serde_json::json!({"slug": zone.slug, "name": zone.name}),
-    );
+    let mut ctx = zone_context(&state, &req, &viewer, &zone, "Start a discussion").await?;
     // Without JavaScript, "Check for similar discussions" comes back here with the title.
     let title: String = query
         .title
@@ -132,11 +128,7 @@ pub async fn create(
     match outcome {
         Ok(view) => Ok(redirect(&view.url)),
         Err(err @ AppError::Validation { .. }) => {
-            let mut ctx = base_context(&state, &req, &viewer, "Start a discussion").await?;
-            ctx.insert(
-                "zone",
-                &serde_json::json!({"slug": zone.slug, "name": zone.name}),
-            );
+            let mut ctx = zone_context(&state, &req, &viewer, &zone, "Start a discussion").await?;
             ctx.insert("errors", &err.fields());
             ctx.insert(
                 "form",

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use chrono::{NaiveDateTime, Utc};
 
 use super::on_off;
-use super::{base_context, redirect, render, render_status};
+use super::{base_context, redirect, render, render_status, zone_context};
 use crate::auth::{CsrfForm, CurrentMember, MaybeMember};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
@@ -46,11 +46,7 @@ pub async fn new_form(
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
     let zone = zones::find(&state.db, &slug).await?;
-    let mut ctx = base_context(&state, &req, &viewer, "Open a live Q&A").await?;
-    ctx.insert(
-        "zone",
-        &serde_json::json!({"slug": zone.slug, "name": zone.name}),
-    );
+    let mut ctx = zone_context(&state, &req, &viewer, &zone, "Open a live Q&A").await?;
     let now = Utc::now();
     ctx.insert(
         "form",
@@ -101,11 +97,7 @@ pub async fn create(
         Ok(session) => Ok(redirect(&session.session.url)),
         Err(err @ AppError::Validation { .. }) => {
             let zone = zones::find(&state.db, &slug).await?;
-            let mut ctx = base_context(&state, &req, &viewer, "Open a live Q&A").await?;
-            ctx.insert(
-                "zone",
-                &serde_json::json!({"slug": zone.slug, "name": zone.name}),
-            );
+            let mut ctx = zone_context(&state, &req, &viewer, &zone, "Open a live Q&A").await?;
             ctx.insert(
                 "form",
                 &serde_json::json!({

@@ -225,6 +225,23 @@ pub async fn base_context(
     Ok(ctx)
 }
 
+/// The context of a page that writes into a zone (its forms): the shared context plus
+/// the zone's slug and name.
+pub async fn zone_context(
+    state: &AppState,
+    req: &HttpRequest,
+    viewer: &MaybeMember,
+    zone: &entity::zone::Model,
+    title: &str,
+) -> AppResult<Context> {
+    let mut ctx = base_context(state, req, viewer, title).await?;
+    ctx.insert(
+        "zone",
+        &serde_json::json!({"slug": zone.slug, "name": zone.name}),
+    );
+    Ok(ctx)
+}
+
 pub fn render(state: &AppState, template: &str, ctx: &Context) -> AppResult<HttpResponse> {
     render_status(state, template, ctx, StatusCode::OK)
 }

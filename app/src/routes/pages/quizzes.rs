@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 
-use super::{base_context, redirect, render, render_status};
+use super::{base_context, redirect, render, render_status, zone_context};
 use crate::auth::{CsrfForm, CsrfPairs, CurrentMember, HasCsrf, MaybeMember};
 use crate::error::{AppError, AppResult};
 use crate::services::quizzes::{self, NewQuestion, NewQuiz};
@@ -139,11 +139,7 @@ pub async fn new_form(
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
     let zone = zones::find(&state.db, &slug).await?;
-    let mut ctx = base_context(&state, &req, &viewer, "Write a quiz").await?;
-    ctx.insert(
-        "zone",
-        &serde_json::json!({"slug": zone.slug, "name": zone.name}),
-    );
+    let mut ctx = zone_context(&state, &req, &viewer, &zone, "Write a quiz").await?;
     ctx.insert("form", &serde_json::json!({"pass_percent": "80"}));
     render(&state, "quizzes/new.html", &ctx)
 }
@@ -184,11 +180,7 @@ pub async fn create(
     match outcome {
         Ok(quiz) => Ok(redirect(&quiz.quiz.url)),
         Err(err @ AppError::Validation { .. }) => {
-            let mut ctx = base_context(&state, &req, &viewer, "Write a quiz").await?;
-            ctx.insert(
-                "zone",
-                &serde_json::json!({"slug": zone.slug, "name": zone.name}),
-            );
+            let mut ctx = zone_context(&state, &req, &viewer, &zone, "Write a quiz").await?;
             ctx.insert(
                 "form",
                 &serde_json::json!({"title": form.title, "description": form.description,
