@@ -188,7 +188,7 @@ pub async fn attach(
     }
     insert(&txn, discussion_id, new, now).await?;
     txn.commit().await?;
-    view(db, discussion_id, Some(actor))
+    view(db, discussion_id, d.locked, Some(actor))
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a new poll went missing")))
 }
@@ -206,18 +206,16 @@ fn is_closed(p: &poll::Model, locked: bool, now: DateTime<Utc>) -> bool {
 }
 
 /// The poll on a discussion, as `viewer` may see it; `None` when there is none.
+/// `locked`: the discussion's, which closes its poll (the caller has the discussion).
 pub async fn view(
     db: &impl ConnectionTrait,
     discussion_id: i32,
+    locked: bool,
     viewer: Option<&Actor>,
 ) -> AppResult<Option<PollView>> {
     let Some(p) = find(db, discussion_id).await? else {
         return Ok(None);
     };
-    let locked = discussion::Entity::find_by_id(discussion_id)
-        .one(db)
-        .await?
-        .is_some_and(|d| d.locked);
     let now = Utc::now();
     let options = poll_option::Entity::find()
         .filter(poll_option::Column::PollId.eq(p.id))
@@ -350,7 +348,7 @@ pub async fn vote(
         .await?;
     }
     txn.commit().await?;
-    view(db, discussion_id, Some(actor))
+    view(db, discussion_id, d.locked, Some(actor))
         .await?
         .ok_or_else(|| AppError::not_found("Poll"))
 }

@@ -66,7 +66,8 @@ pub async fn show(
     if let Some(a) = &actor {
         crate::services::digest::mark_read(&state.db, a.id, *id, chrono::Utc::now()).await?;
     }
-    let poll = crate::services::polls::view(&state.db, *id, actor.as_ref()).await?;
+    let poll =
+        crate::services::polls::view(&state.db, *id, discussion.locked, actor.as_ref()).await?;
     Ok(HttpResponse::Ok().json(DiscussionWithComments {
         discussion,
         comments,

@@ -50,8 +50,8 @@ pub async fn show(
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
     let actor = viewer.actor();
-    crate::services::discussions::find(&state.db, *id).await?;
-    let poll = polls::view(&state.db, *id, actor.as_ref())
+    let discussion = crate::services::discussions::find(&state.db, *id).await?;
+    let poll = polls::view(&state.db, *id, discussion.locked, actor.as_ref())
         .await?
         .ok_or_else(|| AppError::not_found("Poll"))?;
     Ok(HttpResponse::Ok().json(poll))

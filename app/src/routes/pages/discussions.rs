@@ -176,7 +176,7 @@ async fn page(
     let mut ctx = base_context(state, req, viewer, &discussion.title).await?;
     ctx.insert(
         "poll",
-        &crate::services::polls::view(&state.db, id, actor.as_ref()).await?,
+        &crate::services::polls::view(&state.db, id, discussion.locked, actor.as_ref()).await?,
     );
     ctx.insert(
         "quizzes",
