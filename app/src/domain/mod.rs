@@ -10,6 +10,13 @@ use std::fmt;
 
 use crate::error::AppError;
 
+/// A time written as RFC 3339, in UTC; otherwise the problem to name beside its field.
+pub fn parse_time(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, &'static str> {
+    chrono::DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| "must be an RFC 3339 time, e.g. 2026-12-01T15:00:00Z")
+}
+
 pub const TITLE_MIN: usize = 3;
 pub const TITLE_MAX: usize = 200;
 pub const BODY_MAX: usize = 50_000;

@@ -70,17 +70,14 @@ impl NewPoll {
         }
         let closes_at = match closes_at.map(str::trim).filter(|c| !c.is_empty()) {
             None => None,
-            Some(raw) => match DateTime::parse_from_rfc3339(raw) {
-                Ok(t) if t.with_timezone(&Utc) > now => Some(t.with_timezone(&Utc)),
+            Some(raw) => match crate::domain::parse_time(raw) {
+                Ok(t) if t > now => Some(t),
                 Ok(_) => {
                     fields.insert("poll.closes_at".into(), "must be in the future".into());
                     None
                 }
-                Err(_) => {
-                    fields.insert(
-                        "poll.closes_at".into(),
-                        "must be an RFC 3339 time, e.g. 2026-12-01T15:00:00Z".into(),
-                    );
+                Err(problem) => {
+                    fields.insert("poll.closes_at".into(), problem.into());
                     None
                 }
             },

@@ -49,16 +49,9 @@ pub struct NewSession {
 }
 
 fn parse_time(field: &str, raw: &str, fields: &mut FieldErrors) -> Option<DateTime<Utc>> {
-    match DateTime::parse_from_rfc3339(raw.trim()) {
-        Ok(t) => Some(t.with_timezone(&Utc)),
-        Err(_) => {
-            fields.insert(
-                field.into(),
-                "must be an RFC 3339 time, e.g. 2026-12-01T15:00:00Z".into(),
-            );
-            None
-        }
-    }
+    crate::domain::parse_time(raw)
+        .map_err(|problem| fields.insert(field.into(), problem.into()))
+        .ok()
 }
 
 fn merge(fields: &mut FieldErrors, err: AppError) {
@@ -232,7 +225,6 @@ pub struct UpvoteResult {
 /// Who is looking, for what a view reveals.
 struct Viewer<'a> {
     actor: Option<&'a Actor>,
-    hosting: bool,
     voted: HashSet<i32>,
 }
 
@@ -406,7 +398,6 @@ async fn question_views(
 async fn public_view(db: &impl ConnectionTrait, q: qa_question::Model) -> AppResult<QuestionView> {
     let viewer = Viewer {
         actor: None,
-        hosting: false,
         voted: HashSet::new(),
     };
     question_views(db, vec![q], &viewer)
@@ -460,11 +451,7 @@ pub async fn show(
     }
     let rows = query.all(db).await?;
     let voted = voted_by(db, actor, rows.iter().map(|q| q.id).collect()).await?;
-    let viewer = Viewer {
-        actor,
-        hosting,
-        voted,
-    };
+    let viewer = Viewer { actor, voted };
     let ended = status(&session, now) == Status::Ended;
     let questions = question_views(db, rows, &viewer).await?;
     let awaiting_answer = if ended {
@@ -481,7 +468,6 @@ pub async fn show(
     } else {
         Vec::new()
     };
-    let can_host = actor.is_some_and(|a| is_host(&session, a));
     let session = summaries(db, vec![session], now)
         .await?
         .pop()
@@ -490,7 +476,7 @@ pub async fn show(
         session,
         questions,
         awaiting_answer,
-        can_host: can_host || viewer.hosting,
+        can_host: hosting,
     })
 }
 
@@ -538,11 +524,7 @@ pub async fn of_zone(
             }
         }
         let voted = voted_by(db, actor, kept.iter().map(|q| q.id).collect()).await?;
-        let viewer = Viewer {
-            actor,
-            hosting: false,
-            voted,
-        };
+        let viewer = Viewer { actor, voted };
         for q in question_views(db, kept, &viewer).await? {
             let title = titles
                 .iter()
@@ -619,7 +601,6 @@ pub async fn ask(
     hub.committed(vec![event]);
     let viewer = Viewer {
         actor: Some(actor),
-        hosting: false,
         voted: HashSet::new(),
     };
     question_views(db, vec![row], &viewer)
@@ -782,7 +763,6 @@ pub async fn change(
     let voted = voted_by(db, Some(actor), vec![row.id]).await?;
     let viewer = Viewer {
         actor: Some(actor),
-        hosting: true,
         voted,
     };
     question_views(db, vec![row], &viewer)
