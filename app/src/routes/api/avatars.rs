@@ -19,12 +19,17 @@ pub struct AvatarUrls {
 
 static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
-/// Reads a body of at most `limit` bytes; 413 beyond it (without reading the rest).
-pub async fn read_limited(mut payload: web::Payload, limit: usize) -> AppResult<Vec<u8>> {
+/// Reads a body (or one multipart field) of at most `limit` bytes; 413 beyond it,
+/// without reading the rest. `code` names a broken stream (`invalid_body`, `invalid_form`).
+pub async fn read_limited<E: std::fmt::Display>(
+    mut stream: impl futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
+    limit: usize,
+    code: &'static str,
+) -> AppResult<Vec<u8>> {
     let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
+    while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| AppError::BadRequest {
-            code: "invalid_body",
+            code,
             message: format!("The upload could not be read: {e}"),
             fields: None,
         })?;
@@ -70,7 +75,7 @@ pub async fn upload(
     me: CurrentMember,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
-    let bytes = read_limited(payload, avatars::MAX_BYTES).await?;
+    let bytes = read_limited(payload, avatars::MAX_BYTES, "invalid_body").await?;
     Ok(HttpResponse::Ok().json(accept(&state, &me, bytes).await?))
 }
 

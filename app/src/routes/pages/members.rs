@@ -152,28 +152,21 @@ pub async fn upload_picture(
     mut form: actix_multipart::Multipart,
 ) -> AppResult<HttpResponse> {
     use futures_util::StreamExt;
-    let limit = crate::services::avatars::MAX_BYTES;
     let mut token = String::new();
     let mut image: Option<Vec<u8>> = None;
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| crate::error::AppError::BadRequest {
+        let field = field.map_err(|e| crate::error::AppError::BadRequest {
             code: "invalid_form",
             message: format!("The upload could not be read: {e}"),
             fields: None,
         })?;
         let name = field.name().unwrap_or("").to_string();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| crate::error::AppError::BadRequest {
-                code: "invalid_form",
-                message: format!("The upload could not be read: {e}"),
-                fields: None,
-            })?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(crate::error::AppError::PayloadTooLarge);
-            }
-            bytes.extend_from_slice(&chunk);
-        }
+        let bytes = crate::routes::api::avatars::read_limited(
+            field,
+            crate::services::avatars::MAX_BYTES,
+            "invalid_form",
+        )
+        .await?;
         match name.as_str() {
             "csrf_token" => token = String::from_utf8_lossy(&bytes).into_owned(),
             "avatar" => image = Some(bytes),
