@@ -11,12 +11,13 @@ use std::hint::black_box;
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use entity::comment;
+use quorum::domain::Post as Target;
 use quorum::markdown;
 use quorum::services::Actor;
 use quorum::services::accounts::{self, NewMember};
-use quorum::services::comments::thread_order;
 use quorum::services::discussions::{self, NewDiscussion};
-use quorum::services::reputation::{self, Target, VoteValue};
+use quorum::services::votes::{self as reputation, VoteValue};
+use quorum::views::posts::thread_order;
 
 /// A short chat message, as most comments in the benchmark corpus are.
 const SHORT: &str =

@@ -22,7 +22,8 @@ use anyhow::{Context as _, bail};
 use chrono::{DateTime, Utc};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use quorum::search::{self, DocKind, Search, SearchDoc, SearchQuery};
+use quorum::domain::PostKind as DocKind;
+use quorum::search::{self, Search, SearchDoc, SearchQuery};
 use serde_json::Value;
 
 const ZONES: [&str; 3] = ["customers", "people", "stakeholders"];

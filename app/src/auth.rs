@@ -19,7 +19,7 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use entity::member;
 
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use crate::services::Actor;
 use crate::services::accounts::{self, SessionKind};
 use crate::state::AppState;
@@ -62,7 +62,7 @@ pub struct CurrentMember {
 fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>()
         .cloned()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state is missing")))
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("application state is missing")))
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {
@@ -151,12 +151,10 @@ impl FromRequest for CurrentMember {
 }
 
 pub fn csrf_failed() -> AppError {
-    AppError::Forbidden {
-        code: "csrf_failed",
-        message:
-            "The form has expired or did not come from this site; reload the page and try again"
-                .into(),
-    }
+    AppError::coded(
+        Code::CsrfFailed,
+        "The form has expired or did not come from this site; reload the page and try again",
+    )
 }
 
 /// The browser's CSRF token: from its cookie, or the one minted for this request.
@@ -215,10 +213,11 @@ where
         let req = req.clone();
         let form = web::Form::<T>::from_request(&req, payload);
         Box::pin(async move {
-            let form = form.await.map_err(|e| AppError::BadRequest {
-                code: "invalid_form",
-                message: format!("The form could not be read: {e}"),
-                fields: None,
+            let form = form.await.map_err(|e| {
+                AppError::coded(
+                    Code::InvalidForm,
+                    format!("The form could not be read: {e}"),
+                )
             })?;
             if !csrf_matches(&req, form.csrf_token()) {
                 return Err(csrf_failed());
@@ -306,11 +305,7 @@ impl FromRequest for CsrfPairs {
         let req = req.clone();
         let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
-            let invalid = |message: String| AppError::BadRequest {
-                code: "invalid_form",
-                message,
-                fields: None,
-            };
+            let invalid = |message: String| AppError::coded(Code::InvalidForm, message);
             let is_form = req
                 .headers()
                 .get(actix_web::http::header::CONTENT_TYPE)

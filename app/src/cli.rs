@@ -41,7 +41,7 @@ pub enum Command {
         #[arg(long, default_value_t = 60)]
         discussions: usize,
     },
-    /// Fill an empty community with a large benchmark community (issue #8): members,
+    /// Fill an empty community with a large benchmark community: members,
     /// discussions, threaded comments and votes with real text from the Chit Chat corpus,
     /// written in bulk. Prints (and writes to DATA_DIR/bench/seed.json) the discussion with
     /// exactly 100 comments for the page benchmark; bearer tokens go to

@@ -10,50 +10,104 @@ use serde::Serialize;
 
 pub type FieldErrors = BTreeMap<String, String>;
 
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    /// 400 `validation_failed`: input that parsed but broke a rule; names each field.
-    #[error("{message}")]
-    Validation {
-        message: String,
-        fields: FieldErrors,
-    },
-    /// 400 with its own code, e.g. `invalid_json`.
-    #[error("{message}")]
-    BadRequest {
-        code: &'static str,
-        message: String,
-        fields: Option<FieldErrors>,
-    },
-    /// 401: not signed in, or a wrong login (`invalid_credentials`).
-    #[error("{message}")]
-    Unauthorized { code: &'static str, message: String },
-    /// 403: signed in but not allowed (`forbidden`, `csrf_failed`, `discussion_locked`…).
-    #[error("{message}")]
-    Forbidden { code: &'static str, message: String },
-    /// 404 `not_found`.
-    #[error("{0}")]
-    NotFound(String),
-    /// 409: the request clashes with what exists (a taken username, say).
-    #[error("{message}")]
-    Conflict {
-        code: &'static str,
-        message: String,
-        fields: Option<FieldErrors>,
-    },
-    /// 413 `payload_too_large`.
-    #[error("The request body is too large")]
-    PayloadTooLarge,
-    /// 429 `rate_limited`, with `Retry-After` in seconds.
-    #[error("Too many requests; try again in {retry_after} seconds")]
-    RateLimited { retry_after: u64 },
-    /// 503 `unavailable`: a dependency does not answer.
-    #[error("{0}")]
-    Unavailable(String),
-    /// 500 `internal_error`. The cause is logged, never sent: it may hold SQL or paths.
-    #[error("Something went wrong on our side")]
-    Internal(#[from] anyhow::Error),
+/// Every error code the application answers with: its name on the wire, its HTTP
+/// status and what it means. Errors are built from a `Code`, so the status always
+/// follows the code; the OpenAPI document lists this table, and a test checks that
+/// docs/api.md names every row.
+macro_rules! codes {
+    ($($variant:ident => ($code:literal, $status:ident, $meaning:literal),)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            /// Every row of the table, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The stable snake_case word clients see in `error.code`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+
+            pub fn status(self) -> StatusCode {
+                match self {
+                    $(Code::$variant => StatusCode::$status,)*
+                }
+            }
+
+            /// What the code means, for the documentation.
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $meaning,)*
+                }
+            }
+        }
+    };
 }
+
+codes! {
+    ValidationFailed => ("validation_failed", BAD_REQUEST, "Input that parsed but broke a rule; `fields` names each field and its problem"),
+    BadRequest => ("bad_request", BAD_REQUEST, "The request could not be understood"),
+    InvalidJson => ("invalid_json", BAD_REQUEST, "The body is not JSON of the expected shape"),
+    InvalidQuery => ("invalid_query", BAD_REQUEST, "The query string is not of the expected shape"),
+    InvalidForm => ("invalid_form", BAD_REQUEST, "A form (or multipart) body that could not be read"),
+    InvalidBody => ("invalid_body", BAD_REQUEST, "A request body that broke off or could not be read"),
+    InvalidOption => ("invalid_option", BAD_REQUEST, "A poll ballot names an option the poll does not have, or too many"),
+    InvalidAnswer => ("invalid_answer", BAD_REQUEST, "A quiz attempt does not answer each question with its own choices"),
+    InvalidImage => ("invalid_image", BAD_REQUEST, "The upload is not a PNG, JPEG or WebP image"),
+    ImageTooLarge => ("image_too_large", BAD_REQUEST, "The picture has more than 40 megapixels"),
+    SelfFollow => ("self_follow", BAD_REQUEST, "Members cannot follow themselves"),
+    NotSignedIn => ("not_signed_in", UNAUTHORIZED, "Sign in (or send a bearer token) to do that"),
+    InvalidCredentials => ("invalid_credentials", UNAUTHORIZED, "The login and password do not match (the same answer whether or not the account exists)"),
+    Forbidden => ("forbidden", FORBIDDEN, "Signed in, but the role or ownership needed is missing"),
+    CsrfFailed => ("csrf_failed", FORBIDDEN, "A cookie-authenticated write without the matching CSRF token"),
+    DiscussionLocked => ("discussion_locked", FORBIDDEN, "The discussion is locked: no new comments"),
+    SelfVote => ("self_vote", FORBIDDEN, "Nobody votes on their own post or question"),
+    SelfRecognize => ("self_recognize", FORBIDDEN, "Nobody recognises their own post"),
+    InsufficientReputation => ("insufficient_reputation", FORBIDDEN, "The privilege needs more reputation (downvoting needs 125)"),
+    NotHost => ("not_host", FORBIDDEN, "Only the session's host (or, for pins and dismissals, a moderator) may do that"),
+    OwnQuiz => ("own_quiz", FORBIDDEN, "A quiz's author (or a moderator) cannot take it"),
+    NotFound => ("not_found", NOT_FOUND, "Nothing is there, or it is not visible to the caller"),
+    MethodNotAllowed => ("method_not_allowed", METHOD_NOT_ALLOWED, "The path exists but not with this method; `Allow` lists the methods it has"),
+    UsernameTaken => ("username_taken", CONFLICT, "Another member has that username (whatever the case)"),
+    EmailTaken => ("email_taken", CONFLICT, "Another member has that e-mail address"),
+    ZoneExists => ("zone_exists", CONFLICT, "A zone with that slug exists"),
+    SessionClosed => ("session_closed", CONFLICT, "The live session has ended: no more questions or votes"),
+    PollClosed => ("poll_closed", CONFLICT, "The poll is closed"),
+    PollExists => ("poll_exists", CONFLICT, "The discussion has a poll already"),
+    AlreadyTaken => ("already_taken", CONFLICT, "The member has taken this quiz already"),
+    PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE, "The request body is over its limit"),
+    UnsupportedMediaType => ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "The body's content type is not accepted here"),
+    RateLimited => ("rate_limited", TOO_MANY_REQUESTS, "Too many requests; `Retry-After` says when to try again"),
+    InternalError => ("internal_error", INTERNAL_SERVER_ERROR, "Something failed on the server; the details are logged, never sent"),
+    Unavailable => ("unavailable", SERVICE_UNAVAILABLE, "A dependency (database, search) does not answer"),
+}
+
+/// The one error type: a row of the code table, a message a person can read, and for
+/// validation errors the fields. Build it from a `Code`; the status follows.
+#[derive(Debug)]
+pub struct AppError {
+    code: Code,
+    message: String,
+    fields: Option<FieldErrors>,
+    /// 429: seconds until a retry may succeed.
+    retry_after: Option<u64>,
+    /// 405: the methods the path has.
+    allow: Option<String>,
+    /// 500: the cause, logged and never sent (it may hold SQL or paths).
+    cause: Option<anyhow::Error>,
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AppError {}
 
 #[derive(Serialize)]
 struct ErrorBody<'a> {
@@ -69,12 +123,28 @@ struct ErrorDetail<'a> {
 }
 
 impl AppError {
+    /// An error of the given code with its message.
+    pub fn coded(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            fields: None,
+            retry_after: None,
+            allow: None,
+            cause: None,
+        }
+    }
+
+    /// Adds per-field problems (validation and conflict errors).
+    pub fn with_fields(mut self, fields: FieldErrors) -> Self {
+        self.fields = Some(fields);
+        self
+    }
+
     pub fn validation(field: &str, problem: impl Into<String>) -> Self {
-        let problem = problem.into();
-        let message = format!("{} {}", capitalise(field), problem);
         let mut fields = FieldErrors::new();
-        fields.insert(field.to_string(), problem);
-        AppError::Validation { message, fields }
+        fields.insert(field.to_string(), problem.into());
+        Self::from_fields(fields)
     }
 
     pub fn from_fields(fields: FieldErrors) -> Self {
@@ -83,61 +153,80 @@ impl AppError {
             .next()
             .map(|(f, p)| format!("{} {}", capitalise(f), p))
             .unwrap_or_else(|| "Invalid input".into());
-        AppError::Validation { message, fields }
+        Self::coded(Code::ValidationFailed, message).with_fields(fields)
     }
 
     pub fn not_found(what: &str) -> Self {
-        AppError::NotFound(format!("{what} not found"))
+        Self::coded(Code::NotFound, format!("{what} not found"))
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        AppError::Forbidden {
-            code: "forbidden",
-            message: message.into(),
-        }
+        Self::coded(Code::Forbidden, message)
     }
 
     pub fn not_signed_in() -> Self {
-        AppError::Unauthorized {
-            code: "not_signed_in",
-            message: "Sign in or join the community to do that".into(),
-        }
+        Self::coded(
+            Code::NotSignedIn,
+            "Sign in or join the community to do that",
+        )
     }
 
-    pub fn code(&self) -> &'static str {
-        match self {
-            AppError::Validation { .. } => "validation_failed",
-            AppError::BadRequest { code, .. } => code,
-            AppError::Unauthorized { code, .. } => code,
-            AppError::Forbidden { code, .. } => code,
-            AppError::NotFound(_) => "not_found",
-            AppError::Conflict { code, .. } => code,
-            AppError::PayloadTooLarge => "payload_too_large",
-            AppError::RateLimited { .. } => "rate_limited",
-            AppError::Unavailable(_) => "unavailable",
-            AppError::Internal(_) => "internal_error",
-        }
+    pub fn payload_too_large() -> Self {
+        Self::coded(Code::PayloadTooLarge, "The request body is too large")
+    }
+
+    pub fn rate_limited(retry_after: u64) -> Self {
+        let mut err = Self::coded(
+            Code::RateLimited,
+            format!("Too many requests; try again in {retry_after} seconds"),
+        );
+        err.retry_after = Some(retry_after);
+        err
+    }
+
+    /// 405, naming the methods the path has (sent as `Allow`).
+    pub fn method_not_allowed(allow: impl Into<String>) -> Self {
+        let mut err = Self::coded(Code::MethodNotAllowed, "That method is not allowed here");
+        err.allow = Some(allow.into());
+        err
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::coded(Code::Unavailable, message)
+    }
+
+    /// A failure on our side: the cause is logged when the error is answered, never sent.
+    pub fn internal(cause: anyhow::Error) -> Self {
+        let mut err = Self::coded(Code::InternalError, "Something went wrong on our side");
+        err.cause = Some(cause);
+        err
+    }
+
+    pub fn code(&self) -> Code {
+        self.code
+    }
+
+    pub fn is_internal(&self) -> bool {
+        self.code == Code::InternalError
     }
 
     pub fn fields(&self) -> Option<&FieldErrors> {
-        match self {
-            AppError::Validation { fields, .. } => Some(fields),
-            AppError::BadRequest { fields, .. } | AppError::Conflict { fields, .. } => {
-                fields.as_ref()
-            }
-            _ => None,
-        }
+        self.fields.as_ref()
+    }
+
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
     }
 
     /// Logs the underlying cause of an error whose public message hides it.
     pub fn with_cause(self, cause: anyhow::Error) -> Self {
-        tracing::warn!(error = %cause, code = self.code(), "request failed");
+        tracing::warn!(error = %cause, code = self.code.as_str(), "request failed");
         self
     }
 
     /// The message a user may see. For 500s it is generic by design.
     pub fn public_message(&self) -> String {
-        self.to_string()
+        self.message.clone()
     }
 }
 
@@ -152,30 +241,23 @@ fn capitalise(field: &str) -> String {
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            AppError::Validation { .. } | AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.code.status()
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let AppError::Internal(cause) = self {
+        if let Some(cause) = &self.cause {
             tracing::error!(error = ?cause, "internal error");
         }
         let mut builder = HttpResponse::build(self.status_code());
-        if let AppError::RateLimited { retry_after } = self {
-            builder.insert_header(("Retry-After", retry_after.to_string()));
+        if let Some(seconds) = self.retry_after {
+            builder.insert_header(("Retry-After", seconds.to_string()));
+        }
+        if let Some(allow) = &self.allow {
+            builder.insert_header(("Allow", allow.as_str()));
         }
         builder.json(ErrorBody {
             error: ErrorDetail {
-                code: self.code(),
+                code: self.code.as_str(),
                 message: self.public_message(),
                 fields: self.fields(),
             },
@@ -185,7 +267,7 @@ impl ResponseError for AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        AppError::Internal(anyhow::Error::new(err))
+        AppError::internal(anyhow::Error::new(err))
     }
 }
 
@@ -200,8 +282,30 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
 
 impl From<tera::Error> for AppError {
     fn from(err: tera::Error) -> Self {
-        AppError::Internal(anyhow::Error::new(err))
+        AppError::internal(anyhow::Error::new(err))
     }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+impl From<anyhow::Error> for AppError {
+    fn from(err: anyhow::Error) -> Self {
+        AppError::internal(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Code;
+
+    #[test]
+    fn codes_are_unique_snake_case_words() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let word = code.as_str();
+            assert!(seen.insert(word), "{word} twice");
+            assert!(word.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+            assert!(code.status().is_client_error() || code.status().is_server_error());
+        }
+    }
+}

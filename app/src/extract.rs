@@ -8,7 +8,7 @@ use actix_web::{FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, Code, FieldErrors};
 
 /// Largest JSON body accepted: a 50,000-character body in any script, escaped, fits.
 pub const JSON_LIMIT: usize = 512 * 1024;
@@ -36,7 +36,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             if declared_len.is_some_and(|n| n > JSON_LIMIT) {
-                return Err(AppError::PayloadTooLarge);
+                return Err(AppError::payload_too_large());
             }
             let mime = content_type
                 .split(';')
@@ -45,21 +45,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                 .trim()
                 .to_string();
             if mime != "application/json" && !mime.ends_with("+json") {
-                return Err(AppError::BadRequest {
-                    code: "invalid_json",
-                    message: "Send the body as JSON with Content-Type: application/json".into(),
-                    fields: None,
-                });
+                return Err(AppError::coded(
+                    Code::InvalidJson,
+                    "Send the body as JSON with Content-Type: application/json",
+                ));
             }
             let mut body = Vec::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| AppError::BadRequest {
-                    code: "invalid_body",
-                    message: "The request body could not be read".into(),
-                    fields: None,
+                let chunk = chunk.map_err(|_| {
+                    AppError::coded(Code::InvalidBody, "The request body could not be read")
                 })?;
                 if body.len() + chunk.len() > JSON_LIMIT {
-                    return Err(AppError::PayloadTooLarge);
+                    return Err(AppError::payload_too_large());
                 }
                 body.extend_from_slice(&chunk);
             }
@@ -73,11 +70,10 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(value) => match de.end() {
             Ok(()) => Ok(value),
-            Err(e) => Err(AppError::BadRequest {
-                code: "invalid_json",
-                message: format!("The body is not valid JSON: {e}"),
-                fields: None,
-            }),
+            Err(e) => Err(AppError::coded(
+                Code::InvalidJson,
+                format!("The body is not valid JSON: {e}"),
+            )),
         },
         Err(err) => {
             let path = err.path().to_string();
@@ -101,11 +97,10 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
                 fields.insert(field, problem);
                 Err(AppError::from_fields(fields))
             } else {
-                Err(AppError::BadRequest {
-                    code: "invalid_json",
-                    message: format!("The body is not valid JSON: {inner}"),
-                    fields: None,
-                })
+                Err(AppError::coded(
+                    Code::InvalidJson,
+                    format!("The body is not valid JSON: {inner}"),
+                ))
             }
         }
     }
@@ -138,6 +133,6 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(fields.get("title").map(String::as_str), Some("is required"));
         let err = parse_json::<T>(br#"{"title": "#).err();
-        assert_eq!(err.map(|e| e.code()), Some("invalid_json"));
+        assert_eq!(err.map(|e| e.code().as_str()), Some("invalid_json"));
     }
 }

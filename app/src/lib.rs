@@ -1,12 +1,10 @@
 //! Quorum: a community-of-practice forum for the inside of a company.
 
 pub mod auth;
-pub mod bench_seed;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod db;
-pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod extract;

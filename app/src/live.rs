@@ -50,38 +50,6 @@ impl LiveHub {
         self.sender.subscribe()
     }
 
-    /// Records an event inside the writer's transaction.
-    pub async fn record(
-        &self,
-        txn: &impl ConnectionTrait,
-        session_id: i32,
-        question_id: Option<i32>,
-        kind: &str,
-        payload: &impl Serialize,
-        now: DateTime<Utc>,
-    ) -> AppResult<live_event::Model> {
-        let payload = serde_json::to_string(payload).map_err(anyhow::Error::from)?;
-        let row = live_event::ActiveModel {
-            session_id: Set(session_id),
-            question_id: Set(question_id),
-            kind: Set(kind.to_string()),
-            payload: Set(payload),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        if self.backend == DbBackend::Postgres {
-            txn.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [CHANNEL.into(), row.id.to_string().into()],
-            ))
-            .await?;
-        }
-        Ok(row)
-    }
-
     /// Call after the transaction that recorded `events` committed.
     pub fn committed(&self, events: Vec<live_event::Model>) {
         if self.backend != DbBackend::Postgres {
@@ -147,4 +115,37 @@ impl LiveHub {
             Err(e) => tracing::warn!(error = %e, "loading a live event failed"),
         }
     }
+}
+
+/// Records a live event inside the writer's transaction (through the effects
+/// dispatcher); on PostgreSQL the transaction also notifies every instance at commit.
+pub async fn record(
+    txn: &impl ConnectionTrait,
+    session_id: i32,
+    question_id: Option<i32>,
+    kind: &str,
+    payload: &impl Serialize,
+    now: DateTime<Utc>,
+) -> AppResult<live_event::Model> {
+    let payload = serde_json::to_string(payload).map_err(anyhow::Error::from)?;
+    let row = live_event::ActiveModel {
+        session_id: Set(session_id),
+        question_id: Set(question_id),
+        kind: Set(kind.to_string()),
+        payload: Set(payload),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT pg_notify($1, $2)",
+            [CHANNEL.into(), row.id.to_string().into()],
+        ))
+        .await?;
+    }
+    Ok(row)
 }

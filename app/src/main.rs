@@ -29,9 +29,9 @@ async fn main() -> ExitCode {
             let comments = comments.unwrap_or_else(|| {
                 discussions.saturating_mul(comments_per_discussion.unwrap_or(10))
             });
-            quorum::bench_seed::run(
+            quorum::commands::seed_bench::run(
                 cli.settings,
-                quorum::bench_seed::Options {
+                quorum::commands::seed_bench::Options {
                     discussions,
                     comments,
                     members,

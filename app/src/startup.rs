@@ -83,7 +83,8 @@ impl Application {
                 if let Err(e) = services::rate_limit::sweep(&db).await {
                     tracing::warn!(error = %e, "sweeping rate-limit counters failed");
                 }
-                if let Err(e) = services::qa::prune_events(&db, chrono::Utc::now()).await {
+                if let Err(e) = services::live::events::prune_events(&db, chrono::Utc::now()).await
+                {
                     tracing::warn!(error = %e, "pruning old live events failed");
                 }
             }
@@ -109,7 +110,15 @@ impl Application {
                 .listen(self.state.db.clone(), self.state.settings.database_url()),
         );
         let (stop_mail, stop) = tokio::sync::watch::channel(false);
-        let mailer = tokio::spawn(crate::mail::run_worker(self.state.clone(), stop));
+        let worker = crate::mail::MailWorker {
+            db: self.state.db.clone(),
+            mailer: self.state.mailer.clone(),
+            templates: self.state.templates.clone(),
+            unsubscribe_key: self.state.unsubscribe_key.clone(),
+            base_url: self.state.settings.base_url(),
+            mail_from: self.state.settings.mail_from.clone(),
+        };
+        let mailer = tokio::spawn(crate::mail::run_worker(worker, stop));
         let result = self.server.await;
         housekeeping.abort();
         indexer.abort();
@@ -162,19 +171,15 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             // Forms carry up to a 50,000-character body, URL-encoded.
             .app_data(web::FormConfig::default().limit(crate::extract::JSON_LIMIT))
             .app_data(web::PathConfig::default().error_handler(|_, _| {
-                crate::error::AppError::NotFound("Not found".into()).into()
+                crate::error::AppError::coded(crate::error::Code::NotFound, "Not found").into()
             }))
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                crate::error::AppError::BadRequest {
-                    code: "invalid_query",
-                    message: format!("The query string could not be read: {err}"),
-                    fields: None,
-                }
+                crate::error::AppError::coded(crate::error::Code::InvalidQuery, format!("The query string could not be read: {err}"))
                 .into()
             }))
             .configure(routes::configure)
             .wrap(from_fn(auth::ensure_csrf_cookie))
-            .wrap(from_fn(routes::shape_errors))
+            .wrap(from_fn(routes::errors::shape_errors))
             .wrap(Compress::default())
             .wrap(
                 DefaultHeaders::new()

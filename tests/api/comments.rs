@@ -385,3 +385,51 @@ async fn comment_count_follows_comments() {
         "deleting a comment changes the count"
     );
 }
+
+/// A comment must wait for a concurrent lock of its discussion and see its outcome. A
+/// moderator's lock holds the discussion's row, uncommitted, when the comment arrives;
+/// once the lock commits, the comment is refused. (Before the comment took the row
+/// lock first, it read `locked = false` without waiting and went through.) PostgreSQL
+/// only: SQLite runs one write transaction at a time, so there is no race to lose.
+#[tokio::test]
+async fn a_comment_waits_for_a_concurrent_lock_of_its_discussion() {
+    use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+    let app = spawn_app().await;
+    let db = app.db().await;
+    if db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    let author = app.register("alice").await;
+    let replier = app.register("bob").await;
+    let id = app
+        .start_discussion(
+            author.auth().expect("token"),
+            "people",
+            "Open for now",
+            "Reply soon.",
+        )
+        .await;
+    let txn = db.begin().await.expect("begin");
+    txn.execute_unprepared(&format!(
+        "UPDATE discussions SET locked = true WHERE id = {id}"
+    ))
+    .await
+    .expect("lock the discussion");
+    let path = format!("/discussions/{id}/comments");
+    let body = json!({"body": "Just in time?"});
+    let reply = app.post_json(&path, replier.auth(), &body);
+    let commit_later = async {
+        // Long enough for the comment's request to reach the discussion's row.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        txn.commit().await.expect("commit the lock");
+    };
+    let (answer, ()) = tokio::join!(reply, commit_later);
+    answer.expect_error(403, "discussion_locked");
+    let thread = app.discussion(id, None).await;
+    assert_eq!(
+        thread["comments"],
+        json!([]),
+        "a comment slipped past the lock"
+    );
+    assert_eq!(thread["discussion"]["comment_count"], json!(0));
+}

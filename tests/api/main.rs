@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod architecture;
 mod auth;
 mod avatars;
 mod cli;

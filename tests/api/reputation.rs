@@ -7,8 +7,10 @@
 //! shared with both.
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
+use quorum::domain::Post as Target;
 use quorum::domain::Role;
-use quorum::services::reputation::{self as rep, Target, VoteOutcome, VoteValue};
+use quorum::services::ledger as rep;
+use quorum::services::votes::{self, VoteOutcome, VoteValue};
 use quorum::services::{Actor, accounts};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
@@ -244,7 +246,7 @@ pub async fn vote_at(
     now: DateTime<Utc>,
 ) -> VoteOutcome {
     let value = VoteValue::parse(value).expect("a valid vote value");
-    rep::vote(db, voter, post.target(), value, now)
+    votes::vote(db, voter, post.target(), value, now)
         .await
         .unwrap_or_else(|e| panic!("{} voting on {post:?} at {now}: {e}", voter.username))
 }

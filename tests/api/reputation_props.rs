@@ -4,7 +4,7 @@
 
 use futures_util::future::join_all;
 use quorum::domain::Role;
-use quorum::services::reputation as rep;
+use quorum::services::ledger as rep;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, TestUser, spawn_app};

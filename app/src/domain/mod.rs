@@ -488,3 +488,84 @@ mod tests {
         assert!(Role::parse("owner").is_err());
     }
 }
+
+/// The two kinds of post: a discussion's opening post, or a comment. The serialised and
+/// stored form (`discussion`, `comment`) is what votes, search documents and the API use.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum PostKind {
+    Discussion,
+    Comment,
+}
+
+impl PostKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostKind::Discussion => "discussion",
+            PostKind::Comment => "comment",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "discussion" => Some(PostKind::Discussion),
+            "comment" => Some(PostKind::Comment),
+            _ => None,
+        }
+    }
+}
+
+/// One post: what a vote, a recognition, a badge or a search document is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Post {
+    Discussion(i32),
+    Comment(i32),
+}
+
+impl Post {
+    pub fn new(kind: PostKind, id: i32) -> Self {
+        match kind {
+            PostKind::Discussion => Post::Discussion(id),
+            PostKind::Comment => Post::Comment(id),
+        }
+    }
+
+    pub fn kind(self) -> PostKind {
+        match self {
+            Post::Discussion(_) => PostKind::Discussion,
+            Post::Comment(_) => PostKind::Comment,
+        }
+    }
+
+    pub fn id(self) -> i32 {
+        match self {
+            Post::Discussion(id) | Post::Comment(id) => id,
+        }
+    }
+
+    /// The one key per post across kinds (search documents, per-item badges):
+    /// `d-{id}` or `c-{id}`.
+    pub fn key(self) -> String {
+        match self {
+            Post::Discussion(id) => format!("d-{id}"),
+            Post::Comment(id) => format!("c-{id}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod post_tests {
+    use super::{Post, PostKind};
+
+    #[test]
+    fn keys_and_kinds_round_trip() {
+        assert_eq!(Post::Discussion(7).key(), "d-7");
+        assert_eq!(Post::Comment(9).key(), "c-9");
+        for post in [Post::Discussion(3), Post::Comment(4)] {
+            let kind = PostKind::parse(post.kind().as_str());
+            assert_eq!(kind.map(|k| Post::new(k, post.id())), Some(post));
+        }
+    }
+}

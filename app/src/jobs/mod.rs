@@ -28,7 +28,7 @@ pub async fn enqueue(
 ) -> AppResult<()> {
     let now = Utc::now();
     let payload = serde_json::to_string(payload)
-        .map_err(|e| crate::error::AppError::Internal(anyhow::Error::new(e)))?;
+        .map_err(|e| crate::error::AppError::internal(anyhow::Error::new(e)))?;
     job::ActiveModel {
         queue: Set(queue.to_string()),
         payload: Set(payload),

@@ -14,10 +14,11 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::SEARCH_QUEUE;
+use crate::domain::{Post, PostKind};
 use crate::error::AppResult;
 use crate::markdown;
-use crate::search::{DocKind, Search, SearchDoc};
-use crate::services::members_by_id;
+use crate::search::{Search, SearchDoc};
+use crate::services::items::members_by_id;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -28,6 +29,16 @@ pub enum SearchJob {
     Comment { id: i32 },
     /// The discussion and all its comments (after a title change or a deletion).
     Thread { id: i32 },
+}
+
+impl SearchJob {
+    /// The job that refreshes one post's document.
+    pub fn for_post(post: Post) -> Self {
+        match post {
+            Post::Discussion(id) => SearchJob::Discussion { id },
+            Post::Comment(id) => SearchJob::Comment { id },
+        }
+    }
 }
 
 pub async fn enqueue(db: &impl ConnectionTrait, job: SearchJob) -> AppResult<()> {
@@ -95,12 +106,12 @@ pub async fn apply(
     let mut removals = removals;
     for id in &discussion_ids {
         if !parents.contains_key(id) {
-            removals.push(format!("d-{id}"));
+            removals.push(Post::Discussion(*id).key());
         }
     }
     let found: HashSet<i32> = comments.iter().map(|c| c.id).collect();
     for id in comment_ids.difference(&found) {
-        removals.push(format!("c-{id}"));
+        removals.push(Post::Comment(*id).key());
     }
     if !docs.is_empty() {
         engine.index(docs).await?;
@@ -142,11 +153,11 @@ async fn documents(
     let mut removals = Vec::new();
     for d in discussions {
         if d.deleted_at.is_some() {
-            removals.push(format!("d-{}", d.id));
+            removals.push(Post::Discussion(d.id).key());
             continue;
         }
         docs.push(SearchDoc {
-            kind: DocKind::Discussion,
+            kind: PostKind::Discussion,
             discussion_id: d.id,
             comment_id: None,
             title: d.title.clone(),
@@ -161,7 +172,7 @@ async fn documents(
         let parent = parents.get(&c.discussion_id);
         match parent {
             Some(d) if d.deleted_at.is_none() && c.deleted_at.is_none() => docs.push(SearchDoc {
-                kind: DocKind::Comment,
+                kind: PostKind::Comment,
                 discussion_id: d.id,
                 comment_id: Some(c.id),
                 title: d.title.clone(),
@@ -171,7 +182,7 @@ async fn documents(
                 created_at: c.created_at,
                 score: c.score,
             }),
-            _ => removals.push(format!("c-{}", c.id)),
+            _ => removals.push(Post::Comment(c.id).key()),
         }
     }
     Ok((docs, removals))

@@ -22,7 +22,6 @@ use tokio::sync::watch;
 
 use crate::config::Settings;
 use crate::services::subscriptions::MESSAGE_ID_DOMAIN;
-use crate::state::AppState;
 use crate::views::discussion_path;
 
 /// After this many failed tries a message is kept as `failed` (listed for admins).
@@ -175,7 +174,20 @@ async fn claim(db: &DatabaseConnection, limit: u64) -> anyhow::Result<Vec<outbox
 }
 
 /// Sends outbox messages until told to stop; a message in flight is finished first.
-pub async fn run_worker(state: AppState, mut stop: watch::Receiver<bool>) {
+/// What the mail worker needs: the database, the way out, the templates, the key that
+/// signs unsubscribe links and the base URL of links.
+#[derive(Clone)]
+pub struct MailWorker {
+    pub db: sea_orm::DatabaseConnection,
+    pub mailer: std::sync::Arc<Mailer>,
+    pub templates: std::sync::Arc<tera::Tera>,
+    pub unsubscribe_key: std::sync::Arc<Vec<u8>>,
+    pub base_url: String,
+    /// `QUORUM_MAIL_FROM`.
+    pub mail_from: String,
+}
+
+pub async fn run_worker(state: MailWorker, mut stop: watch::Receiver<bool>) {
     loop {
         if *stop.borrow() {
             return;
@@ -202,7 +214,7 @@ pub async fn run_worker(state: AppState, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn deliver(state: &AppState, row: outbox::Model) {
+async fn deliver(state: &MailWorker, row: outbox::Model) {
     let outcome = match compose(state, &row).await {
         Ok(Some(message)) => state.mailer.send(message).await.map(|()| true),
         Ok(None) => Ok(false),
@@ -238,7 +250,7 @@ async fn deliver(state: &AppState, row: outbox::Model) {
 }
 
 /// Renders one outbox row into a message; `None` when there is nothing to send any more.
-async fn compose(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option<Message>> {
+async fn compose(state: &MailWorker, row: &outbox::Model) -> anyhow::Result<Option<Message>> {
     if row.kind == "digest" {
         return compose_digest(state, row).await;
     }
@@ -277,7 +289,7 @@ async fn compose(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option
         return Ok(None);
     };
     let key = state.unsubscribe_key.as_slice();
-    let base = state.settings.base_url();
+    let base = state.base_url.clone();
     let token = unsubscribe_token(key, row.member_id, d.id);
     let unsubscribe_url = format!("{base}/unsubscribe/{token}");
     let link = format!("{base}{}#comment-{}", discussion_path(d.id, &d.title), c.id);
@@ -306,7 +318,6 @@ async fn compose(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option
     let text = state.templates.render("email/reply.txt", &ctx)?;
     let html = state.templates.render("email/reply.html", &ctx)?;
     let from: Mailbox = state
-        .settings
         .mail_from
         .parse()
         .context("QUORUM_MAIL_FROM is not an address")?;
@@ -326,7 +337,10 @@ async fn compose(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option
 
 /// A digest: the discussions `services::digest::selection` picks, as of when the row
 /// was queued.
-async fn compose_digest(state: &AppState, row: &outbox::Model) -> anyhow::Result<Option<Message>> {
+async fn compose_digest(
+    state: &MailWorker,
+    row: &outbox::Model,
+) -> anyhow::Result<Option<Message>> {
     let Some(m) = member::Entity::find_by_id(row.member_id)
         .one(&state.db)
         .await?
@@ -345,7 +359,7 @@ async fn compose_digest(state: &AppState, row: &outbox::Model) -> anyhow::Result
     if picked.is_empty() {
         return Ok(None);
     }
-    let base = state.settings.base_url();
+    let base = state.base_url.clone();
     let key = state.unsubscribe_key.as_slice();
     // Discussion 0 in a token means "the digest".
     let unsubscribe_url = format!("{base}/unsubscribe/{}", unsubscribe_token(key, m.id, 0));
@@ -374,7 +388,6 @@ async fn compose_digest(state: &AppState, row: &outbox::Model) -> anyhow::Result
     let text = state.templates.render("email/digest.txt", &ctx)?;
     let html = state.templates.render("email/digest.html", &ctx)?;
     let from: Mailbox = state
-        .settings
         .mail_from
         .parse()
         .context("QUORUM_MAIL_FROM is not an address")?;

@@ -8,7 +8,8 @@
 use anyhow::{Context as _, ensure};
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 
-use super::{DocKind, Search, SearchDoc, SearchHit, SearchQuery, SearchResults};
+use super::engine::{Search, SearchDoc, SearchHit, SearchQuery, SearchResults};
+use crate::domain::{Post, PostKind};
 
 fn base_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0)
@@ -19,7 +20,7 @@ fn base_time() -> DateTime<Utc> {
 /// A discussion `d-{id}` created `age_min` minutes before the base time.
 pub fn discussion(id: i32, title: &str, body: &str, age_min: i64) -> SearchDoc {
     SearchDoc {
-        kind: DocKind::Discussion,
+        kind: PostKind::Discussion,
         discussion_id: id,
         comment_id: None,
         title: title.to_string(),
@@ -34,7 +35,7 @@ pub fn discussion(id: i32, title: &str, body: &str, age_min: i64) -> SearchDoc {
 /// A comment `c-{id}` on discussion `discussion_id`.
 pub fn comment(id: i32, discussion_id: i32, title: &str, body: &str, age_min: i64) -> SearchDoc {
     SearchDoc {
-        kind: DocKind::Comment,
+        kind: PostKind::Comment,
         comment_id: Some(id),
         ..discussion(discussion_id, title, body, age_min)
     }
@@ -51,8 +52,8 @@ fn query(q: &str) -> SearchQuery {
 
 fn hit_id(h: &SearchHit) -> String {
     match h.comment_id {
-        Some(c) if h.kind == DocKind::Comment => format!("c-{c}"),
-        _ => format!("d-{}", h.discussion_id),
+        Some(c) if h.kind == PostKind::Comment => Post::Comment(c).key(),
+        _ => Post::Discussion(h.discussion_id).key(),
     }
 }
 
@@ -360,7 +361,7 @@ pub async fn check_filters(e: &Search) -> anyhow::Result<()> {
     d3.author = "bob".to_string();
     reset(e, vec![d1, c2, d3]).await?;
 
-    let run = |zone: Option<&str>, author: Option<&str>, kind: Option<DocKind>| SearchQuery {
+    let run = |zone: Option<&str>, author: Option<&str>, kind: Option<PostKind>| SearchQuery {
         zone: zone.map(str::to_string),
         author: author.map(str::to_string),
         kind,
@@ -371,9 +372,9 @@ pub async fn check_filters(e: &Search) -> anyhow::Result<()> {
         (run(Some("engineering"), None, None), vec!["d-1", "c-2"]),
         (run(Some("social"), None, None), vec!["d-3"]),
         (run(None, Some("bob"), None), vec!["d-1", "d-3"]),
-        (run(None, None, Some(DocKind::Comment)), vec!["c-2"]),
+        (run(None, None, Some(PostKind::Comment)), vec!["c-2"]),
         (
-            run(Some("engineering"), Some("bob"), Some(DocKind::Discussion)),
+            run(Some("engineering"), Some("bob"), Some(PostKind::Discussion)),
             vec!["d-1"],
         ),
         (run(Some("nowhere"), None, None), vec![]),
@@ -485,7 +486,7 @@ pub async fn check_hit_fields(e: &Search) -> anyhow::Result<()> {
     let r = find(e, "budget").await?;
     let h = r.hits.first().context("one hit expected")?;
     ensure!(
-        h.kind == DocKind::Comment
+        h.kind == PostKind::Comment
             && h.discussion_id == 9
             && h.comment_id == Some(42)
             && h.title == "Budget thread"

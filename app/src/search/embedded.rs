@@ -25,8 +25,8 @@ use tantivy::{
     TantivyDocument, Term,
 };
 
+use super::engine::{SearchDoc, SearchEngine, SearchHit, SearchQuery, SearchResults, elapsed_ms};
 use super::text::{self, QueryWord, Token};
-use super::{SearchDoc, SearchEngine, SearchHit, SearchQuery, SearchResults};
 
 /// Bump when the schema or the analyzer changes: an index written by another version is
 /// wiped and recreated (the app reindexes).
@@ -226,7 +226,7 @@ impl Inner {
             return Ok(SearchResults {
                 hits: Vec::new(),
                 total: 0,
-                took_ms: super::elapsed_ms(start),
+                took_ms: elapsed_ms(start),
             });
         }
         let f = self.fields;
@@ -279,7 +279,7 @@ impl Inner {
         Ok(SearchResults {
             hits,
             total: u64::try_from(total).unwrap_or(u64::MAX),
-            took_ms: super::elapsed_ms(start),
+            took_ms: elapsed_ms(start),
         })
     }
 

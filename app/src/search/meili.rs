@@ -21,8 +21,9 @@ use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
 use serde::{Deserialize, Serialize};
 
+use super::engine::{SearchDoc, SearchEngine, SearchHit, SearchQuery, SearchResults, elapsed_ms};
 use super::text;
-use super::{DocKind, SearchDoc, SearchEngine, SearchHit, SearchQuery, SearchResults};
+use crate::domain::PostKind;
 
 /// The index uid.
 pub const INDEX_UID: &str = "quorum";
@@ -48,7 +49,7 @@ const CROP: &[(&str, Option<usize>)] = &[("body", None)];
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct MeiliDoc {
     id: String,
-    kind: DocKind,
+    kind: PostKind,
     discussion_id: i32,
     comment_id: Option<i32>,
     title: String,
@@ -338,7 +339,7 @@ impl SearchEngine for MeiliEngine {
         Ok(SearchResults {
             hits: results.hits.into_iter().map(to_hit).collect(),
             total: u64::try_from(total).unwrap_or(u64::MAX),
-            took_ms: super::elapsed_ms(start),
+            took_ms: elapsed_ms(start),
         })
     }
 
@@ -364,7 +365,7 @@ mod tests {
     fn filter_values_are_quoted() {
         let q = SearchQuery {
             zone: Some(r#"a" OR zone = "b\"#.to_string()),
-            kind: Some(DocKind::Comment),
+            kind: Some(PostKind::Comment),
             ..SearchQuery::default()
         };
         assert_eq!(

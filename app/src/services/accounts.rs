@@ -8,12 +8,13 @@ use chrono::{Duration, Utc};
 use entity::{member, session};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, SqlErr,
 };
 use sha2::{Digest, Sha256};
 
 use crate::domain::{DisplayName, Email, Password, Role, Username};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult, Code, FieldErrors};
 
 /// Browser sessions and API tokens last 30 days.
 const SESSION_DAYS: i64 = 30;
@@ -89,10 +90,10 @@ pub async fn hash_password(password: &Password) -> AppResult<String> {
         Argon2::default()
             .hash_password(password.expose().as_bytes())
             .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+            .map_err(|e| AppError::internal(anyhow::anyhow!("hashing a password: {e}")))
     })
     .await
-    .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?
+    .map_err(|e| AppError::internal(anyhow::Error::new(e)))?
 }
 
 /// A hash of a password nobody has, verified against when the login names no member,
@@ -112,7 +113,7 @@ async fn verify_password(password: String, hash: Option<String>) -> AppResult<bo
             .is_ok()
     })
     .await
-    .map_err(|e| AppError::Internal(anyhow::Error::new(e)))
+    .map_err(|e| AppError::internal(anyhow::Error::new(e)))
 }
 
 pub async fn register(
@@ -173,28 +174,24 @@ pub async fn register(
 fn username_taken() -> AppError {
     let mut fields = FieldErrors::new();
     fields.insert("username".into(), "is already taken".into());
-    AppError::Conflict {
-        code: "username_taken",
-        message: "That username is already taken".into(),
-        fields: Some(fields),
-    }
+    AppError::coded(Code::UsernameTaken, "That username is already taken").with_fields(fields)
 }
 
 fn email_taken() -> AppError {
     let mut fields = FieldErrors::new();
     fields.insert("email".into(), "is already registered".into());
-    AppError::Conflict {
-        code: "email_taken",
-        message: "That e-mail address is already registered".into(),
-        fields: Some(fields),
-    }
+    AppError::coded(
+        Code::EmailTaken,
+        "That e-mail address is already registered",
+    )
+    .with_fields(fields)
 }
 
 pub fn invalid_credentials() -> AppError {
-    AppError::Unauthorized {
-        code: "invalid_credentials",
-        message: "That username or e-mail and password do not match".into(),
-    }
+    AppError::coded(
+        Code::InvalidCredentials,
+        "That username or e-mail and password do not match",
+    )
 }
 
 /// Checks a login (username or e-mail) and password. Every wrong pair gets the same
@@ -323,4 +320,26 @@ pub async fn set_role(
     let mut row: member::ActiveModel = found.into();
     row.role = Set(role.as_str().to_string());
     Ok(row.update(db).await?)
+}
+
+/// Checks a sign-in under the rate limits: every attempt counts against the address;
+/// only failed ones count against the account, so nobody can lock a colleague out by
+/// guessing at their name while they sign in correctly.
+pub async fn signin(
+    db: &DatabaseConnection,
+    limits: bool,
+    client_ip: &str,
+    login: &str,
+    password: &str,
+) -> AppResult<member::Model> {
+    use super::rate_limit;
+    if limits {
+        rate_limit::hit(db, rate_limit::SIGNIN_PER_IP, client_ip).await?;
+        rate_limit::check(db, rate_limit::SIGNIN_PER_ACCOUNT, login.trim()).await?;
+    }
+    let outcome = authenticate(db, login, password).await;
+    if limits && outcome.is_err() {
+        rate_limit::hit(db, rate_limit::SIGNIN_PER_ACCOUNT, login.trim()).await?;
+    }
+    outcome
 }

@@ -14,7 +14,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use super::Actor;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Code};
 
 /// The largest upload accepted, in bytes.
 pub const MAX_BYTES: usize = 2 * 1024 * 1024;
@@ -22,20 +22,21 @@ pub const MAX_BYTES: usize = 2 * 1024 * 1024;
 pub const MAX_PIXELS: u64 = 40_000_000;
 pub const SIZES: [u32; 2] = [256, 64];
 
-fn bad(code: &'static str, message: &str) -> AppError {
-    AppError::BadRequest {
-        code,
-        message: message.into(),
-        fields: None,
-    }
+fn bad(code: Code, message: &str) -> AppError {
+    AppError::coded(code, message)
 }
 
 /// Decodes, checks and resizes an upload: PNG bytes for each of `SIZES`.
 pub fn process(bytes: &[u8]) -> AppResult<Vec<(u32, Vec<u8>)>> {
     if bytes.len() > MAX_BYTES {
-        return Err(AppError::PayloadTooLarge);
+        return Err(AppError::payload_too_large());
     }
-    let not_image = || bad("invalid_image", "The file is not a PNG, JPEG or WebP image");
+    let not_image = || {
+        bad(
+            Code::InvalidImage,
+            "The file is not a PNG, JPEG or WebP image",
+        )
+    };
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|_| not_image())?;
@@ -52,7 +53,7 @@ pub fn process(bytes: &[u8]) -> AppResult<Vec<(u32, Vec<u8>)>> {
         .map_err(|_| not_image())?;
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(bad(
-            "image_too_large",
+            Code::ImageTooLarge,
             "The image has more than 40 megapixels; upload a smaller one",
         ));
     }
@@ -81,7 +82,7 @@ pub fn process(bytes: &[u8]) -> AppResult<Vec<(u32, Vec<u8>)>> {
         let mut png = Cursor::new(Vec::new());
         DynamicImage::ImageRgba8(current.to_rgba8())
             .write_to(&mut png, ImageFormat::Png)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("encoding an avatar: {e}")))?;
+            .map_err(|e| AppError::internal(anyhow::anyhow!("encoding an avatar: {e}")))?;
         out.push((size, png.into_inner()));
     }
     Ok(out)
@@ -157,4 +158,61 @@ pub async fn load(db: &DatabaseConnection, member_id: i32, size: u32) -> AppResu
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("Picture"))
+}
+
+/// What a stored picture is served at.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct AvatarUrls {
+    pub avatar_url: String,
+    pub avatar_small_url: String,
+}
+
+/// Decoding takes CPU and up to a few hundred MB: one picture at a time per process.
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// Reads a body (or one multipart field) of at most `limit` bytes; 413 beyond it,
+/// without reading the rest. `code` names a broken stream (`invalid_body`, `invalid_form`).
+pub async fn read_limited<B: AsRef<[u8]>, E: std::fmt::Display>(
+    mut stream: impl futures_util::Stream<Item = Result<B, E>> + Unpin,
+    limit: usize,
+    code: Code,
+) -> AppResult<Vec<u8>> {
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|e| AppError::coded(code, format!("The upload could not be read: {e}")))?;
+        let chunk = chunk.as_ref();
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::payload_too_large());
+        }
+        body.extend_from_slice(chunk);
+    }
+    Ok(body)
+}
+
+/// Checks the posting limit, decodes and stores an upload (off the async workers);
+/// the new URLs.
+pub async fn accept(
+    db: &DatabaseConnection,
+    rate_limits_on: bool,
+    member: &entity::member::Model,
+    bytes: Vec<u8>,
+) -> AppResult<AvatarUrls> {
+    let actor = Actor::from_model(member);
+    super::rate_limit::posting(db, rate_limits_on, &actor).await?;
+    let _turn = DECODING
+        .acquire()
+        .await
+        .map_err(|e| AppError::internal(anyhow::anyhow!("avatar queue: {e}")))?;
+    let sizes = tokio::task::spawn_blocking(move || process(&bytes))
+        .await
+        .map_err(|e| AppError::internal(anyhow::anyhow!("avatar worker: {e}")))??;
+    let version = store(db, &actor, sizes).await?;
+    let mut member = member.clone();
+    member.avatar_version = Some(version);
+    Ok(AvatarUrls {
+        avatar_url: crate::views::avatar_url(&member, 256),
+        avatar_small_url: crate::views::avatar_url(&member, 64),
+    })
 }

@@ -9,9 +9,11 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
-use super::reputation::Target;
+use super::items::members_by_id;
+use super::ledger::kind;
+use crate::domain::Post;
 use crate::error::AppResult;
-use crate::views::BadgeView;
+use crate::views::{BadgeView, MemberRef};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tier {
@@ -148,31 +150,13 @@ pub fn find(slug: &str) -> Option<&'static Badge> {
 /// Something happened that a badge may be watching.
 #[derive(Debug, Clone, Copy)]
 pub enum Trigger {
-    DiscussionStarted {
-        author: i32,
-    },
-    CommentPosted {
-        author: i32,
-        discussion_author: i32,
-    },
-    VoteCast {
-        voter: i32,
-        value: i32,
-    },
-    ItemScored {
-        author: i32,
-        target: Target,
-        score: i32,
-    },
-    Recognized {
-        author: i32,
-    },
-    ReputationChanged {
-        member: i32,
-    },
-    QuizPassed {
-        member: i32,
-    },
+    DiscussionStarted { author: i32 },
+    CommentPosted { author: i32, discussion_author: i32 },
+    VoteCast { voter: i32, value: i32 },
+    ItemScored { author: i32, post: Post, score: i32 },
+    Recognized { author: i32 },
+    ReputationChanged { member: i32 },
+    QuizPassed { member: i32 },
 }
 
 /// Checks the badges a trigger concerns and awards the ones now earned, each with a
@@ -246,19 +230,16 @@ pub async fn evaluate(
                 Rule::ItemScore(threshold),
                 Trigger::ItemScored {
                     author,
-                    target,
+                    post,
                     score,
                 },
             ) if score >= threshold => {
-                award(db, badge, author, Some(target), now).await?;
+                award(db, badge, author, Some(post), now).await?;
             }
             (Rule::Recognitions(n), Trigger::Recognized { author }) => {
                 let count = entity::reputation_event::Entity::find()
                     .filter(entity::reputation_event::Column::MemberId.eq(author))
-                    .filter(
-                        entity::reputation_event::Column::Kind
-                            .eq(super::reputation::kind::RECOGNIZED),
-                    )
+                    .filter(entity::reputation_event::Column::Kind.eq(kind::RECOGNIZED))
                     .count(db)
                     .await?;
                 if count >= n {
@@ -313,18 +294,18 @@ async fn award(
     db: &impl ConnectionTrait,
     badge: &Badge,
     member_id: i32,
-    item: Option<Target>,
+    item: Option<Post>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let (item_key, discussion_id, comment_id) = match item {
         None => (String::new(), None, None),
-        Some(Target::Discussion(id)) => (format!("d-{id}"), Some(id), None),
-        Some(Target::Comment(id)) => {
+        Some(post @ Post::Discussion(id)) => (post.key(), Some(id), None),
+        Some(post @ Post::Comment(id)) => {
             let discussion_id = comment::Entity::find_by_id(id)
                 .one(db)
                 .await?
                 .map(|c| c.discussion_id);
-            (format!("c-{id}"), discussion_id, Some(id))
+            (post.key(), discussion_id, Some(id))
         }
     };
     let inserted = member_badge::Entity::insert(member_badge::ActiveModel {
@@ -386,12 +367,58 @@ pub fn view(row: &member_badge::Model) -> Option<BadgeView> {
     })
 }
 
-/// Who holds a badge (member ids, most recent first).
-pub async fn holders(db: &impl ConnectionTrait, slug: &str) -> AppResult<Vec<member_badge::Model>> {
-    Ok(member_badge::Entity::find()
-        .filter(member_badge::Column::Slug.eq(slug))
+/// A badge and (up to 200 of) its holders, most recent first.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct BadgeInfo {
+    pub slug: String,
+    pub name: String,
+    /// `bronze`, `silver` or `gold`.
+    pub tier: String,
+    pub description: String,
+    pub holders: Vec<MemberRef>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct BadgeList {
+    pub badges: Vec<BadgeInfo>,
+}
+
+/// The most holders listed per badge.
+const HOLDERS_SHOWN: usize = 200;
+
+/// Every badge with its holders: one query for the awards, one for the members.
+pub async fn catalogue(db: &impl ConnectionTrait) -> AppResult<BadgeList> {
+    let awards: Vec<(String, i32)> = member_badge::Entity::find()
+        .select_only()
+        .column(member_badge::Column::Slug)
+        .column(member_badge::Column::MemberId)
         .order_by_desc(member_badge::Column::AwardedAt)
-        .limit(200)
+        .order_by_desc(member_badge::Column::Id)
+        .into_tuple()
         .all(db)
-        .await?)
+        .await?;
+    let mut by_badge: std::collections::HashMap<&str, Vec<i32>> = Default::default();
+    for (slug, member_id) in &awards {
+        let holders = by_badge.entry(slug.as_str()).or_default();
+        if holders.len() < HOLDERS_SHOWN && !holders.contains(member_id) {
+            holders.push(*member_id);
+        }
+    }
+    let members = members_by_id(db, by_badge.values().flatten().copied()).await?;
+    let badges = BADGES
+        .iter()
+        .map(|badge| BadgeInfo {
+            slug: badge.slug.into(),
+            name: badge.name.into(),
+            tier: badge.tier.as_str().into(),
+            description: badge.description.into(),
+            holders: by_badge
+                .get(badge.slug)
+                .into_iter()
+                .flatten()
+                .filter_map(|id| members.get(id).map(MemberRef::from_model))
+                .collect(),
+        })
+        .collect();
+    Ok(BadgeList { badges })
 }

@@ -1,22 +1,23 @@
 //! Discussions: start, list, read, edit, delete, lock and pin.
 
 use chrono::Utc;
-use entity::{discussion, zone};
+use entity::discussion;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use super::badges::Trigger;
-use super::reputation::Target;
+use super::Actor;
+use super::effects::{self, Effect};
+use super::items::{self, Locks};
+use super::polls::{self, PollView};
 use super::zones::merge;
-use super::{Actor, members_by_id};
-use crate::domain::{Body, Paging, SortOrder, Title};
+use super::{digest, ledger};
+use crate::domain::{Body, Paging, Post, SortOrder, Title};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::jobs::search::{self as search_jobs, SearchJob};
 use crate::markdown;
-use crate::views::{DiscussionView, MemberRef};
+use crate::views::{CommentView, DiscussionView, posts};
 
 pub struct NewDiscussion {
     pub title: Title,
@@ -62,45 +63,6 @@ impl DiscussionEdit {
     }
 }
 
-/// Turns rows into views with two more queries in all: authors and zones.
-pub async fn views(
-    db: &impl ConnectionTrait,
-    rows: Vec<discussion::Model>,
-    viewer: Option<&Actor>,
-) -> AppResult<Vec<DiscussionView>> {
-    let authors = members_by_id(db, rows.iter().map(|d| d.author_id)).await?;
-    let ids: Vec<i32> = rows.iter().map(|d| d.id).collect();
-    let my_votes = super::reputation::my_votes(db, viewer, "discussion", &ids).await?;
-    let mut zone_ids: Vec<i32> = rows.iter().map(|d| d.zone_id).collect();
-    zone_ids.sort_unstable();
-    zone_ids.dedup();
-    let zones = if zone_ids.is_empty() {
-        Vec::new()
-    } else {
-        zone::Entity::find()
-            .filter(zone::Column::Id.is_in(zone_ids))
-            .all(db)
-            .await?
-    };
-    rows.into_iter()
-        .map(|d| {
-            let author = authors
-                .get(&d.author_id)
-                .map(MemberRef::from_model)
-                .ok_or_else(|| {
-                    AppError::Internal(anyhow::anyhow!("discussion {} has no author", d.id))
-                })?;
-            let zone = zones
-                .iter()
-                .find(|z| z.id == d.zone_id)
-                .map(|z| z.slug.clone())
-                .unwrap_or_default();
-            let my_vote = my_votes.get(&d.id).copied().unwrap_or(0);
-            Ok(DiscussionView::build(d, zone, author, my_vote))
-        })
-        .collect()
-}
-
 pub async fn create(
     db: &DatabaseConnection,
     zone_slug: &str,
@@ -134,30 +96,11 @@ pub async fn create(
     .insert(&txn)
     .await?;
     if let Some(poll) = poll {
-        super::polls::insert(&txn, row.id, poll, now).await?;
+        polls::insert(&txn, row.id, poll, now).await?;
     }
-    super::badges::evaluate(&txn, Trigger::DiscussionStarted { author: actor.id }, now).await?;
-    super::follows::discussion_started(&txn, actor.id, row.id, now).await?;
-    search_jobs::enqueue(&txn, SearchJob::Discussion { id: row.id }).await?;
-    // The author hears about replies, by e-mail if their settings say so.
-    let wants_mail = entity::member::Entity::find_by_id(actor.id)
-        .one(&txn)
-        .await?
-        .is_none_or(|m| m.email_on_discussion_reply);
-    super::subscriptions::subscribe_default(&txn, actor.id, row.id, wants_mail, now).await?;
+    effects::record(&txn, Effect::DiscussionStarted { discussion: &row }, now).await?;
     txn.commit().await?;
-    one_view(db, row, Some(actor)).await
-}
-
-async fn one_view(
-    db: &impl ConnectionTrait,
-    row: discussion::Model,
-    viewer: Option<&Actor>,
-) -> AppResult<DiscussionView> {
-    views(db, vec![row], viewer)
-        .await?
-        .pop()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a discussion view went missing")))
+    posts::discussion(db, row, Some(actor)).await
 }
 
 pub async fn list(
@@ -187,7 +130,7 @@ pub async fn list(
         .limit(paging.per_page)
         .all(db)
         .await?;
-    Ok((views(db, rows, viewer).await?, total))
+    Ok((posts::discussions(db, rows, viewer).await?, total))
 }
 
 /// The newest discussions across every zone, for the home page.
@@ -199,7 +142,7 @@ pub async fn latest(db: &impl ConnectionTrait, limit: u64) -> AppResult<Vec<Disc
         .limit(limit)
         .all(db)
         .await?;
-    views(db, rows, None).await
+    posts::discussions(db, rows, None).await
 }
 
 /// Discussions a member started: newest first, or (`best_first`) highest score first.
@@ -220,16 +163,7 @@ pub async fn by_author(
         .limit(limit)
         .all(db)
         .await?;
-    views(db, rows, None).await
-}
-
-/// A live (not deleted) discussion row.
-pub async fn find(db: &impl ConnectionTrait, id: i32) -> AppResult<discussion::Model> {
-    discussion::Entity::find_by_id(id)
-        .filter(discussion::Column::DeletedAt.is_null())
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Discussion"))
+    posts::discussions(db, rows, None).await
 }
 
 /// Reads a discussion for display, counting the view when asked.
@@ -239,7 +173,7 @@ pub async fn read(
     viewer: Option<&Actor>,
     count_view: bool,
 ) -> AppResult<DiscussionView> {
-    let mut row = find(db, id).await?;
+    let mut row = items::discussion(db, id).await?;
     if count_view {
         discussion::Entity::update_many()
             .col_expr(
@@ -251,7 +185,7 @@ pub async fn read(
             .await?;
         row.view_count += 1;
     }
-    one_view(db, row, viewer).await
+    posts::discussion(db, row, viewer).await
 }
 
 pub async fn update(
@@ -261,19 +195,14 @@ pub async fn update(
     edit: DiscussionEdit,
 ) -> AppResult<DiscussionView> {
     let txn = crate::db::begin_write(db).await?;
-    let row = find(&txn, id).await?;
+    let row = items::discussion(&txn, id).await?;
     if !actor.may_change(row.author_id) {
         return Err(AppError::forbidden(
             "Only the author or a moderator may edit this discussion",
         ));
     }
     let now = Utc::now();
-    // A new title changes every comment's document too (they carry it).
-    let job = if edit.title.as_ref().is_some_and(|t| t.as_ref() != row.title) {
-        SearchJob::Thread { id: row.id }
-    } else {
-        SearchJob::Discussion { id: row.id }
-    };
+    let title_changed = edit.title.as_ref().is_some_and(|t| t.as_ref() != row.title);
     let mut active: discussion::ActiveModel = row.into();
     if let Some(title) = edit.title {
         active.title = Set(title.into_inner());
@@ -285,27 +214,36 @@ pub async fn update(
     active.updated_at = Set(now);
     active.edited_at = Set(Some(now));
     let row = active.update(&txn).await?;
-    search_jobs::enqueue(&txn, job).await?;
+    let edited = Effect::DiscussionEdited {
+        id: row.id,
+        title_changed,
+    };
+    effects::record(&txn, edited, now).await?;
     txn.commit().await?;
-    one_view(db, row, Some(actor)).await
+    posts::discussion(db, row, Some(actor)).await
 }
 
 pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
-    super::reputation::lock_item(&txn, Target::Discussion(id)).await?;
-    let row = find(&txn, id).await?;
-    if !actor.may_change(row.author_id) {
+    let locks = Locks::new(&txn).discussion(id).await?;
+    let item = items::load(&txn, Post::Discussion(id)).await?;
+    if !actor.may_change(item.author_id) {
         return Err(AppError::forbidden(
             "Only the author or a moderator may delete this discussion",
         ));
     }
     let now = Utc::now();
-    let item = super::reputation::load_item(&txn, Target::Discussion(id)).await?;
-    let mut active: discussion::ActiveModel = row.into();
-    active.deleted_at = Set(Some(now));
-    active.update(&txn).await?;
-    super::reputation::item_deleted(&txn, &item, now).await?;
-    search_jobs::enqueue(&txn, SearchJob::Thread { id }).await?;
+    discussion::Entity::update_many()
+        .col_expr(discussion::Column::DeletedAt, Expr::value(now))
+        .filter(discussion::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    let reputation_changed = ledger::item_deleted(locks, &txn, &item, now).await?;
+    let deleted = Effect::PostDeleted {
+        post: item.post,
+        reputation_changed,
+    };
+    effects::record(&txn, deleted, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -324,7 +262,8 @@ pub async fn moderate(
         ));
     }
     let txn = crate::db::begin_write(db).await?;
-    let row = find(&txn, id).await?;
+    Locks::new(&txn).discussion(id).await?;
+    let row = items::discussion(&txn, id).await?;
     let mut active: discussion::ActiveModel = row.into();
     if let Some(locked) = locked {
         active.locked = Set(locked);
@@ -334,5 +273,88 @@ pub async fn moderate(
     }
     let row = active.update(&txn).await?;
     txn.commit().await?;
-    one_view(db, row, Some(actor)).await
+    posts::discussion(db, row, Some(actor)).await
+}
+
+/// A discussion as its page and the API show it: the discussion, its thread, its poll,
+/// and what the viewer may do. Reading counts a view and marks the discussion read for
+/// the viewer's digest.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DiscussionWithComments {
+    pub discussion: DiscussionView,
+    /// In thread order: each after its parent, siblings oldest first.
+    pub comments: Vec<CommentView>,
+    /// The discussion's poll, if it has one.
+    pub poll: Option<PollView>,
+    /// Whether the viewer may edit or delete the discussion.
+    #[serde(skip)]
+    pub can_change: bool,
+    /// Whether the viewer may reply (signed in, and the discussion open or the viewer a
+    /// moderator).
+    #[serde(skip)]
+    pub can_reply: bool,
+    /// For each comment (same order): whether the viewer may edit or delete it.
+    #[serde(skip)]
+    pub can_change_comment: Vec<bool>,
+}
+
+pub async fn page(
+    db: &DatabaseConnection,
+    id: i32,
+    viewer: Option<&Actor>,
+) -> AppResult<DiscussionWithComments> {
+    let discussion = read(db, id, viewer, true).await?;
+    let comments = posts::thread(db, id, viewer).await?;
+    if let Some(a) = viewer {
+        digest::mark_read(db, a.id, id, Utc::now()).await?;
+    }
+    let poll = polls::view(db, id, discussion.locked, viewer).await?;
+    let may_change = |author: Option<&str>| {
+        viewer.is_some_and(|a| author.is_some_and(|name| a.may_change_named(name)))
+    };
+    Ok(DiscussionWithComments {
+        can_change: may_change(Some(&discussion.author.username)),
+        can_reply: viewer.is_some_and(|a| a.may_reply(discussion.locked)),
+        can_change_comment: comments
+            .iter()
+            .map(|c| !c.deleted && may_change(c.author.as_ref().map(|a| a.username.as_str())))
+            .collect(),
+        discussion,
+        comments,
+        poll,
+    })
+}
+
+/// What the discussion's page shows besides the discussion itself: its zone's name,
+/// its quizzes, related discussions and the viewer's subscription.
+#[derive(Debug)]
+pub struct FullPage {
+    pub page: DiscussionWithComments,
+    pub zone_name: String,
+    pub quizzes: Vec<super::quizzes::QuizSummary>,
+    pub related: Vec<crate::search::SearchHit>,
+    pub subscribed: bool,
+}
+
+pub async fn full_page(
+    db: &DatabaseConnection,
+    engine: &crate::search::Search,
+    id: i32,
+    viewer: Option<&Actor>,
+) -> AppResult<FullPage> {
+    let page = page(db, id, viewer).await?;
+    let zone = super::zones::find(db, &page.discussion.zone).await?;
+    let quizzes = super::quizzes::list(db, None, Some(id)).await?;
+    let related = super::search::similar(engine, &page.discussion.title, Some(id), 5).await;
+    let subscribed = match viewer {
+        Some(a) => super::subscriptions::get(db, a.id, id).await?,
+        None => false,
+    };
+    Ok(FullPage {
+        page,
+        zone_name: zone.name,
+        quizzes,
+        related,
+        subscribed,
+    })
 }

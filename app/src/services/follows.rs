@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::Actor;
 use crate::domain::Paging;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Code};
 use crate::views::{DiscussionView, MemberRef};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -87,11 +87,10 @@ pub async fn set(
     if let Followed::Member(id) = target
         && id == actor.id
     {
-        return Err(AppError::BadRequest {
-            code: "self_follow",
-            message: "You cannot follow yourself".into(),
-            fields: None,
-        });
+        return Err(AppError::coded(
+            Code::SelfFollow,
+            "You cannot follow yourself",
+        ));
     }
     if on {
         let (member_id, zone_id, columns) = match target {
@@ -199,7 +198,7 @@ pub async fn feed(
         .all(db)
         .await?;
     Ok((
-        super::discussions::views(db, rows, Some(actor)).await?,
+        crate::views::posts::discussions(db, rows, Some(actor)).await?,
         total,
     ))
 }

@@ -10,7 +10,7 @@ use sea_orm::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::members_by_id;
+use super::items::members_by_id;
 use crate::error::{AppError, AppResult};
 use crate::views::MemberRef;
 

@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use entity::{discussion, poll, poll_ballot, poll_option};
+use entity::{poll, poll_ballot, poll_option};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -15,7 +15,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Actor;
-use crate::error::{AppError, AppResult, FieldErrors};
+use super::items::{self, Locks};
+use crate::error::{AppError, AppResult, Code, FieldErrors};
 
 pub const OPTIONS_MIN: usize = 2;
 pub const OPTIONS_MAX: usize = 20;
@@ -150,14 +151,6 @@ pub async fn insert(
     Ok(row)
 }
 
-async fn live_discussion(db: &impl ConnectionTrait, id: i32) -> AppResult<discussion::Model> {
-    discussion::Entity::find_by_id(id)
-        .filter(discussion::Column::DeletedAt.is_null())
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Discussion"))
-}
-
 /// Adds a poll to an existing discussion (its author or a moderator).
 pub async fn attach(
     db: &DatabaseConnection,
@@ -168,26 +161,24 @@ pub async fn attach(
     let now = Utc::now();
     let txn = crate::db::begin_write(db).await?;
     // The discussion's row, locked: two polls added at once take turns.
-    super::reputation::lock_item(&txn, super::reputation::Target::Discussion(discussion_id))
-        .await?;
-    let d = live_discussion(&txn, discussion_id).await?;
+    Locks::new(&txn).discussion(discussion_id).await?;
+    let d = items::discussion(&txn, discussion_id).await?;
     if !actor.may_change(d.author_id) {
         return Err(AppError::forbidden(
             "Only the discussion's author or a moderator may add a poll",
         ));
     }
     if find(&txn, discussion_id).await?.is_some() {
-        return Err(AppError::Conflict {
-            code: "poll_exists",
-            message: "This discussion already has a poll".into(),
-            fields: None,
-        });
+        return Err(AppError::coded(
+            Code::PollExists,
+            "This discussion already has a poll",
+        ));
     }
     insert(&txn, discussion_id, new, now).await?;
     txn.commit().await?;
     view(db, discussion_id, d.locked, Some(actor))
         .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a new poll went missing")))
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("a new poll went missing")))
 }
 
 async fn find(db: &impl ConnectionTrait, discussion_id: i32) -> AppResult<Option<poll::Model>> {
@@ -271,17 +262,13 @@ pub async fn vote(
     let now = Utc::now();
     let txn = crate::db::begin_write(db).await?;
     // One ballot at a time per member: two at once cannot both count.
-    super::lock_member(&txn, actor.id).await?;
-    let d = live_discussion(&txn, discussion_id).await?;
+    Locks::new(&txn).members([actor.id]).await?;
+    let d = items::discussion(&txn, discussion_id).await?;
     let p = find(&txn, discussion_id)
         .await?
         .ok_or_else(|| AppError::not_found("Poll"))?;
     if is_closed(&p, d.locked, now) {
-        return Err(AppError::Conflict {
-            code: "poll_closed",
-            message: "This poll has closed".into(),
-            fields: None,
-        });
+        return Err(AppError::coded(Code::PollClosed, "This poll has closed"));
     }
     let valid: BTreeSet<i32> = poll_option::Entity::find()
         .select_only()
@@ -304,11 +291,11 @@ pub async fn vote(
                     "options".into(),
                     format!("{c} is not an option of this poll"),
                 );
-                return Err(AppError::BadRequest {
-                    code: "invalid_option",
-                    message: format!("{c} is not an option of this poll"),
-                    fields: Some(fields),
-                });
+                return Err(AppError::coded(
+                    Code::InvalidOption,
+                    format!("{c} is not an option of this poll"),
+                )
+                .with_fields(fields));
             }
         }
     }

@@ -15,11 +15,13 @@ use sea_orm::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Actor, members_by_id};
+use super::Actor;
+use super::effects::{self, Effect};
+use super::items::Locks;
+use super::items::members_by_id;
+use super::ledger::{Ledger, RULES, kind};
 use crate::domain::{Role, Title};
-use crate::error::{AppError, AppResult, FieldErrors};
-use crate::services::badges::{self, Trigger};
-use crate::services::reputation::{self, RULES};
+use crate::error::{AppError, AppResult, Code, FieldErrors};
 use crate::views::MemberRef;
 
 pub const QUESTIONS_MAX: usize = 50;
@@ -363,7 +365,7 @@ async fn summaries(
     rows.into_iter()
         .map(|q| {
             let author = authors.get(&q.author_id).ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!("quiz {} has no author", q.id))
+                AppError::internal(anyhow::anyhow!("quiz {} has no author", q.id))
             })?;
             Ok(QuizSummary {
                 zone: zones.get(&q.zone_id).cloned().unwrap_or_default(),
@@ -486,7 +488,7 @@ pub async fn show(
     let quiz = summaries(db, vec![loaded.quiz.clone()], &counts)
         .await?
         .pop()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a quiz view went missing")))?;
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("a quiz view went missing")))?;
     Ok(QuizView {
         quiz,
         questions,
@@ -537,10 +539,10 @@ pub async fn take(
     // Those who can see the right answers (its author, and moderators through the
     // results) cannot score with them.
     if may_see_results(&loaded.quiz, Some(actor)) {
-        return Err(AppError::Forbidden {
-            code: "own_quiz",
-            message: "You can see this quiz's answers, so you cannot take it".into(),
-        });
+        return Err(AppError::coded(
+            Code::OwnQuiz,
+            "You can see this quiz's answers, so you cannot take it",
+        ));
     }
     // Every answer must name a question of this quiz and choices of that question.
     let mut chosen: HashMap<i32, BTreeSet<i32>> = HashMap::new();
@@ -548,11 +550,7 @@ pub async fn take(
         let invalid = |message: String| {
             let mut fields = FieldErrors::new();
             fields.insert("answers".into(), message.clone());
-            AppError::BadRequest {
-                code: "invalid_answer",
-                message,
-                fields: Some(fields),
-            }
+            AppError::coded(Code::InvalidAnswer, message).with_fields(fields)
         };
         let q = i32::try_from(*question)
             .ok()
@@ -596,18 +594,17 @@ pub async fn take(
     .exec_without_returning(&txn)
     .await?;
     if inserted == 0 {
-        return Err(AppError::Conflict {
-            code: "already_taken",
-            message: "You have already taken this quiz".into(),
-            fields: None,
-        });
+        return Err(AppError::coded(
+            Code::AlreadyTaken,
+            "You have already taken this quiz",
+        ));
     }
     let attempt = quiz_attempt::Entity::find()
         .filter(quiz_attempt::Column::QuizId.eq(id))
         .filter(quiz_attempt::Column::MemberId.eq(actor.id))
         .one(&txn)
         .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a new attempt went missing")))?;
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("a new attempt went missing")))?;
     let mut rows = Vec::new();
     for (question_id, mine, right) in responses {
         let ids: Vec<String> = mine.iter().map(i32::to_string).collect();
@@ -626,16 +623,18 @@ pub async fn take(
     let mut awarded = 0;
     if passed {
         awarded = RULES.quiz_passed;
-        reputation::grant(
-            &txn,
-            actor.id,
-            reputation::kind::QUIZ_PASSED,
-            awarded,
-            Some(loaded.quiz.zone_id),
-            now,
-        )
-        .await?;
-        badges::evaluate(&txn, Trigger::QuizPassed { member: actor.id }, now).await?;
+        let locked = Locks::new(&txn).members([actor.id]).await?;
+        let mut ledger = Ledger::new(&locked, &txn, now);
+        let zone = Some(loaded.quiz.zone_id);
+        ledger
+            .grant(actor.id, kind::QUIZ_PASSED, awarded, zone)
+            .await?;
+        let reputation_changed = ledger.settle().await?;
+        let passed = Effect::QuizPassed {
+            member: actor.id,
+            reputation_changed,
+        };
+        effects::record(&txn, passed, now).await?;
     }
     txn.commit().await?;
     Ok(result(&loaded, &attempt, &rows, awarded))

@@ -63,9 +63,7 @@ pub async fn hit(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> AppR
         None => 1,
     };
     if count > limit.max {
-        return Err(AppError::RateLimited {
-            retry_after: (expires_at - now).max(1) as u64,
-        });
+        return Err(AppError::rate_limited((expires_at - now).max(1) as u64));
     }
     Ok(())
 }
@@ -93,9 +91,7 @@ pub async fn check(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> Ap
         None => 0,
     };
     if count >= limit.max {
-        return Err(AppError::RateLimited {
-            retry_after: (expires_at - now).max(1) as u64,
-        });
+        return Err(AppError::rate_limited((expires_at - now).max(1) as u64));
     }
     Ok(())
 }
@@ -121,5 +117,14 @@ pub async fn sweep(db: &impl ConnectionTrait) -> AppResult<()> {
         [Value::from(Utc::now().timestamp())],
     ))
     .await?;
+    Ok(())
+}
+
+/// Posting (discussions, comments, questions, pictures) is limited per member;
+/// moderators are exempt. `on` is the installation's switch (`QUORUM_RATE_LIMIT`).
+pub async fn posting(db: &impl ConnectionTrait, on: bool, actor: &super::Actor) -> AppResult<()> {
+    if on && !actor.role.can_moderate() {
+        hit(db, POSTS_PER_MEMBER, &actor.id.to_string()).await?;
+    }
     Ok(())
 }

@@ -272,7 +272,7 @@ pub async fn comment_posted(
         .collect();
     candidates.sort_unstable();
     candidates.dedup();
-    let members = super::members_by_id(db, candidates.iter().copied()).await?;
+    let members = super::items::members_by_id(db, candidates.iter().copied()).await?;
     for id in candidates {
         if id == author || opted_out.contains(&id) {
             continue;

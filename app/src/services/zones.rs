@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use crate::domain::{ZoneDescription, ZoneName, ZoneSlug};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult, Code, FieldErrors};
 use crate::views::ZoneView;
 
 pub struct NewZone {
@@ -150,11 +150,10 @@ pub async fn create(db: &impl ConnectionTrait, new: NewZone) -> AppResult<ZoneVi
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             let mut fields = FieldErrors::new();
             fields.insert("slug".into(), "is already used by another zone".into());
-            Err(AppError::Conflict {
-                code: "zone_exists",
-                message: "A zone with that slug already exists".into(),
-                fields: Some(fields),
-            })
+            Err(
+                AppError::coded(Code::ZoneExists, "A zone with that slug already exists")
+                    .with_fields(fields),
+            )
         }
         Err(e) => Err(e.into()),
     }

@@ -1,46 +1,89 @@
-//! `/api/v1/discussions/{id}` and `/api/v1/comments/{id}`.
+//! Discussions: a zone's list, starting one, reading, editing, deleting, locking and
+//! pinning.
+
+use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::doc::ErrorResponse;
 use crate::auth::{CurrentMember, MaybeMember};
-use crate::domain::Body;
+use crate::domain::{Paging, SortOrder};
 use crate::error::AppResult;
 use crate::extract::ApiJson;
-use crate::routes::api::ErrorResponse;
-use crate::routes::api::zones::limit_posting;
-use crate::services::comments;
-use crate::services::discussions::{self, DiscussionEdit};
+use crate::services::discussions::{self, DiscussionEdit, DiscussionWithComments, NewDiscussion};
+use crate::services::rate_limit;
 use crate::state::AppState;
-use crate::views::{CommentView, DiscussionView};
+use crate::views::DiscussionView;
 
 #[derive(Serialize, ToSchema)]
-pub struct DiscussionWithComments {
-    pub discussion: DiscussionView,
-    /// In thread order: each after its parent, siblings oldest first.
-    pub comments: Vec<CommentView>,
-    /// The discussion's poll, if it has one.
-    pub poll: Option<crate::services::polls::PollView>,
+pub struct DiscussionPage {
+    pub discussions: Vec<DiscussionView>,
+    pub page: u64,
+    pub per_page: u64,
+    pub total: u64,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewDiscussionRequest {
+    /// 3–200 characters.
+    pub title: String,
+    /// Markdown, up to 50,000 characters.
+    pub body: String,
+    /// A poll to start the discussion with.
+    pub poll: Option<super::polls::NewPollRequest>,
+}
+
+#[utoipa::path(get, path = "/api/v1/zones/{slug}/discussions", tag = "discussions",
+    params(("slug" = String, Path), ("sort" = Option<String>, Query, description = "latest, top or active"),
+        ("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query, description = "1–100, default 20")),
+    responses((status = 200, body = DiscussionPage), (status = 400, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<HashMap<String, String>>,
+    viewer: MaybeMember,
+) -> AppResult<HttpResponse> {
+    let sort = SortOrder::parse(query.get("sort").map(String::as_str))?;
+    let paging = Paging::parse(
+        query.get("page").map(String::as_str),
+        query.get("per_page").map(String::as_str),
+    )?;
+    let actor = viewer.actor();
+    let (items, total) = discussions::list(&state.db, &path, sort, paging, actor.as_ref()).await?;
+    Ok(HttpResponse::Ok().json(DiscussionPage {
+        discussions: items,
+        page: paging.page,
+        per_page: paging.per_page,
+        total,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/zones/{slug}/discussions", tag = "discussions",
+    params(("slug" = String, Path)), request_body = NewDiscussionRequest,
+    responses((status = 201, body = DiscussionView), (status = 400, body = ErrorResponse),
+        (status = 401, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 429, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    me: CurrentMember,
+    ApiJson(body): ApiJson<NewDiscussionRequest>,
+) -> AppResult<HttpResponse> {
+    let mut new = NewDiscussion::parse(&body.title, &body.body)?;
+    if let Some(poll) = &body.poll {
+        new.poll = Some(poll.parse()?);
+    }
+    rate_limit::posting(&state.db, state.settings.rate_limits_on(), &me.actor).await?;
+    let view = discussions::create(&state.db, &path, &me.actor, new).await?;
+    Ok(HttpResponse::Created().json(view))
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct DiscussionEditRequest {
     pub title: Option<String>,
     pub body: Option<String>,
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct NewCommentRequest {
-    /// Markdown, up to 50,000 characters.
-    pub body: String,
-    /// The comment this replies to; absent for a reply to the discussion.
-    pub parent_id: Option<i32>,
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct CommentEditRequest {
-    pub body: String,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -60,19 +103,8 @@ pub async fn show(
     id: web::Path<i32>,
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
-    let actor = viewer.actor();
-    let discussion = discussions::read(&state.db, *id, actor.as_ref(), true).await?;
-    let comments = comments::thread(&state.db, *id, actor.as_ref()).await?;
-    if let Some(a) = &actor {
-        crate::services::digest::mark_read(&state.db, a.id, *id, chrono::Utc::now()).await?;
-    }
-    let poll =
-        crate::services::polls::view(&state.db, *id, discussion.locked, actor.as_ref()).await?;
-    Ok(HttpResponse::Ok().json(DiscussionWithComments {
-        discussion,
-        comments,
-        poll,
-    }))
+    let page = discussions::page(&state.db, *id, viewer.actor().as_ref()).await?;
+    Ok(HttpResponse::Ok().json(page))
 }
 
 #[utoipa::path(patch, path = "/api/v1/discussions/{id}", tag = "discussions", params(("id" = i32, Path)),
@@ -130,50 +162,4 @@ pub async fn pin(
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .json(discussions::moderate(&state.db, *id, &me.actor, None, Some(body.pinned)).await?))
-}
-
-#[utoipa::path(post, path = "/api/v1/discussions/{id}/comments", tag = "comments", params(("id" = i32, Path)),
-    request_body = NewCommentRequest,
-    responses((status = 201, body = CommentView), (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse),
-        (status = 403, description = "discussion_locked", body = ErrorResponse), (status = 404, body = ErrorResponse),
-        (status = 429, body = ErrorResponse)),
-    security(("bearer" = [])))]
-pub async fn comment(
-    state: web::Data<AppState>,
-    id: web::Path<i32>,
-    me: CurrentMember,
-    ApiJson(body): ApiJson<NewCommentRequest>,
-) -> AppResult<HttpResponse> {
-    let text = Body::parse(&body.body)?;
-    limit_posting(&state, &me).await?;
-    let view = comments::create(&state.db, *id, &me.actor, text, body.parent_id).await?;
-    Ok(HttpResponse::Created().json(view))
-}
-
-#[utoipa::path(patch, path = "/api/v1/comments/{id}", tag = "comments", params(("id" = i32, Path)),
-    request_body = CommentEditRequest,
-    responses((status = 200, body = CommentView), (status = 400, body = ErrorResponse),
-        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)),
-    security(("bearer" = [])))]
-pub async fn edit_comment(
-    state: web::Data<AppState>,
-    id: web::Path<i32>,
-    me: CurrentMember,
-    ApiJson(body): ApiJson<CommentEditRequest>,
-) -> AppResult<HttpResponse> {
-    let text = Body::parse(&body.body)?;
-    Ok(HttpResponse::Ok().json(comments::update(&state.db, *id, &me.actor, text).await?))
-}
-
-#[utoipa::path(delete, path = "/api/v1/comments/{id}", tag = "comments", params(("id" = i32, Path)),
-    responses((status = 204, description = "Deleted; it keeps its place and replies"),
-        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)),
-    security(("bearer" = [])))]
-pub async fn delete_comment(
-    state: web::Data<AppState>,
-    id: web::Path<i32>,
-    me: CurrentMember,
-) -> AppResult<HttpResponse> {
-    comments::delete(&state.db, *id, &me.actor).await?;
-    Ok(HttpResponse::NoContent().finish())
 }

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
 
+use super::discussions::DiscussionPage;
+use super::doc::ErrorResponse;
 use crate::auth::{CurrentMember, MaybeMember};
 use crate::domain::Paging;
 use crate::error::AppResult;
-use crate::routes::api::ErrorResponse;
-use crate::routes::api::zones::DiscussionPage;
 use crate::services::follows::{self, FollowState, Followed, Following};
 use crate::services::{accounts, zones};
 use crate::state::AppState;

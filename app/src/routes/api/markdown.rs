@@ -5,11 +5,11 @@ use actix_web::HttpResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::doc::ErrorResponse;
 use crate::auth::CurrentMember;
 use crate::domain::Body;
 use crate::error::AppResult;
 use crate::extract::ApiJson;
-use crate::routes::api::ErrorResponse;
 
 #[derive(Deserialize, ToSchema)]
 pub struct PreviewRequest {

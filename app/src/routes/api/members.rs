@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::auth::{CurrentMember, MaybeMember};
 use crate::error::AppResult;
 use crate::extract::ApiJson;
-use crate::routes::client_ip;
+use crate::routes::client::client_ip;
 use crate::services::accounts::{self, NewMember, SessionKind};
 use crate::services::{badges, rate_limit};
 use crate::state::AppState;
@@ -39,9 +39,9 @@ pub struct AuthResponse {
 
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "members",
     request_body = RegisterRequest,
-    responses((status = 201, body = AuthResponse), (status = 400, body = crate::routes::api::ErrorResponse),
-        (status = 409, description = "username_taken or email_taken", body = crate::routes::api::ErrorResponse),
-        (status = 429, body = crate::routes::api::ErrorResponse)))]
+    responses((status = 201, body = AuthResponse), (status = 400, body = super::doc::ErrorResponse),
+        (status = 409, description = "username_taken or email_taken", body = super::doc::ErrorResponse),
+        (status = 429, body = super::doc::ErrorResponse)))]
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -64,38 +64,24 @@ pub async fn register(
     }))
 }
 
-/// Checks a sign-in under the rate limits: every attempt counts against the address;
-/// only failed ones count against the account, so nobody can lock a colleague out by
-/// guessing at their name while they sign in correctly.
-pub async fn signin(
-    state: &AppState,
-    req: &HttpRequest,
-    login: &str,
-    password: &str,
-) -> AppResult<entity::member::Model> {
-    let limits = state.settings.rate_limits_on();
-    if limits {
-        rate_limit::hit(&state.db, rate_limit::SIGNIN_PER_IP, &client_ip(req)).await?;
-        rate_limit::check(&state.db, rate_limit::SIGNIN_PER_ACCOUNT, login.trim()).await?;
-    }
-    let outcome = accounts::authenticate(&state.db, login, password).await;
-    if limits && outcome.is_err() {
-        rate_limit::hit(&state.db, rate_limit::SIGNIN_PER_ACCOUNT, login.trim()).await?;
-    }
-    outcome
-}
-
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "members",
     request_body = LoginRequest,
     responses((status = 200, body = AuthResponse),
-        (status = 401, description = "invalid_credentials for any wrong pair", body = crate::routes::api::ErrorResponse),
-        (status = 429, body = crate::routes::api::ErrorResponse)))]
+        (status = 401, description = "invalid_credentials for any wrong pair", body = super::doc::ErrorResponse),
+        (status = 429, body = super::doc::ErrorResponse)))]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> AppResult<HttpResponse> {
-    let member = signin(&state, &req, &body.login, &body.password).await?;
+    let member = accounts::signin(
+        &state.db,
+        state.settings.rate_limits_on(),
+        &client_ip(&req),
+        &body.login,
+        &body.password,
+    )
+    .await?;
     let token = accounts::create_session(&state.db, member.id, SessionKind::Api).await?;
     let badges = badges::of_member(&state.db, member.id).await?;
     Ok(HttpResponse::Ok().json(AuthResponse {
@@ -105,7 +91,7 @@ pub async fn login(
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "members",
-    responses((status = 204, description = "The token stops working"), (status = 401, body = crate::routes::api::ErrorResponse)),
+    responses((status = 204, description = "The token stops working"), (status = 401, body = super::doc::ErrorResponse)),
     security(("bearer" = [])))]
 pub async fn logout(state: web::Data<AppState>, me: CurrentMember) -> AppResult<HttpResponse> {
     accounts::revoke(&state.db, &me.secret).await?;
@@ -113,7 +99,7 @@ pub async fn logout(state: web::Data<AppState>, me: CurrentMember) -> AppResult<
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "members",
-    responses((status = 200, body = MeView), (status = 401, body = crate::routes::api::ErrorResponse)),
+    responses((status = 200, body = MeView), (status = 401, body = super::doc::ErrorResponse)),
     security(("bearer" = [])))]
 pub async fn me(state: web::Data<AppState>, me: CurrentMember) -> AppResult<HttpResponse> {
     let badges = badges::of_member(&state.db, me.member.id).await?;
@@ -122,7 +108,7 @@ pub async fn me(state: web::Data<AppState>, me: CurrentMember) -> AppResult<Http
 
 #[utoipa::path(get, path = "/api/v1/members/{username}", tag = "members",
     params(("username" = String, Path)),
-    responses((status = 200, body = MemberView), (status = 404, body = crate::routes::api::ErrorResponse)))]
+    responses((status = 200, body = MemberView), (status = 404, body = super::doc::ErrorResponse)))]
 pub async fn member(
     state: web::Data<AppState>,
     path: web::Path<String>,

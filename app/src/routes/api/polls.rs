@@ -4,10 +4,10 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::doc::ErrorResponse;
 use crate::auth::{CurrentMember, MaybeMember};
 use crate::error::{AppError, AppResult};
 use crate::extract::ApiJson;
-use crate::routes::api::ErrorResponse;
 use crate::services::polls::{self, NewPoll, PollView};
 use crate::state::AppState;
 
@@ -50,7 +50,7 @@ pub async fn show(
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
     let actor = viewer.actor();
-    let discussion = crate::services::discussions::find(&state.db, *id).await?;
+    let discussion = crate::services::items::discussion(&state.db, *id).await?;
     let poll = polls::view(&state.db, *id, discussion.locked, actor.as_ref())
         .await?
         .ok_or_else(|| AppError::not_found("Poll"))?;

@@ -4,10 +4,10 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::doc::ErrorResponse;
 use crate::auth::{CurrentMember, MaybeMember};
 use crate::error::AppResult;
 use crate::extract::ApiJson;
-use crate::routes::api::ErrorResponse;
 use crate::services::quizzes::{
     self, AttemptResult, NewQuestion, NewQuiz, QuizResults, QuizSummary, QuizView,
 };

@@ -4,11 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 
-use super::{base_context, redirect, render, render_status};
+use super::render::{CsrfOnly, base_context, redirect, render, render_status};
 use crate::auth::{self, CsrfForm, HasCsrf, MaybeMember};
 use crate::error::{AppError, AppResult};
-use crate::routes::api::members::signin as check_signin;
-use crate::routes::client_ip;
+use crate::routes::client::client_ip;
 use crate::services::accounts::{self, NewMember, SessionKind};
 use crate::services::rate_limit;
 use crate::state::AppState;
@@ -41,18 +40,6 @@ pub struct SigninForm {
 }
 
 impl HasCsrf for SigninForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf_token: String,
-}
-
-impl HasCsrf for CsrfOnly {
     fn csrf_token(&self) -> &str {
         &self.csrf_token
     }
@@ -108,7 +95,7 @@ pub async fn join(
     .await;
     match outcome {
         Ok(member) => signed_in(&state, member.id, "/").await,
-        Err(err @ (AppError::Validation { .. } | AppError::Conflict { .. })) => {
+        Err(err) if matches!(err.code().status().as_u16(), 400 | 409) => {
             let mut ctx = base_context(&state, &req, &viewer, "Join the community").await?;
             ctx.insert("errors", &err.fields());
             ctx.insert("error", &err.public_message());
@@ -127,14 +114,14 @@ async fn signed_in(state: &AppState, member_id: i32, next: &str) -> AppResult<Ht
     let secure = state.settings.secure_cookies();
     let mut res = redirect(next);
     res.add_cookie(&auth::cookie(auth::SESSION_COOKIE, token, secure, 30))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
+        .map_err(|e| AppError::internal(anyhow::anyhow!("setting a cookie: {e}")))?;
     res.add_cookie(&auth::cookie(
         auth::CSRF_COOKIE,
         accounts::random_token(24),
         secure,
         365,
     ))
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
+    .map_err(|e| AppError::internal(anyhow::anyhow!("setting a cookie: {e}")))?;
     Ok(res)
 }
 
@@ -156,9 +143,17 @@ pub async fn signin(
     CsrfForm(form): CsrfForm<SigninForm>,
 ) -> AppResult<HttpResponse> {
     let next = safe_next(&form.next);
-    match check_signin(&state, &req, &form.login, &form.password).await {
+    match crate::services::accounts::signin(
+        &state.db,
+        state.settings.rate_limits_on(),
+        &crate::routes::client::client_ip(&req),
+        &form.login,
+        &form.password,
+    )
+    .await
+    {
         Ok(member) => signed_in(&state, member.id, &next).await,
-        Err(err @ AppError::Unauthorized { .. }) => {
+        Err(err) if err.code().status().as_u16() == 401 => {
             let mut ctx = base_context(&state, &req, &viewer, "Sign in").await?;
             ctx.insert("error", &err.public_message());
             ctx.insert("login", &form.login);
@@ -184,6 +179,6 @@ pub async fn signout(
     }
     let mut res = redirect("/");
     res.add_removal_cookie(&auth::removal_cookie(auth::SESSION_COOKIE))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("removing a cookie: {e}")))?;
+        .map_err(|e| AppError::internal(anyhow::anyhow!("removing a cookie: {e}")))?;
     Ok(res)
 }

@@ -3,16 +3,14 @@
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 
-use super::{base_context, redirect, render, render_status, zone_context};
+use super::render::{CsrfOnly, base_context, redirect, render, render_status, zone_context};
 use crate::auth::{CsrfForm, CurrentMember, HasCsrf, MaybeMember};
-use crate::domain::Body;
-use crate::error::{AppError, AppResult};
-use crate::routes::api::zones::limit_posting;
+use crate::error::{AppError, AppResult, Code};
 use crate::services::discussions::{self, DiscussionEdit, NewDiscussion};
+use crate::services::items;
 use crate::services::polls::NewPoll;
-use crate::services::{comments, zones};
+use crate::services::zones;
 use crate::state::AppState;
-use crate::views::discussion_path;
 
 #[derive(Deserialize)]
 pub struct DiscussionForm {
@@ -38,22 +36,6 @@ impl HasCsrf for DiscussionForm {
 }
 
 #[derive(Deserialize)]
-pub struct ReplyForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    body: String,
-    #[serde(default)]
-    parent_id: String,
-}
-
-impl HasCsrf for ReplyForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
-
-#[derive(Deserialize)]
 pub struct ModerateForm {
     #[serde(default)]
     csrf_token: String,
@@ -65,8 +47,6 @@ impl HasCsrf for ModerateForm {
         &self.csrf_token
     }
 }
-
-pub use super::account::CsrfOnly;
 
 #[derive(Deserialize)]
 pub struct NewQuery {
@@ -121,13 +101,14 @@ pub async fn create(
                 chrono::Utc::now(),
             )?);
         }
-        limit_posting(&state, &me).await?;
+        crate::services::rate_limit::posting(&state.db, state.settings.rate_limits_on(), &me.actor)
+            .await?;
         discussions::create(&state.db, &zone.slug, &me.actor, new).await
     }
     .await;
     match outcome {
         Ok(view) => Ok(redirect(&view.url)),
-        Err(err @ AppError::Validation { .. }) => {
+        Err(err) if err.code() == Code::ValidationFailed => {
             let mut ctx = zone_context(&state, &req, &viewer, &zone, "Start a discussion").await?;
             ctx.insert("errors", &err.fields());
             ctx.insert(
@@ -167,90 +148,36 @@ async fn page(
     viewer: &MaybeMember,
 ) -> AppResult<HttpResponse> {
     let actor = viewer.actor();
-    let discussion = discussions::read(&state.db, id, actor.as_ref(), true).await?;
-    let comments = comments::thread(&state.db, id, actor.as_ref()).await?;
-    if let Some(a) = &actor {
-        crate::services::digest::mark_read(&state.db, a.id, id, chrono::Utc::now()).await?;
-    }
-    let zone = zones::find(&state.db, &discussion.zone).await?;
-    let mut ctx = base_context(state, req, viewer, &discussion.title).await?;
-    ctx.insert(
-        "poll",
-        &crate::services::polls::view(&state.db, id, discussion.locked, actor.as_ref()).await?,
-    );
-    ctx.insert(
-        "quizzes",
-        &crate::services::quizzes::list(&state.db, None, Some(id)).await?,
-    );
-    let can_change = |author: Option<&str>| {
-        actor
-            .as_ref()
-            .is_some_and(|a| a.role.can_moderate() || author.is_some_and(|name| name == a.username))
-    };
-    let comment_rows: Vec<serde_json::Value> = comments
+    let full = discussions::full_page(&state.db, &state.search, id, actor.as_ref()).await?;
+    let page = full.page;
+    let mut ctx = base_context(state, req, viewer, &page.discussion.title).await?;
+    let comment_rows: Vec<serde_json::Value> = page
+        .comments
         .iter()
-        .map(|c| {
+        .zip(&page.can_change_comment)
+        .map(|(c, &can_change)| {
             let mut row = serde_json::to_value(c).unwrap_or_default();
             if let Some(obj) = row.as_object_mut() {
-                let author = c.author.as_ref().map(|a| a.username.as_str());
-                obj.insert(
-                    "can_change".into(),
-                    (!c.deleted && can_change(author)).into(),
-                );
+                obj.insert("can_change".into(), can_change.into());
                 obj.insert("indent".into(), c.depth.min(8).into());
             }
             row
         })
         .collect();
-    ctx.insert(
-        "can_change",
-        &can_change(Some(discussion.author.username.as_str())),
-    );
-    ctx.insert(
-        "can_reply",
-        &(actor.is_some()
-            && (!discussion.locked || actor.as_ref().is_some_and(|a| a.role.can_moderate()))),
-    );
-    ctx.insert("discussion", &discussion);
+    let related: Vec<serde_json::Value> = full.related.iter().map(super::search::hit_row).collect();
+    ctx.insert("poll", &page.poll);
+    ctx.insert("quizzes", &full.quizzes);
+    ctx.insert("can_change", &page.can_change);
+    ctx.insert("can_reply", &page.can_reply);
     ctx.insert("comments", &comment_rows);
     ctx.insert(
         "zone",
-        &serde_json::json!({"slug": zone.slug, "name": zone.name}),
+        &serde_json::json!({"slug": page.discussion.zone, "name": full.zone_name}),
     );
-    let related = super::search::similar(state, &discussion.title, Some(discussion.id), 5)
-        .await
-        .unwrap_or_default();
+    ctx.insert("discussion", &page.discussion);
     ctx.insert("related", &related);
-    let subscribed = match &actor {
-        Some(a) => crate::services::subscriptions::get(&state.db, a.id, discussion.id).await?,
-        None => false,
-    };
-    ctx.insert("subscribed", &subscribed);
+    ctx.insert("subscribed", &full.subscribed);
     render(state, "discussions/show.html", &ctx)
-}
-
-pub async fn reply(
-    state: web::Data<AppState>,
-    id: web::Path<i32>,
-    me: CurrentMember,
-    CsrfForm(form): CsrfForm<ReplyForm>,
-) -> AppResult<HttpResponse> {
-    let body = Body::parse(&form.body)?;
-    let parent_id = match form.parent_id.trim() {
-        "" => None,
-        raw => Some(
-            raw.parse::<i32>()
-                .map_err(|_| AppError::validation("parent_id", "is not an existing comment"))?,
-        ),
-    };
-    limit_posting(&state, &me).await?;
-    let comment = comments::create(&state.db, *id, &me.actor, body, parent_id).await?;
-    let discussion = discussions::find(&state.db, *id).await?;
-    Ok(redirect(&format!(
-        "{}#comment-{}",
-        discussion_path(discussion.id, &discussion.title),
-        comment.id
-    )))
 }
 
 pub async fn edit_form(
@@ -260,7 +187,7 @@ pub async fn edit_form(
     viewer: MaybeMember,
     me: CurrentMember,
 ) -> AppResult<HttpResponse> {
-    let discussion = discussions::find(&state.db, *id).await?;
+    let discussion = items::discussion(&state.db, *id).await?;
     if !me.actor.may_change(discussion.author_id) {
         return Err(AppError::forbidden(
             "Only the author or a moderator may edit this discussion",
@@ -290,7 +217,7 @@ pub async fn edit(
     .await;
     match outcome {
         Ok(view) => Ok(redirect(&view.url)),
-        Err(err @ AppError::Validation { .. }) => {
+        Err(err) if err.code() == Code::ValidationFailed => {
             let mut ctx = base_context(&state, &req, &viewer, "Edit discussion").await?;
             ctx.insert("errors", &err.fields());
             ctx.insert(
@@ -312,7 +239,7 @@ pub async fn delete(
     me: CurrentMember,
     CsrfForm(_form): CsrfForm<CsrfOnly>,
 ) -> AppResult<HttpResponse> {
-    let discussion = discussions::find(&state.db, *id).await?;
+    let discussion = items::discussion(&state.db, *id).await?;
     discussions::delete(&state.db, *id, &me.actor).await?;
     let zone = crate::services::zones::find_by_id(&state.db, discussion.zone_id).await?;
     Ok(redirect(&format!("/zones/{}", zone.slug)))
@@ -338,104 +265,6 @@ pub async fn moderate(
     };
     let view = discussions::moderate(&state.db, *id, &me.actor, locked, pinned).await?;
     Ok(redirect(&view.url))
-}
-
-pub async fn edit_comment_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i32>,
-    viewer: MaybeMember,
-    me: CurrentMember,
-) -> AppResult<HttpResponse> {
-    let comment = comments::find(&state.db, *id).await?;
-    if !me.actor.may_change(comment.author_id) {
-        return Err(AppError::forbidden(
-            "Only the author or a moderator may edit this comment",
-        ));
-    }
-    let mut ctx = base_context(&state, &req, &viewer, "Edit reply").await?;
-    ctx.insert("form", &serde_json::json!({"body": comment.body}));
-    ctx.insert("comment_id", &comment.id);
-    ctx.insert("discussion_id", &comment.discussion_id);
-    render(&state, "discussions/edit_comment.html", &ctx)
-}
-
-pub async fn edit_comment(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i32>,
-    viewer: MaybeMember,
-    me: CurrentMember,
-    CsrfForm(form): CsrfForm<ReplyForm>,
-) -> AppResult<HttpResponse> {
-    let outcome = async {
-        let body = Body::parse(&form.body)?;
-        comments::update(&state.db, *id, &me.actor, body).await
-    }
-    .await;
-    match outcome {
-        Ok(view) => {
-            let discussion = discussions::find(&state.db, view.discussion_id).await?;
-            Ok(redirect(&format!(
-                "{}#comment-{}",
-                discussion_path(discussion.id, &discussion.title),
-                view.id
-            )))
-        }
-        Err(err @ AppError::Validation { .. }) => {
-            let comment = comments::find(&state.db, *id).await?;
-            let mut ctx = base_context(&state, &req, &viewer, "Edit reply").await?;
-            ctx.insert("errors", &err.fields());
-            ctx.insert("form", &serde_json::json!({"body": form.body}));
-            ctx.insert("comment_id", &comment.id);
-            ctx.insert("discussion_id", &comment.discussion_id);
-            render_status(
-                &state,
-                "discussions/edit_comment.html",
-                &ctx,
-                err.status_code(),
-            )
-        }
-        Err(err) => Err(err),
-    }
-}
-
-pub async fn delete_comment(
-    state: web::Data<AppState>,
-    id: web::Path<i32>,
-    me: CurrentMember,
-    CsrfForm(_form): CsrfForm<CsrfOnly>,
-) -> AppResult<HttpResponse> {
-    let discussion_id = comments::delete(&state.db, *id, &me.actor).await?;
-    let discussion = discussions::find(&state.db, discussion_id).await?;
-    Ok(redirect(&format!(
-        "{}#comment-{}",
-        discussion_path(discussion.id, &discussion.title),
-        *id
-    )))
-}
-
-/// A ballot from the poll's form: `option` once per chosen option.
-pub async fn poll_vote(
-    state: web::Data<AppState>,
-    id: web::Path<i32>,
-    me: CurrentMember,
-    form: crate::auth::CsrfPairs,
-) -> AppResult<HttpResponse> {
-    let mut choices = Vec::new();
-    for raw in form.all("option") {
-        let choice = raw
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| AppError::validation("options", "must be option ids"))?;
-        choices.push(choice);
-    }
-    crate::services::polls::vote(&state.db, *id, &me.actor, &choices).await?;
-    let discussion = discussions::find(&state.db, *id).await?;
-    Ok(redirect(&format!(
-        "{}#poll",
-        discussion_path(discussion.id, &discussion.title)
-    )))
 }
 
 /// "Start a discussion" from the header: first, which zone it belongs in.

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::on_off;
-use super::{base_context, redirect, render};
+use super::render::on_off;
+use super::render::{base_context, redirect, render};
 use crate::auth::{CsrfForm, CurrentMember, MaybeMember};
 use crate::domain::Paging;
 use crate::error::AppResult;

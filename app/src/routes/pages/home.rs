@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{base_context, render};
+use super::render::{base_context, render};
 use crate::auth::MaybeMember;
 use crate::domain::{Paging, SortOrder};
 use crate::error::AppResult;
@@ -58,7 +58,7 @@ pub async fn zone(
     )
     .await?;
     ctx.insert("experts", &experts);
-    let live = crate::services::qa::of_zone(&state.db, &zone.slug, actor.as_ref()).await?;
+    let live = crate::services::live::views::of_zone(&state.db, &zone.slug, actor.as_ref()).await?;
     ctx.insert("live", &live);
     let quizzes = crate::services::quizzes::list(&state.db, Some(zone.id), None).await?;
     ctx.insert("quizzes", &quizzes);

@@ -4,13 +4,13 @@
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use chrono::{NaiveDateTime, Utc};
 
-use super::on_off;
-use super::{base_context, redirect, render, render_status, zone_context};
+use super::render::on_off;
+use super::render::{CsrfOnly, base_context, redirect, render, render_status, zone_context};
 use crate::auth::{CsrfForm, CurrentMember, MaybeMember};
 use crate::domain::Role;
-use crate::error::{AppError, AppResult};
-use crate::routes::api::zones::limit_posting;
-use crate::services::qa::{self, Change, NewSession, Text};
+use crate::error::{AppError, AppResult, Code};
+use crate::services::live::questions::{self, Change};
+use crate::services::live::{self, NewSession, Text, events as live_events, sessions, views};
 use crate::services::zones;
 use crate::state::AppState;
 
@@ -24,7 +24,6 @@ csrf_form!(SessionForm {
 csrf_form!(QuestionForm { body, anonymous });
 csrf_form!(AnswerForm { body });
 csrf_form!(FlagForm { state });
-csrf_form!(PlainForm {});
 
 pub async fn show(
     state: web::Data<AppState>,
@@ -33,7 +32,7 @@ pub async fn show(
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
     let actor = viewer.actor();
-    let session = qa::show(&state.db, *id, actor.as_ref()).await?;
+    let session = views::show(&state.db, *id, actor.as_ref()).await?;
     let mut ctx = base_context(&state, &req, &viewer, &session.session.title).await?;
     ctx.insert("session", &session);
     render(&state, "sessions/show.html", &ctx)
@@ -90,12 +89,12 @@ pub async fn create(
         Some(&form.host),
     );
     let result = match parsed {
-        Ok(new) => qa::create(&state.db, &slug, &me.actor, new).await,
+        Ok(new) => sessions::create(&state.db, &slug, &me.actor, new).await,
         Err(e) => Err(e),
     };
     match result {
         Ok(session) => Ok(redirect(&session.session.url)),
-        Err(err @ AppError::Validation { .. }) => {
+        Err(err) if err.code() == Code::ValidationFailed => {
             let zone = zones::find(&state.db, &slug).await?;
             let mut ctx = zone_context(&state, &req, &viewer, &zone, "Open a live Q&A").await?;
             ctx.insert(
@@ -118,18 +117,19 @@ pub async fn ask(
     me: CurrentMember,
     CsrfForm(form): CsrfForm<QuestionForm>,
 ) -> AppResult<HttpResponse> {
-    let text = Text::parse("body", &form.body, qa::QUESTION_MAX)?;
-    limit_posting(&state, &me).await?;
+    let text = Text::parse("body", &form.body, live::QUESTION_MAX)?;
+    crate::services::rate_limit::posting(&state.db, state.settings.rate_limits_on(), &me.actor)
+        .await?;
     let anonymous = matches!(form.anonymous.as_str(), "on" | "true" | "1");
-    qa::ask(&state.db, &state.live, *id, &me.actor, text, anonymous).await?;
-    Ok(redirect(&format!("{}#questions", qa::session_path(*id))))
+    questions::ask(&state.db, &state.live, *id, &me.actor, text, anonymous).await?;
+    Ok(redirect(&format!("{}#questions", live::session_path(*id))))
 }
 
 async fn back(state: &AppState, question_id: i32) -> AppResult<HttpResponse> {
-    let session = qa::session_of(&state.db, question_id).await?;
+    let session = live_events::session_of(&state.db, question_id).await?;
     Ok(redirect(&format!(
         "{}#q{question_id}",
-        qa::session_path(session)
+        live::session_path(session)
     )))
 }
 
@@ -137,9 +137,9 @@ pub async fn upvote(
     state: web::Data<AppState>,
     id: web::Path<i32>,
     me: CurrentMember,
-    CsrfForm(_form): CsrfForm<PlainForm>,
+    CsrfForm(_form): CsrfForm<CsrfOnly>,
 ) -> AppResult<HttpResponse> {
-    qa::toggle_upvote(&state.db, &state.live, *id, &me.actor).await?;
+    questions::toggle_upvote(&state.db, &state.live, *id, &me.actor).await?;
     back(&state, *id).await
 }
 
@@ -149,8 +149,8 @@ pub async fn answer(
     me: CurrentMember,
     CsrfForm(form): CsrfForm<AnswerForm>,
 ) -> AppResult<HttpResponse> {
-    let text = Text::parse("body", &form.body, qa::ANSWER_MAX)?;
-    qa::change(&state.db, &state.live, *id, &me.actor, Change::Answer(text)).await?;
+    let text = Text::parse("body", &form.body, live::ANSWER_MAX)?;
+    questions::change(&state.db, &state.live, *id, &me.actor, Change::Answer(text)).await?;
     back(&state, *id).await
 }
 
@@ -161,7 +161,7 @@ pub async fn pin(
     CsrfForm(form): CsrfForm<FlagForm>,
 ) -> AppResult<HttpResponse> {
     let change = Change::Pin(on_off(&form.state)?);
-    qa::change(&state.db, &state.live, *id, &me.actor, change).await?;
+    questions::change(&state.db, &state.live, *id, &me.actor, change).await?;
     back(&state, *id).await
 }
 
@@ -172,6 +172,6 @@ pub async fn dismiss(
     CsrfForm(form): CsrfForm<FlagForm>,
 ) -> AppResult<HttpResponse> {
     let change = Change::Dismiss(on_off(&form.state)?);
-    qa::change(&state.db, &state.live, *id, &me.actor, change).await?;
+    questions::change(&state.db, &state.live, *id, &me.actor, change).await?;
     back(&state, *id).await
 }

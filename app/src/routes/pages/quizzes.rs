@@ -4,9 +4,9 @@
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 
-use super::{base_context, redirect, render, render_status, zone_context};
+use super::render::{base_context, redirect, render, render_status, zone_context};
 use crate::auth::{CsrfForm, CsrfPairs, CurrentMember, HasCsrf, MaybeMember};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Code};
 use crate::services::quizzes::{self, NewQuestion, NewQuiz};
 use crate::services::zones;
 use crate::state::AppState;
@@ -179,7 +179,7 @@ pub async fn create(
     .await;
     match outcome {
         Ok(quiz) => Ok(redirect(&quiz.quiz.url)),
-        Err(err @ AppError::Validation { .. }) => {
+        Err(err) if err.code() == Code::ValidationFailed => {
             let mut ctx = zone_context(&state, &req, &viewer, &zone, "Write a quiz").await?;
             ctx.insert(
                 "form",

@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{base_context, render};
+use super::render::{base_context, render};
 use crate::auth::MaybeMember;
 use crate::error::AppResult;
-use crate::routes::api::search::{parse_query, run};
-use crate::search::{DocKind, SearchHit, SearchQuery};
+use crate::search::SearchHit;
+use crate::services::search::{self, parse_query, run};
 use crate::state::AppState;
 use crate::views::discussion_path;
 
@@ -22,7 +22,7 @@ pub async fn page(
     let results = if q.is_blank() {
         None
     } else {
-        Some(run(&state, &q).await?)
+        Some(run(&state.search, &q).await?)
     };
     let title = if q.q.is_empty() {
         "Search".to_string()
@@ -46,7 +46,7 @@ pub async fn page(
     render(&state, "search/results.html", &ctx)
 }
 
-fn hit_row(hit: &SearchHit) -> serde_json::Value {
+pub fn hit_row(hit: &SearchHit) -> serde_json::Value {
     let base = discussion_path(hit.discussion_id, &hit.title);
     let url = match hit.comment_id {
         Some(c) => format!("{base}#comment-{c}"),
@@ -55,63 +55,13 @@ fn hit_row(hit: &SearchHit) -> serde_json::Value {
     serde_json::json!({ "hit": hit, "url": url })
 }
 
-/// Words worth searching for in a title, longest first.
-fn key_words(title: &str) -> Vec<String> {
-    const STOP: &[&str] = &[
-        "about", "after", "also", "been", "could", "does", "from", "have", "into", "more",
-        "should", "some", "than", "that", "their", "them", "then", "there", "they", "this", "what",
-        "when", "where", "which", "while", "with", "would", "your",
-    ];
-    let mut words: Vec<String> = title
-        .split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
-        .filter(|w| w.chars().count() >= 4 && !STOP.contains(&w.as_str()))
-        .collect();
-    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-    words.dedup();
-    words.truncate(4);
-    words
-}
-
-/// Discussions like a title: all key words first, then fewer, until `limit` are found.
+/// Discussions like a title, as rows for the page ("Check for similar discussions").
 pub async fn similar(
     state: &AppState,
     title: &str,
     exclude: Option<i32>,
     limit: usize,
 ) -> AppResult<Vec<serde_json::Value>> {
-    let words = key_words(title);
-    let mut found: Vec<SearchHit> = Vec::new();
-    let mut tries: Vec<String> = Vec::new();
-    for n in (1..=words.len().min(3)).rev() {
-        tries.push(words[..n].join(" "));
-    }
-    for w in words.iter().skip(1) {
-        tries.push(w.clone());
-    }
-    for q in tries {
-        if found.len() >= limit {
-            break;
-        }
-        // A trailing space: whole words only, no prefix matching here.
-        let query = SearchQuery {
-            q: format!("{q} "),
-            kind: Some(DocKind::Discussion),
-            page: 1,
-            per_page: 10,
-            ..Default::default()
-        };
-        let Ok(results) = state.search.search(&query).await else {
-            break;
-        };
-        for hit in results.hits {
-            if Some(hit.discussion_id) != exclude
-                && !found.iter().any(|f| f.discussion_id == hit.discussion_id)
-                && found.len() < limit
-            {
-                found.push(hit);
-            }
-        }
-    }
-    Ok(found.iter().map(hit_row).collect())
+    let hits = search::similar(&state.search, title, exclude, limit).await;
+    Ok(hits.iter().map(hit_row).collect())
 }

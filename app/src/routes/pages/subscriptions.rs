@@ -1,13 +1,12 @@
-//! The subscription toggle, the settings page and one-click unsubscribe.
+//! The e-mail subscription switch on a discussion, and one-click unsubscribe.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{base_context, redirect, render};
+use super::render::{base_context, redirect, render};
 use crate::auth::{CsrfForm, CurrentMember, HasCsrf, MaybeMember};
-use crate::error::{AppError, AppResult};
-use crate::routes::api::mail::{MailSettingsUpdate, settings_of, update_settings};
-use crate::services::{discussions, subscriptions};
+use crate::error::{AppError, AppResult, Code};
+use crate::services::{items, subscriptions};
 use crate::state::AppState;
 use crate::views::discussion_path;
 
@@ -25,13 +24,13 @@ impl HasCsrf for ToggleForm {
     }
 }
 
-pub async fn toggle(
+pub async fn update(
     state: web::Data<AppState>,
     id: web::Path<i32>,
     me: CurrentMember,
     CsrfForm(form): CsrfForm<ToggleForm>,
 ) -> AppResult<HttpResponse> {
-    let d = discussions::find(&state.db, *id).await?;
+    let d = items::discussion(&state.db, *id).await?;
     let on = match form.email.as_str() {
         "on" => true,
         "off" => false,
@@ -44,65 +43,6 @@ pub async fn toggle(
     )))
 }
 
-#[derive(Deserialize)]
-pub struct SettingsForm {
-    #[serde(default)]
-    csrf_token: String,
-    // Checkboxes are absent when unticked.
-    email_on_discussion_reply: Option<String>,
-    email_on_comment_reply: Option<String>,
-    email_on_mention: Option<String>,
-    #[serde(default)]
-    digest: String,
-}
-
-impl HasCsrf for SettingsForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
-
-pub async fn settings_page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    viewer: MaybeMember,
-    me: CurrentMember,
-) -> AppResult<HttpResponse> {
-    let mut ctx = base_context(&state, &req, &viewer, "Settings").await?;
-    ctx.insert("settings", &settings_of(&me.member));
-    ctx.insert("email", &me.member.email);
-    if me.actor.role == crate::domain::Role::Admin {
-        let failed = crate::mail::failed(&state.db)
-            .await
-            .map_err(AppError::Internal)?;
-        let rows: Vec<serde_json::Value> = failed
-            .iter()
-            .map(|f| serde_json::json!({"to": f.to_address, "attempts": f.attempts, "error": f.last_error, "created_at": f.created_at}))
-            .collect();
-        ctx.insert("failed_mail", &rows);
-    }
-    render(&state, "settings.html", &ctx)
-}
-
-pub async fn save_settings(
-    state: web::Data<AppState>,
-    me: CurrentMember,
-    CsrfForm(form): CsrfForm<SettingsForm>,
-) -> AppResult<HttpResponse> {
-    update_settings(
-        &state,
-        &me,
-        MailSettingsUpdate {
-            email_on_discussion_reply: Some(form.email_on_discussion_reply.is_some()),
-            email_on_comment_reply: Some(form.email_on_comment_reply.is_some()),
-            email_on_mention: Some(form.email_on_mention.is_some()),
-            digest: Some(form.digest),
-        },
-    )
-    .await?;
-    Ok(redirect("/settings?saved=1"))
-}
-
 /// What a link unsubscribes from: one discussion, or (discussion 0) the digest.
 enum Target {
     Discussion(entity::discussion::Model),
@@ -112,11 +52,11 @@ enum Target {
 async fn target(state: &AppState, token: &str) -> AppResult<(i32, Target)> {
     let key = state.unsubscribe_key.as_slice();
     let (member_id, discussion_id) = crate::mail::verify_unsubscribe_token(key, token)
-        .ok_or_else(|| AppError::NotFound("This unsubscribe link is not valid".into()))?;
+        .ok_or_else(|| AppError::coded(Code::NotFound, "This unsubscribe link is not valid"))?;
     if discussion_id == 0 {
         return Ok((member_id, Target::Digest));
     }
-    let d = discussions::find(&state.db, discussion_id).await?;
+    let d = items::discussion(&state.db, discussion_id).await?;
     Ok((member_id, Target::Discussion(d)))
 }
 

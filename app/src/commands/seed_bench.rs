@@ -1,4 +1,4 @@
-//! `quorum seed-bench`: a large, realistic community for the load benchmark (issue #8,
+//! `quorum seed-bench`: a large, realistic community for the load benchmark (
 //! docs/benchmarks.md), written straight into the database in big multi-row inserts
 //! inside transactions, not through the services: a million comments take minutes.
 //!
@@ -30,7 +30,7 @@ use serde_json::Value;
 use crate::config::Settings;
 use crate::markdown;
 use crate::services::accounts;
-use crate::services::reputation::{RULES, kind};
+use crate::services::ledger::{RULES, kind};
 
 /// The page benchmark's discussion has exactly this many comments.
 pub const PAGE_COMMENTS: usize = 100;

@@ -216,3 +216,5 @@ pub fn slugify(text: &str) -> String {
     }
     slug.trim_end_matches('-').to_string()
 }
+
+pub mod posts;

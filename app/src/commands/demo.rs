@@ -5,8 +5,9 @@ use chrono::{Duration, Utc};
 
 use crate::domain::Role;
 use crate::live::LiveHub;
+use crate::services::live::questions::{self, Change};
+use crate::services::live::{self, NewSession, Text, sessions};
 use crate::services::polls::NewPoll;
-use crate::services::qa::{self, Change, NewSession, Text};
 use crate::services::quizzes::{self, NewQuestion, NewQuiz};
 use crate::services::{Actor, discussions, polls};
 
@@ -21,7 +22,7 @@ pub async fn extras(conn: &sea_orm::DatabaseConnection, actors: &[Actor]) -> any
     let members: Vec<&Actor> = actors.iter().filter(|a| a.id != leader.id).collect();
     let hub = LiveHub::new(sea_orm::ConnectionTrait::get_database_backend(conn));
     let now = Utc::now();
-    let session = qa::create(
+    let session = sessions::create(
         conn,
         "people",
         leader,
@@ -44,12 +45,12 @@ pub async fn extras(conn: &sea_orm::DatabaseConnection, actors: &[Actor]) -> any
     let mut asked = Vec::new();
     for (i, body) in questions.iter().enumerate() {
         if let Some(who) = members.get(i) {
-            let q = qa::ask(
+            let q = questions::ask(
                 conn,
                 &hub,
                 session.session.id,
                 who,
-                Text::parse("body", body, qa::QUESTION_MAX).map_err(err)?,
+                Text::parse("body", body, live::QUESTION_MAX).map_err(err)?,
                 i == 2,
             )
             .await
@@ -59,11 +60,13 @@ pub async fn extras(conn: &sea_orm::DatabaseConnection, actors: &[Actor]) -> any
     }
     for (i, voter) in members.iter().enumerate().skip(3).take(4) {
         if let Some(&q) = asked.get(i % 2) {
-            qa::toggle_upvote(conn, &hub, q, voter).await.map_err(err)?;
+            questions::toggle_upvote(conn, &hub, q, voter)
+                .await
+                .map_err(err)?;
         }
     }
     if let Some(&first) = asked.first() {
-        qa::change(
+        questions::change(
             conn,
             &hub,
             first,
@@ -72,7 +75,7 @@ pub async fn extras(conn: &sea_orm::DatabaseConnection, actors: &[Actor]) -> any
                 Text::parse(
                     "body",
                     "Every idea with a **Great Idea** mark gets a review within a month; we publish the decisions.",
-                    qa::ANSWER_MAX,
+                    live::ANSWER_MAX,
                 )
                 .map_err(err)?,
             ),

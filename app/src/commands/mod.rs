@@ -1,14 +1,19 @@
 //! What each command-line command does.
 
+pub mod demo;
+pub mod seed_bench;
+
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::config::Settings;
+use crate::domain::Post;
 use crate::domain::{Body, Role};
 use crate::services::accounts::{self, NewMember};
 use crate::services::discussions::{self, NewDiscussion};
-use crate::services::reputation::{self, Target, VoteValue};
+use crate::services::recognition;
+use crate::services::votes::{self, VoteValue};
 use crate::services::{Actor, comments};
 use crate::startup::Application;
 use crate::{db, telemetry};
@@ -93,7 +98,7 @@ pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
 pub async fn recompute_reputation(settings: Settings) -> anyhow::Result<()> {
     let conn = db::connect(&settings.database_url()).await?;
     db::migrate(&conn).await?;
-    let drift = crate::services::reputation::recompute(&conn)
+    let drift = crate::services::ledger::recompute(&conn)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if drift.is_empty() {
@@ -279,10 +284,10 @@ pub async fn seed_demo(settings: Settings, count: usize) -> anyhow::Result<()> {
         for k in 0..(i % 7) {
             let voter = &actors[(i + k * 5 + 2) % actors.len()];
             if voter.id != author.id {
-                reputation::vote(
+                votes::vote(
                     &conn,
                     voter,
-                    Target::Discussion(view.id),
+                    Post::Discussion(view.id),
                     VoteValue::parse(1).map_err(|e| anyhow::anyhow!("{e}"))?,
                     chrono::Utc::now(),
                 )
@@ -295,10 +300,10 @@ pub async fn seed_demo(settings: Settings, count: usize) -> anyhow::Result<()> {
                 .iter()
                 .find(|a| a.role == Role::Leader && a.id != author.id)
         {
-            reputation::recognize(
+            recognition::recognize(
                 &conn,
                 leader,
-                Target::Discussion(view.id),
+                Post::Discussion(view.id),
                 true,
                 chrono::Utc::now(),
             )
@@ -307,7 +312,7 @@ pub async fn seed_demo(settings: Settings, count: usize) -> anyhow::Result<()> {
         }
         bar.inc(1);
     }
-    crate::demo::extras(&conn, &actors).await?;
+    demo::extras(&conn, &actors).await?;
     bar.finish_with_message("done");
     println!(
         "Seeded {} members and {count} discussions with replies and votes. Sign in as any of them (e.g. amara) with the password {password:?}.",

@@ -13,14 +13,13 @@ use serde::Deserialize;
 use tokio::sync::broadcast;
 use utoipa::ToSchema;
 
+use super::doc::ErrorResponse;
 use crate::auth::{CurrentMember, MaybeMember};
 use crate::error::AppResult;
 use crate::extract::ApiJson;
-use crate::routes::api::ErrorResponse;
-use crate::routes::api::zones::limit_posting;
-use crate::services::qa::{
-    self, Change, NewSession, QuestionView, SessionView, Text, UpvoteResult, ZoneSessions,
-};
+use crate::services::live::questions::{self, Change};
+use crate::services::live::views::{QuestionView, SessionView, UpvoteResult, ZoneSessions};
+use crate::services::live::{self, NewSession, Text, events as live_events, sessions, views};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -80,7 +79,7 @@ pub async fn create(
         &body.ends_at,
         body.host.as_deref(),
     )?;
-    Ok(HttpResponse::Created().json(qa::create(&state.db, &slug, &me.actor, new).await?))
+    Ok(HttpResponse::Created().json(sessions::create(&state.db, &slug, &me.actor, new).await?))
 }
 
 /// A zone's sessions, and the questions its ended sessions still owe an answer.
@@ -92,7 +91,7 @@ pub async fn of_zone(
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
     let actor = viewer.actor();
-    Ok(HttpResponse::Ok().json(qa::of_zone(&state.db, &slug, actor.as_ref()).await?))
+    Ok(HttpResponse::Ok().json(views::of_zone(&state.db, &slug, actor.as_ref()).await?))
 }
 
 /// A session with its questions: pinned first, then by votes, then oldest first.
@@ -104,7 +103,7 @@ pub async fn show(
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
     let actor = viewer.actor();
-    Ok(HttpResponse::Ok().json(qa::show(&state.db, *id, actor.as_ref()).await?))
+    Ok(HttpResponse::Ok().json(views::show(&state.db, *id, actor.as_ref()).await?))
 }
 
 /// Ask a question (until the session ends).
@@ -119,9 +118,10 @@ pub async fn ask(
     me: CurrentMember,
     ApiJson(body): ApiJson<NewQuestionRequest>,
 ) -> AppResult<HttpResponse> {
-    let text = Text::parse("body", &body.body, qa::QUESTION_MAX)?;
-    limit_posting(&state, &me).await?;
-    let question = qa::ask(
+    let text = Text::parse("body", &body.body, live::QUESTION_MAX)?;
+    crate::services::rate_limit::posting(&state.db, state.settings.rate_limits_on(), &me.actor)
+        .await?;
+    let question = questions::ask(
         &state.db,
         &state.live,
         *id,
@@ -143,7 +143,8 @@ pub async fn upvote(
     id: web::Path<i32>,
     me: CurrentMember,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(qa::toggle_upvote(&state.db, &state.live, *id, &me.actor).await?))
+    Ok(HttpResponse::Ok()
+        .json(questions::toggle_upvote(&state.db, &state.live, *id, &me.actor).await?))
 }
 
 /// Answer a question (the session's host only; again to change the answer).
@@ -158,9 +159,10 @@ pub async fn answer(
     me: CurrentMember,
     ApiJson(body): ApiJson<AnswerRequest>,
 ) -> AppResult<HttpResponse> {
-    let text = Text::parse("body", &body.body, qa::ANSWER_MAX)?;
+    let text = Text::parse("body", &body.body, live::ANSWER_MAX)?;
     let change = Change::Answer(text);
-    Ok(HttpResponse::Ok().json(qa::change(&state.db, &state.live, *id, &me.actor, change).await?))
+    Ok(HttpResponse::Ok()
+        .json(questions::change(&state.db, &state.live, *id, &me.actor, change).await?))
 }
 
 /// Pin a question to the top (the host or a moderator).
@@ -176,7 +178,8 @@ pub async fn pin(
     ApiJson(body): ApiJson<PinQuestionRequest>,
 ) -> AppResult<HttpResponse> {
     let change = Change::Pin(body.pinned);
-    Ok(HttpResponse::Ok().json(qa::change(&state.db, &state.live, *id, &me.actor, change).await?))
+    Ok(HttpResponse::Ok()
+        .json(questions::change(&state.db, &state.live, *id, &me.actor, change).await?))
 }
 
 /// Dismiss a question: hidden from members (the host or a moderator).
@@ -192,7 +195,8 @@ pub async fn dismiss(
     ApiJson(body): ApiJson<DismissRequest>,
 ) -> AppResult<HttpResponse> {
     let change = Change::Dismiss(body.dismissed);
-    Ok(HttpResponse::Ok().json(qa::change(&state.db, &state.live, *id, &me.actor, change).await?))
+    Ok(HttpResponse::Ok()
+        .json(questions::change(&state.db, &state.live, *id, &me.actor, change).await?))
 }
 
 /// Server-Sent Events: `question_added`, `question_voted`, `question_answered`,
@@ -206,7 +210,7 @@ pub async fn events(
     id: web::Path<i32>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
-    let session = qa::find(&state.db, *id).await?;
+    let session = live::find(&state.db, *id).await?;
     // Subscribe before reading the backlog, so nothing falls between the two.
     let receiver = state.live.subscribe();
     let after = req
@@ -225,8 +229,8 @@ pub async fn events(
         .pending
         .push_back(Bytes::from_static(b"retry: 3000\n\n"));
     if let Some(after) = after {
-        let missed = qa::events_after(&state.db, session.id, after).await?;
-        let more = missed.len() as u64 >= qa::REPLAY_LIMIT;
+        let missed = live_events::events_after(&state.db, session.id, after).await?;
+        let more = missed.len() as u64 >= live::REPLAY_LIMIT;
         for event in missed {
             stream.replayed.insert(event.id);
             stream.pending.push_back(Bytes::from(frame(&event)));

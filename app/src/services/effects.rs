@@ -1,0 +1,217 @@
+//! The one effects dispatcher: what happened (`Effect`), and everything that follows
+//! from it, recorded inside the writer's transaction, so a crash loses none of it.
+//!
+//! A writer changes its own rows, then makes one call, `record(txn, effect, now)`.
+//! Everything else is decided here: badges, follower fan-out, subscriptions and
+//! notifications (with the mail outbox), search-index jobs and live events. A new
+//! consequence (an audit row, a webhook, an insights rollup) is a new line here, not a
+//! change in every writer. Nothing in this module writes the writer's own rows, and no
+//! writer module is imported here, so the dependency runs one way.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use entity::{comment, discussion, live_event, member};
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+use super::badges::{self, Trigger};
+use super::items::Item;
+use super::{follows, notifications, subscriptions};
+use crate::domain::Post;
+use crate::error::AppResult;
+use crate::jobs::search::{self as search_jobs, SearchJob};
+use crate::live::{self, LiveHub};
+
+/// Everything that happens in Quorum that something else follows from.
+#[derive(Debug)]
+pub enum Effect<'a> {
+    /// A member started a discussion.
+    DiscussionStarted { discussion: &'a discussion::Model },
+    /// A discussion's title or body changed.
+    DiscussionEdited { id: i32, title_changed: bool },
+    /// A member replied in a discussion.
+    CommentPosted {
+        discussion: &'a discussion::Model,
+        comment: &'a comment::Model,
+    },
+    /// A comment's body changed.
+    CommentEdited { id: i32 },
+    /// A post was deleted; what its votes gave was taken back from these members.
+    PostDeleted {
+        post: Post,
+        reputation_changed: BTreeSet<i32>,
+    },
+    /// A vote was cast, changed (`value` is the new one) or cleared (`value` 0).
+    VoteChanged {
+        post: Post,
+        voter: i32,
+        value: i32,
+        author: i32,
+        score: i32,
+        reputation_changed: BTreeSet<i32>,
+    },
+    /// A leader recognised a post as a great idea (`on`), or withdrew it.
+    Recognized {
+        item: &'a Item,
+        actor: i32,
+        on: bool,
+        reputation_changed: BTreeSet<i32>,
+    },
+    /// A member passed a quiz for the first time.
+    QuizPassed {
+        member: i32,
+        reputation_changed: BTreeSet<i32>,
+    },
+    /// Something changed in a live Q&A session; open pages hear `kind` with `payload`.
+    Live {
+        session_id: i32,
+        question_id: Option<i32>,
+        kind: &'static str,
+        payload: serde_json::Value,
+    },
+}
+
+/// What must happen after the transaction commits: live events to hand to this
+/// instance's open streams (on PostgreSQL every instance hears them through NOTIFY).
+#[derive(Debug, Default)]
+pub struct AfterCommit {
+    live_events: Vec<live_event::Model>,
+}
+
+impl AfterCommit {
+    /// Call once the writer's transaction has committed.
+    pub fn publish(self, hub: &LiveHub) {
+        hub.committed(self.live_events);
+    }
+}
+
+/// Records every consequence of `effect` inside the writer's transaction.
+pub async fn record(
+    txn: &impl ConnectionTrait,
+    effect: Effect<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<AfterCommit> {
+    let mut after = AfterCommit::default();
+    match effect {
+        Effect::DiscussionStarted { discussion } => {
+            let author = discussion.author_id;
+            badges::evaluate(txn, Trigger::DiscussionStarted { author }, now).await?;
+            follows::discussion_started(txn, author, discussion.id, now).await?;
+            search_jobs::enqueue(txn, SearchJob::Discussion { id: discussion.id }).await?;
+            // The author hears about replies, by e-mail if their settings say so.
+            let wants_mail = member::Entity::find_by_id(author)
+                .one(txn)
+                .await?
+                .is_none_or(|m| m.email_on_discussion_reply);
+            subscriptions::subscribe_default(txn, author, discussion.id, wants_mail, now).await?;
+        }
+        Effect::DiscussionEdited { id, title_changed } => {
+            // A new title changes every comment's document too (they carry it).
+            let job = if title_changed {
+                SearchJob::Thread { id }
+            } else {
+                SearchJob::Discussion { id }
+            };
+            search_jobs::enqueue(txn, job).await?;
+        }
+        Effect::CommentPosted {
+            discussion,
+            comment,
+        } => {
+            let trigger = Trigger::CommentPosted {
+                author: comment.author_id,
+                discussion_author: discussion.author_id,
+            };
+            badges::evaluate(txn, trigger, now).await?;
+            search_jobs::enqueue(txn, SearchJob::Comment { id: comment.id }).await?;
+            subscriptions::comment_posted(txn, discussion, comment, now).await?;
+        }
+        Effect::CommentEdited { id } => {
+            search_jobs::enqueue(txn, SearchJob::Comment { id }).await?;
+        }
+        Effect::PostDeleted {
+            post,
+            reputation_changed,
+        } => {
+            let job = match post {
+                Post::Discussion(id) => SearchJob::Thread { id },
+                Post::Comment(id) => SearchJob::Comment { id },
+            };
+            search_jobs::enqueue(txn, job).await?;
+            reputation_badges(txn, &reputation_changed, now).await?;
+        }
+        Effect::VoteChanged {
+            post,
+            voter,
+            value,
+            author,
+            score,
+            reputation_changed,
+        } => {
+            // Search results show scores: keep the document current.
+            search_jobs::enqueue(txn, SearchJob::for_post(post)).await?;
+            if value != 0 {
+                badges::evaluate(txn, Trigger::VoteCast { voter, value }, now).await?;
+            }
+            let scored = Trigger::ItemScored {
+                author,
+                post,
+                score,
+            };
+            badges::evaluate(txn, scored, now).await?;
+            reputation_badges(txn, &reputation_changed, now).await?;
+        }
+        Effect::Recognized {
+            item,
+            actor,
+            on,
+            reputation_changed,
+        } => {
+            let author = item.author_id;
+            if on {
+                let note = notifications::New {
+                    member_id: author,
+                    kind: "recognition",
+                    discussion_id: Some(item.discussion_id),
+                    comment_id: item.comment_id,
+                    actor_id: Some(actor),
+                    badge_slug: None,
+                };
+                notifications::create(txn, note, now).await?;
+                badges::evaluate(txn, Trigger::Recognized { author }, now).await?;
+            }
+            // The author's badges are looked at even when no points moved.
+            let members: BTreeSet<i32> = reputation_changed.into_iter().chain([author]).collect();
+            reputation_badges(txn, &members, now).await?;
+        }
+        Effect::QuizPassed {
+            member,
+            reputation_changed,
+        } => {
+            reputation_badges(txn, &reputation_changed, now).await?;
+            badges::evaluate(txn, Trigger::QuizPassed { member }, now).await?;
+        }
+        Effect::Live {
+            session_id,
+            question_id,
+            kind,
+            payload,
+        } => {
+            let event = live::record(txn, session_id, question_id, kind, &payload, now).await?;
+            after.live_events.push(event);
+        }
+    }
+    Ok(after)
+}
+
+/// Badges that watch reputation, for each member whose total moved.
+async fn reputation_badges(
+    txn: &impl ConnectionTrait,
+    members: &BTreeSet<i32>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    for &member in members {
+        badges::evaluate(txn, Trigger::ReputationChanged { member }, now).await?;
+    }
+    Ok(())
+}

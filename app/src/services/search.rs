@@ -1,0 +1,111 @@
+//! Searching past ideas: reading a query (the API and the page take the same
+//! parameters) and running it on whichever engine is configured.
+
+use std::collections::HashMap;
+
+use crate::domain::{Paging, PostKind};
+use crate::error::{AppError, AppResult};
+use crate::search::{Search, SearchHit, SearchQuery, SearchResults};
+
+/// Reads the search parameters shared by the API and the page.
+pub fn parse_query(query: &HashMap<String, String>) -> AppResult<SearchQuery> {
+    let get = |k: &str| query.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let paging = Paging::parse(get("page"), get("per_page"))?;
+    let kind = match get("kind") {
+        None => None,
+        Some("discussion") => Some(PostKind::Discussion),
+        Some("comment") => Some(PostKind::Comment),
+        Some(_) => {
+            return Err(AppError::validation(
+                "kind",
+                "must be discussion or comment",
+            ));
+        }
+    };
+    let q: String = get("q")
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(500)
+        .collect();
+    Ok(SearchQuery {
+        q,
+        zone: get("zone").map(|z| z.to_lowercase()),
+        author: get("author").map(|a| a.to_lowercase()),
+        kind,
+        page: paging.page,
+        per_page: paging.per_page,
+    })
+}
+
+pub async fn run(engine: &Search, query: &SearchQuery) -> AppResult<SearchResults> {
+    engine.search(query).await.map_err(|e| {
+        AppError::unavailable(format!(
+            "Search is unavailable right now ({})",
+            engine.name()
+        ))
+        .with_cause(e)
+    })
+}
+
+/// Words worth searching for in a title, longest first.
+fn key_words(title: &str) -> Vec<String> {
+    const STOP: &[&str] = &[
+        "about", "after", "also", "been", "could", "does", "from", "have", "into", "more",
+        "should", "some", "than", "that", "their", "them", "then", "there", "they", "this", "what",
+        "when", "where", "which", "while", "with", "would", "your",
+    ];
+    let mut words: Vec<String> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 4 && !STOP.contains(&w.as_str()))
+        .collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    words.dedup();
+    words.truncate(4);
+    words
+}
+
+/// Discussions like a title: all key words first, then fewer, until `limit` are found.
+/// A failing engine finds nothing here: similar discussions are a hint, not the page.
+pub async fn similar(
+    engine: &Search,
+    title: &str,
+    exclude: Option<i32>,
+    limit: usize,
+) -> Vec<SearchHit> {
+    let words = key_words(title);
+    let mut found: Vec<SearchHit> = Vec::new();
+    let mut tries: Vec<String> = Vec::new();
+    for n in (1..=words.len().min(3)).rev() {
+        tries.push(words[..n].join(" "));
+    }
+    for w in words.iter().skip(1) {
+        tries.push(w.clone());
+    }
+    for q in tries {
+        if found.len() >= limit {
+            break;
+        }
+        // A trailing space: whole words only, no prefix matching here.
+        let query = SearchQuery {
+            q: format!("{q} "),
+            kind: Some(PostKind::Discussion),
+            page: 1,
+            per_page: 10,
+            ..Default::default()
+        };
+        let Ok(results) = engine.search(&query).await else {
+            break;
+        };
+        for hit in results.hits {
+            if Some(hit.discussion_id) != exclude
+                && !found.iter().any(|f| f.discussion_id == hit.discussion_id)
+                && found.len() < limit
+            {
+                found.push(hit);
+            }
+        }
+    }
+    found
+}

@@ -1,0 +1,216 @@
+//! View builders for posts: rows in, views out, with a fixed number of queries however
+//! many rows (authors, zones and the viewer's votes each in one query).
+
+use std::collections::{HashMap, HashSet};
+
+use entity::{comment, discussion, vote, zone};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::{CommentView, DiscussionView, MemberRef};
+use crate::domain::PostKind;
+use crate::error::{AppError, AppResult};
+use crate::services::Actor;
+use crate::services::items::members_by_id;
+
+/// The viewer's vote on each of the given posts of one kind, in one query.
+pub async fn my_votes(
+    db: &impl ConnectionTrait,
+    viewer: Option<&Actor>,
+    kind: PostKind,
+    ids: &[i32],
+) -> AppResult<HashMap<i32, i32>> {
+    let Some(viewer) = viewer else {
+        return Ok(Default::default());
+    };
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows = vote::Entity::find()
+        .filter(vote::Column::MemberId.eq(viewer.id))
+        .filter(vote::Column::TargetKind.eq(kind.as_str()))
+        .filter(vote::Column::TargetId.is_in(ids.to_vec()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|v| (v.target_id, v.value)).collect())
+}
+
+/// Discussions as the viewer sees them: three more queries in all (authors, votes,
+/// zones).
+pub async fn discussions(
+    db: &impl ConnectionTrait,
+    rows: Vec<discussion::Model>,
+    viewer: Option<&Actor>,
+) -> AppResult<Vec<DiscussionView>> {
+    let authors = members_by_id(db, rows.iter().map(|d| d.author_id)).await?;
+    let ids: Vec<i32> = rows.iter().map(|d| d.id).collect();
+    let my_votes = my_votes(db, viewer, PostKind::Discussion, &ids).await?;
+    let mut zone_ids: Vec<i32> = rows.iter().map(|d| d.zone_id).collect();
+    zone_ids.sort_unstable();
+    zone_ids.dedup();
+    let zones = if zone_ids.is_empty() {
+        Vec::new()
+    } else {
+        zone::Entity::find()
+            .filter(zone::Column::Id.is_in(zone_ids))
+            .all(db)
+            .await?
+    };
+    rows.into_iter()
+        .map(|d| {
+            let author = authors
+                .get(&d.author_id)
+                .map(MemberRef::from_model)
+                .ok_or_else(|| {
+                    AppError::internal(anyhow::anyhow!("discussion {} has no author", d.id))
+                })?;
+            let zone = zones
+                .iter()
+                .find(|z| z.id == d.zone_id)
+                .map(|z| z.slug.clone())
+                .unwrap_or_default();
+            let my_vote = my_votes.get(&d.id).copied().unwrap_or(0);
+            Ok(DiscussionView::build(d, zone, author, my_vote))
+        })
+        .collect()
+}
+
+/// One discussion as the viewer sees it.
+pub async fn discussion(
+    db: &impl ConnectionTrait,
+    row: discussion::Model,
+    viewer: Option<&Actor>,
+) -> AppResult<DiscussionView> {
+    discussions(db, vec![row], viewer)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("a discussion view went missing")))
+}
+
+/// Comments as the viewer sees them, in the order given.
+pub async fn comments(
+    db: &impl ConnectionTrait,
+    rows: Vec<comment::Model>,
+    viewer: Option<&Actor>,
+) -> AppResult<Vec<CommentView>> {
+    let ids: Vec<i32> = rows.iter().map(|c| c.id).collect();
+    let my_votes = my_votes(db, viewer, PostKind::Comment, &ids).await?;
+    let authors = members_by_id(
+        db,
+        rows.iter()
+            .filter(|c| c.deleted_at.is_none())
+            .map(|c| c.author_id),
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let author = authors.get(&c.author_id).map(MemberRef::from_model);
+            let my_vote = my_votes.get(&c.id).copied().unwrap_or(0);
+            CommentView::build(c, author, my_vote)
+        })
+        .collect())
+}
+
+/// One comment as the viewer sees it.
+pub async fn comment(
+    db: &impl ConnectionTrait,
+    row: comment::Model,
+    viewer: Option<&Actor>,
+) -> AppResult<CommentView> {
+    comments(db, vec![row], viewer)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("a comment view went missing")))
+}
+
+/// Every comment of a discussion, in thread order, deleted ones in their place.
+pub async fn thread(
+    db: &impl ConnectionTrait,
+    discussion_id: i32,
+    viewer: Option<&Actor>,
+) -> AppResult<Vec<CommentView>> {
+    let rows = comment::Entity::find()
+        .filter(comment::Column::DiscussionId.eq(discussion_id))
+        .order_by_asc(comment::Column::Id)
+        .all(db)
+        .await?;
+    comments(db, thread_order(rows), viewer).await
+}
+
+/// Puts comments in thread order: each after its parent, siblings oldest first.
+/// Comments whose parent is missing are treated as top-level, so none is ever lost.
+pub fn thread_order(mut rows: Vec<comment::Model>) -> Vec<comment::Model> {
+    rows.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    let known: HashSet<i32> = rows.iter().map(|c| c.id).collect();
+    let mut children: HashMap<Option<i32>, Vec<usize>> = HashMap::new();
+    for (i, c) in rows.iter().enumerate() {
+        let parent = c.parent_id.filter(|p| known.contains(p));
+        children.entry(parent).or_default().push(i);
+    }
+    let mut order = Vec::with_capacity(rows.len());
+    // Depth-first, iteratively, so a very deep thread cannot overflow the stack.
+    let mut stack: Vec<usize> = children
+        .get(&None)
+        .map(|v| v.iter().rev().copied().collect())
+        .unwrap_or_default();
+    while let Some(i) = stack.pop() {
+        order.push(i);
+        if let Some(kids) = children.get(&Some(rows[i].id)) {
+            stack.extend(kids.iter().rev().copied());
+        }
+    }
+    let mut slots: Vec<Option<comment::Model>> = rows.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use chrono::Utc;
+
+    fn c(id: i32, parent: Option<i32>) -> comment::Model {
+        let t = Utc
+            .timestamp_opt(1_700_000_000 + i64::from(id), 0)
+            .single()
+            .unwrap_or_default();
+        comment::Model {
+            id,
+            discussion_id: 1,
+            parent_id: parent,
+            author_id: 1,
+            depth: 0,
+            body: String::new(),
+            body_html: String::new(),
+            score: 0,
+            recognized: false,
+            created_at: t,
+            updated_at: t,
+            edited_at: None,
+            deleted_at: None,
+        }
+    }
+
+    #[test]
+    fn orders_each_reply_after_its_parent_and_siblings_oldest_first() {
+        let rows = vec![
+            c(1, None),
+            c(2, None),
+            c(3, Some(1)),
+            c(4, Some(3)),
+            c(5, Some(1)),
+            c(6, Some(2)),
+        ];
+        let ids: Vec<i32> = thread_order(rows).iter().map(|c| c.id).collect();
+        assert_eq!(ids, vec![1, 3, 4, 5, 2, 6]);
+    }
+
+    #[test]
+    fn keeps_orphans() {
+        let ids: Vec<i32> = thread_order(vec![c(2, Some(99)), c(1, None)])
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(ids, vec![1, 2]);
+    }
+}
