@@ -65,16 +65,47 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// Turns numbers with no fraction (`5.0`, `-2e3`) into integers, everywhere in a value.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f >= i64::MIN as f64
+                && f < i64::MAX as f64
+            {
+                *value = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
+}
+
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(value) => match de.end() {
-            Ok(()) => Ok(value),
-            Err(e) => Err(AppError::coded(
-                Code::InvalidJson,
-                format!("The body is not valid JSON: {e}"),
-            )),
-        },
+    // Read as a JSON value first, so that a whole number written as `5.0` (the same
+    // integer to JSON Schema) fits an integer field; then into the request type, naming
+    // the field that does not fit.
+    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        let text = e.to_string();
+        let text = text.split(" at line ").next().unwrap_or(&text).to_string();
+        AppError::coded(
+            Code::InvalidJson,
+            format!("The body is not valid JSON: {text}"),
+        )
+    })?;
+    // Every request body of the API is an object; serde would also read a struct from
+    // an array of its fields in order, which no client means.
+    if !value.is_object() {
+        return Err(AppError::coded(
+            Code::InvalidJson,
+            "The body must be a JSON object",
+        ));
+    }
+    whole_numbers_as_integers(&mut value);
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(value) => Ok(value),
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();
@@ -132,7 +163,24 @@ mod tests {
             .cloned()
             .unwrap_or_default();
         assert_eq!(fields.get("title").map(String::as_str), Some("is required"));
+        let err = parse_json::<T>(br#"["a title"]"#).err();
+        assert_eq!(err.map(|e| e.code().as_str()), Some("invalid_json"));
         let err = parse_json::<T>(br#"{"title": "#).err();
         assert_eq!(err.map(|e| e.code().as_str()), Some("invalid_json"));
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    struct Ids {
+        ids: Vec<i32>,
+        value: i64,
+    }
+
+    #[test]
+    fn whole_numbers_fit_integer_fields() {
+        let ok = parse_json::<Ids>(br#"{"ids": [1.0, 2, -3e0], "value": 5.0}"#);
+        assert_eq!(ok.map(|v| (v.ids, v.value)).ok(), Some((vec![1, 2, -3], 5)));
+        let err = parse_json::<Ids>(br#"{"ids": [1.5], "value": 1}"#).err();
+        let fields = err.and_then(|e| e.fields().cloned()).unwrap_or_default();
+        assert!(fields.contains_key("ids[0]"), "{fields:?}");
     }
 }

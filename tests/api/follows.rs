@@ -102,7 +102,18 @@ async fn followers_get_a_feed_and_a_notification_when_a_followed_member_starts_a
         None,
     )
     .await
-    .expect_error(400, "self_follow");
+    .expect_error(403, "self_follow");
+    // Unfollowing oneself is already so: the state, like any other unfollow.
+    let state = app
+        .send(
+            reqwest::Method::DELETE,
+            "/api/v1/members/ana/follow",
+            ana.auth(),
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(state["following"], false);
     app.send(
         reqwest::Method::PUT,
         "/api/v1/members/nobody/follow",

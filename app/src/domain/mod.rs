@@ -395,7 +395,8 @@ impl Paging {
     pub const MAX_PER_PAGE: u64 = 100;
 
     pub fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<Self, AppError> {
-        let page = match page.map(str::trim).filter(|s| !s.is_empty()) {
+        // Absent: the first page. Present, it must be a number (`page=` is not one).
+        let page = match page.map(str::trim) {
             None => 1,
             Some(raw) => match raw.parse::<u64>() {
                 Ok(n) if (1..=1_000_000).contains(&n) => n,
@@ -407,7 +408,7 @@ impl Paging {
                 }
             },
         };
-        let per_page = match per_page.map(str::trim).filter(|s| !s.is_empty()) {
+        let per_page = match per_page.map(str::trim) {
             None => Self::DEFAULT_PER_PAGE,
             Some(raw) => match raw.parse::<u64>() {
                 Ok(n) if (1..=Self::MAX_PER_PAGE).contains(&n) => n,

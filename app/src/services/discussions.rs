@@ -42,7 +42,7 @@ impl NewDiscussion {
     }
 }
 
-/// An edit: each part optional, but at least one present.
+/// An edit: each part optional (neither changes nothing).
 pub struct DiscussionEdit {
     pub title: Option<Title>,
     pub body: Option<Body>,
@@ -55,9 +55,6 @@ impl DiscussionEdit {
         let body = body.and_then(|b| Body::parse(b).map_err(|e| merge(&mut fields, e)).ok());
         if !fields.is_empty() {
             return Err(AppError::from_fields(fields));
-        }
-        if title.is_none() && body.is_none() {
-            return Err(AppError::validation("title", "or body must be given"));
         }
         Ok(Self { title, body })
     }
@@ -200,6 +197,11 @@ pub async fn update(
         return Err(AppError::forbidden(
             "Only the author or a moderator may edit this discussion",
         ));
+    }
+    if edit.title.is_none() && edit.body.is_none() {
+        // Nothing to change: the discussion as it is, not marked edited.
+        txn.commit().await?;
+        return posts::discussion(db, row, Some(actor)).await;
     }
     let now = Utc::now();
     let title_changed = edit.title.as_ref().is_some_and(|t| t.as_ref() != row.title);

@@ -84,8 +84,11 @@ pub async fn set(
     target: Followed,
     on: bool,
 ) -> AppResult<FollowState> {
+    // Nobody follows themselves; unfollowing oneself is already true, so it answers
+    // the state like any other unfollow.
     if let Followed::Member(id) = target
         && id == actor.id
+        && on
     {
         return Err(AppError::coded(
             Code::SelfFollow,

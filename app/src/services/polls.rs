@@ -53,7 +53,6 @@ impl NewPoll {
         let options: Vec<String> = options
             .iter()
             .map(|o| o.replace('\0', "").trim().to_string())
-            .filter(|o| !o.is_empty())
             .collect();
         let distinct: BTreeSet<String> = options.iter().map(|o| o.to_lowercase()).collect();
         if options.len() < OPTIONS_MIN || options.len() > OPTIONS_MAX {
@@ -61,6 +60,8 @@ impl NewPoll {
                 "poll.options".into(),
                 format!("must have {OPTIONS_MIN} to {OPTIONS_MAX} options"),
             );
+        } else if options.iter().any(String::is_empty) {
+            fields.insert("poll.options".into(), "must each have some text".into());
         } else if distinct.len() != options.len() {
             fields.insert("poll.options".into(), "must all be different".into());
         } else if options.iter().any(|o| o.chars().count() > OPTION_MAX) {

@@ -10,7 +10,8 @@ use crate::search::{Search, SearchHit, SearchQuery, SearchResults};
 /// Reads the search parameters shared by the API and the page.
 pub fn parse_query(query: &HashMap<String, String>) -> AppResult<SearchQuery> {
     let get = |k: &str| query.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
-    let paging = Paging::parse(get("page"), get("per_page"))?;
+    let raw = |k: &str| query.get(k).map(String::as_str);
+    let paging = Paging::parse(raw("page"), raw("per_page"))?;
     let kind = match get("kind") {
         None => None,
         Some("discussion") => Some(PostKind::Discussion),

@@ -25,6 +25,7 @@ pub struct MailSettingsUpdate {
     pub email_on_discussion_reply: Option<bool>,
     pub email_on_comment_reply: Option<bool>,
     pub email_on_mention: Option<bool>,
+    #[schema(pattern = r"^(never|daily|weekly)$")]
     pub digest: Option<String>,
 }
 
@@ -55,7 +56,7 @@ pub async fn update(
         active.email_on_mention = Set(v);
     }
     if let Some(d) = update.digest {
-        let d = d.trim().to_lowercase();
+        // Exactly one of the three words, as the schema says.
         if !["never", "daily", "weekly"].contains(&d.as_str()) {
             return Err(AppError::validation(
                 "digest",

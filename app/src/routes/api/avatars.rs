@@ -8,10 +8,27 @@ use crate::error::{AppResult, Code};
 use crate::services::avatars;
 use crate::state::AppState;
 
+/// An image's bytes, as the request body (not JSON).
+pub struct ImageBytes;
+
+impl utoipa::PartialSchema for ImageBytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Binary,
+            )))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ImageBytes {}
+
 /// Upload a profile picture: the body is a PNG, JPEG or WebP image of up to 2 MB and 40
 /// megapixels. It is cropped square, resized to 256 and 64 px, and stripped of metadata.
 #[utoipa::path(put, path = "/api/v1/me/avatar", tag = "members",
-    request_body(content = Vec<u8>, content_type = "image/png"),
+    request_body(description = "The image's bytes",
+        content((ImageBytes = "image/png"), (ImageBytes = "image/jpeg"), (ImageBytes = "image/webp"))),
     responses((status = 200, body = avatars::AvatarUrls),
         (status = 400, description = "`invalid_image` or `image_too_large` (over 40 megapixels)", body = ErrorResponse),
         (status = 401, body = ErrorResponse), (status = 413, description = "over 2 MB", body = ErrorResponse)),

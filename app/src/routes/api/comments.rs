@@ -16,6 +16,11 @@ use crate::views::CommentView;
 #[derive(Deserialize, ToSchema)]
 pub struct NewCommentRequest {
     /// Markdown, up to 50,000 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 50000,
+        pattern = r"[^\s\x00-\x1f\x7f-\x9f]"
+    )]
     pub body: String,
     /// The comment this replies to; absent for a reply to the discussion.
     pub parent_id: Option<i32>,
@@ -23,6 +28,11 @@ pub struct NewCommentRequest {
 
 #[derive(Deserialize, ToSchema)]
 pub struct CommentEditRequest {
+    #[schema(
+        min_length = 1,
+        max_length = 50000,
+        pattern = r"[^\s\x00-\x1f\x7f-\x9f]"
+    )]
     pub body: String,
 }
 

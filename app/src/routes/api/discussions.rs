@@ -28,16 +28,26 @@ pub struct DiscussionPage {
 #[derive(Deserialize, ToSchema)]
 pub struct NewDiscussionRequest {
     /// 3–200 characters.
+    #[schema(
+        min_length = 3,
+        max_length = 200,
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?$"
+    )]
     pub title: String,
     /// Markdown, up to 50,000 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 50000,
+        pattern = r"[^\s\x00-\x1f\x7f-\x9f]"
+    )]
     pub body: String,
     /// A poll to start the discussion with.
     pub poll: Option<super::polls::NewPollRequest>,
 }
 
 #[utoipa::path(get, path = "/api/v1/zones/{slug}/discussions", tag = "discussions",
-    params(("slug" = String, Path), ("sort" = Option<String>, Query, description = "latest, top or active"),
-        ("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query, description = "1–100, default 20")),
+    params(("slug" = String, Path), ("sort" = Option<String>, Query, description = "latest, top or active", pattern = r"^(latest|top|active)?$"),
+        ("page" = Option<u64>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, body = DiscussionPage), (status = 400, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -82,7 +92,17 @@ pub async fn create(
 
 #[derive(Deserialize, ToSchema)]
 pub struct DiscussionEditRequest {
+    #[schema(
+        min_length = 3,
+        max_length = 200,
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?$"
+    )]
     pub title: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 50000,
+        pattern = r"[^\s\x00-\x1f\x7f-\x9f]"
+    )]
     pub body: Option<String>,
 }
 

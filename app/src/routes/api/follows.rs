@@ -96,7 +96,7 @@ pub async fn following(state: web::Data<AppState>, me: CurrentMember) -> AppResu
 
 /// New discussions from the members and zones you follow, newest first.
 #[utoipa::path(get, path = "/api/v1/feed", tag = "follows",
-    params(("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query, description = "1–100, default 20")),
+    params(("page" = Option<u64>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, body = DiscussionPage), (status = 401, body = ErrorResponse)),
     security(("bearer" = [])))]
 pub async fn feed(

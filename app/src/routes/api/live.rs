@@ -24,20 +24,33 @@ use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewSessionRequest {
+    #[schema(
+        min_length = 3,
+        max_length = 200,
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?$"
+    )]
     pub title: String,
     /// Markdown; may be empty.
     pub description: Option<String>,
     /// RFC 3339. Questions may be asked from the moment the session is opened.
+    #[schema(format = DateTime)]
     pub starts_at: String,
     /// RFC 3339, after `starts_at`. After it, the session takes no more questions or votes.
+    #[schema(format = DateTime)]
     pub ends_at: String,
     /// The host's username; defaults to whoever opens the session.
+    #[schema(pattern = r"^[A-Za-z0-9_-]{3,30}$")]
     pub host: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewQuestionRequest {
     /// Markdown, up to 1,000 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = r"[^\s\x00-\x1f\x7f-\x9f]"
+    )]
     pub body: String,
     /// Hides the asker's name from members (not from moderators).
     pub anonymous: Option<bool>,
@@ -46,6 +59,11 @@ pub struct NewQuestionRequest {
 #[derive(Deserialize, ToSchema)]
 pub struct AnswerRequest {
     /// Markdown, up to 20,000 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = r"[^\s\x00-\x1f\x7f-\x9f]"
+    )]
     pub body: String,
 }
 
@@ -204,7 +222,8 @@ pub async fn dismiss(
 /// an `id`. A client that reconnects with `Last-Event-ID` is sent what it missed; a
 /// `resync` event asks a client that fell too far behind to reload the session.
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/events", tag = "live", params(("id" = i32, Path)),
-    responses((status = 200, description = "text/event-stream"), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, description = "Server-Sent Events: `id`, `event` (the change) and `data` (JSON) per event",
+        content_type = "text/event-stream", body = String), (status = 404, body = ErrorResponse)))]
 pub async fn events(
     state: web::Data<AppState>,
     id: web::Path<i32>,

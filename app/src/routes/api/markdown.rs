@@ -14,6 +14,7 @@ use crate::extract::ApiJson;
 #[derive(Deserialize, ToSchema)]
 pub struct PreviewRequest {
     /// Markdown, up to 50,000 characters; may be empty.
+    #[schema(max_length = 50000)]
     pub body: String,
 }
 

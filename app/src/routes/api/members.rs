@@ -16,10 +16,20 @@ use crate::views::{MeView, MemberView};
 #[derive(Deserialize, ToSchema)]
 pub struct RegisterRequest {
     /// 3–30 of `a-z 0-9 _ -`, unique regardless of case.
+    #[schema(pattern = r"^[A-Za-z0-9_-]{3,30}$")]
     pub username: String,
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$"
+    )]
     pub email: String,
     /// At least 10 characters.
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
+    #[schema(
+        max_length = 60,
+        pattern = r"^(?:[^\s\x00-\x1f\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?)?$"
+    )]
     pub display_name: Option<String>,
 }
 

@@ -13,6 +13,8 @@ use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 pub struct MarkReadRequest {
+    /// At most 1,000 ids.
+    #[schema(max_items = 1000)]
     pub ids: Option<Vec<i32>>,
     pub all: Option<bool>,
 }
@@ -41,12 +43,8 @@ pub async fn mark_read(
             ));
         }
         (_, Some(ids)) => Some(ids),
-        _ => {
-            return Err(AppError::validation(
-                "ids",
-                "or \"all\": true must be given",
-            ));
-        }
+        // Neither: nothing to mark.
+        _ => Some(Vec::new()),
     };
     notifications::mark_read(&state.db, me.actor.id, ids).await?;
     Ok(HttpResponse::NoContent().finish())

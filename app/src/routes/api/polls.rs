@@ -14,13 +14,16 @@ use crate::state::AppState;
 #[derive(Deserialize, ToSchema)]
 pub struct NewPollRequest {
     /// Up to 300 characters.
+    #[schema(min_length = 1, max_length = 300, pattern = r"[^\s\x00-\x1f\x7f-\x9f]")]
     pub question: String,
     /// 2–20 different options, each up to 200 characters.
+    #[schema(schema_with = poll_options_schema)]
     pub options: Vec<String>,
     /// Whether several options may be chosen (default false).
     #[serde(default)]
     pub multiple: bool,
     /// RFC 3339, in the future; absent: open until a moderator locks the discussion.
+    #[schema(format = DateTime)]
     pub closes_at: Option<String>,
 }
 
@@ -87,4 +90,20 @@ pub async fn vote(
     ApiJson(body): ApiJson<BallotRequest>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(polls::vote(&state.db, *id, &me.actor, &body.options).await?))
+}
+
+/// 2–20 options, each with some text and at most 200 characters. (That they differ
+/// ignoring case is checked by the server: JSON Schema's `uniqueItems` minds case.)
+fn poll_options_schema() -> utoipa::openapi::Array {
+    let option = utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .min_length(Some(1))
+        .max_length(Some(200))
+        .pattern(Some(r"[^\s\x00-\x1f\x7f-\x9f]"));
+    utoipa::openapi::ArrayBuilder::new()
+        .items(option)
+        .min_items(Some(2))
+        .max_items(Some(20))
+        .unique_items(true)
+        .build()
 }

@@ -16,6 +16,7 @@ use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewChoice {
+    #[schema(min_length = 1, max_length = 300, pattern = r"[^\s\x00-\x1f\x7f-\x9f]")]
     pub label: String,
     #[serde(default)]
     pub correct: bool,
@@ -23,22 +24,41 @@ pub struct NewChoice {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewQuizQuestion {
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = r"[^\s\x00-\x1f\x7f-\x9f]"
+    )]
     pub prompt: String,
     /// Shown with the right answers once a member has taken the quiz.
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"[^\s\x00-\x1f\x7f-\x9f]"
+    )]
     pub explanation: String,
     /// 2–10 choices, at least one of them right.
+    #[schema(schema_with = choices_schema)]
     pub choices: Vec<NewChoice>,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewQuizRequest {
+    #[schema(
+        min_length = 3,
+        max_length = 200,
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?$"
+    )]
     pub title: String,
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// A discussion of the same zone the quiz belongs to.
     pub discussion_id: Option<i32>,
     /// The share of right answers that passes, 1–100 (default 80).
+    #[schema(minimum = 1, maximum = 100)]
     pub pass_percent: Option<i64>,
     /// 1–50 questions.
+    #[schema(min_items = 1, max_items = 50)]
     pub questions: Vec<NewQuizQuestion>,
 }
 
@@ -151,4 +171,32 @@ pub async fn results(
     me: CurrentMember,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(quizzes::results(&state.db, *id, &me.actor).await?))
+}
+
+/// 2–10 choices (at least one of them right: see `document_right_choice`).
+fn choices_schema() -> utoipa::openapi::Array {
+    use utoipa::PartialSchema;
+    utoipa::openapi::ArrayBuilder::new()
+        .items(NewChoice::schema())
+        .min_items(Some(2))
+        .max_items(Some(10))
+        .build()
+}
+
+/// Adds to the served document that each question's choices contain a right one
+/// (JSON Schema's `contains`, which utoipa 5 cannot write).
+pub fn document_right_choice(document: &mut serde_json::Value) {
+    let choices = document
+        .pointer_mut("/components/schemas/NewQuizQuestion/properties/choices")
+        .and_then(serde_json::Value::as_object_mut);
+    if let Some(choices) = choices {
+        choices.insert(
+            "contains".into(),
+            serde_json::json!({
+                "type": "object",
+                "required": ["correct"],
+                "properties": {"correct": {"const": true}}
+            }),
+        );
+    }
 }

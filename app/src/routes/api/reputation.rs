@@ -57,7 +57,7 @@ pub async fn member_reputation(
 }
 
 #[utoipa::path(get, path = "/api/v1/leaderboard", tag = "reputation",
-    params(("period" = Option<String>, Query, description = "week, month, year or all (default)"),
+    params(("period" = Option<String>, Query, description = "week, month, year or all (default)", pattern = r"^(week|month|year|all)?$"),
         ("zone" = Option<String>, Query, description = "a zone slug")),
     responses((status = 200, body = Leaderboard), (status = 400, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 pub async fn leaderboard(

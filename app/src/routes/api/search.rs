@@ -11,10 +11,10 @@ use crate::services::search;
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/search", tag = "search",
-    params(("q" = String, Query, description = "the words to find; every word must match, the last may be a prefix, typos are tolerated"),
+    params(("q" = Option<String>, Query, description = "the words to find; every word must match, the last may be a prefix, typos are tolerated"),
         ("zone" = Option<String>, Query), ("author" = Option<String>, Query, description = "a username"),
-        ("kind" = Option<String>, Query, description = "discussion or comment"),
-        ("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query, description = "1–100, default 20")),
+        ("kind" = Option<String>, Query, description = "discussion or comment", pattern = r"^(discussion|comment)?$"),
+        ("page" = Option<u64>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, body = SearchResults), (status = 400, body = ErrorResponse), (status = 503, body = ErrorResponse)))]
 pub async fn search(
     state: web::Data<AppState>,

@@ -16,6 +16,7 @@ use crate::state::AppState;
 #[derive(Deserialize, ToSchema)]
 pub struct VoteRequest {
     /// 1 (up), -1 (down) or 0 (clear).
+    #[schema(minimum = -1, maximum = 1)]
     pub value: i64,
 }
 

@@ -20,9 +20,23 @@ pub struct ZoneList {
 #[derive(Deserialize, ToSchema)]
 pub struct NewZoneRequest {
     /// 2–40 of `a-z 0-9 -`.
+    #[schema(
+        min_length = 2,
+        max_length = 40,
+        pattern = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
+    )]
     pub slug: String,
+    #[schema(
+        min_length = 2,
+        max_length = 80,
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?$"
+    )]
     pub name: String,
     #[serde(default)]
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub description: String,
 }
 

@@ -92,7 +92,13 @@ pub async fn create(
     let outcome = async {
         let mut new = NewDiscussion::parse(&form.title, &form.body)?;
         if !form.poll_question.trim().is_empty() || !form.poll_options.trim().is_empty() {
-            let options: Vec<String> = form.poll_options.lines().map(str::to_string).collect();
+            // One option a line; blank lines are only spacing.
+            let options: Vec<String> = form
+                .poll_options
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string)
+                .collect();
             new.poll = Some(NewPoll::parse(
                 &form.poll_question,
                 &options,
