@@ -28,6 +28,7 @@ use sea_orm::{
 use serde_json::Value;
 
 use crate::config::Settings;
+use crate::domain::PostKind;
 use crate::markdown;
 use crate::services::accounts;
 use crate::services::ledger::{RULES, kind};
@@ -476,7 +477,7 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
                     let voter = voter_of(c_author, 0);
                     new_vote(
                         voter,
-                        "comment",
+                        PostKind::Comment.as_str(),
                         comment_id,
                         c_author,
                         1,
@@ -510,7 +511,7 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
                     let value = if j == 4 { -1 } else { 1 };
                     new_vote(
                         voter_of(author, j),
-                        "discussion",
+                        PostKind::Discussion.as_str(),
                         d_id,
                         author,
                         value,

@@ -14,14 +14,10 @@ pub fn parse_query(query: &HashMap<String, String>) -> AppResult<SearchQuery> {
     let paging = Paging::parse(raw("page"), raw("per_page"))?;
     let kind = match get("kind") {
         None => None,
-        Some("discussion") => Some(PostKind::Discussion),
-        Some("comment") => Some(PostKind::Comment),
-        Some(_) => {
-            return Err(AppError::validation(
-                "kind",
-                "must be discussion or comment",
-            ));
-        }
+        Some(raw) => Some(
+            PostKind::parse(raw)
+                .ok_or_else(|| AppError::validation("kind", "must be discussion or comment"))?,
+        ),
     };
     let q: String = get("q")
         .unwrap_or("")
