@@ -19,7 +19,6 @@ use entity::live_event;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement,
 };
-use serde::Serialize;
 use tokio::sync::broadcast;
 
 use crate::error::AppResult;
@@ -124,10 +123,9 @@ pub async fn record(
     session_id: i32,
     question_id: Option<i32>,
     kind: &str,
-    payload: &impl Serialize,
+    payload: String,
     now: DateTime<Utc>,
 ) -> AppResult<live_event::Model> {
-    let payload = serde_json::to_string(payload).map_err(anyhow::Error::from)?;
     let row = live_event::ActiveModel {
         session_id: Set(session_id),
         question_id: Set(question_id),

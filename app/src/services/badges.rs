@@ -367,7 +367,7 @@ pub fn view(row: &member_badge::Model) -> Option<BadgeView> {
     })
 }
 
-/// A badge and (up to 200 of) its holders, most recent first.
+/// A badge and the holders of its newest 200 awards, most recent first.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct BadgeInfo {
     pub slug: String,
@@ -397,14 +397,16 @@ pub async fn catalogue(db: &impl ConnectionTrait) -> AppResult<BadgeList> {
         .into_tuple()
         .all(db)
         .await?;
-    let mut by_badge: std::collections::HashMap<&str, Vec<i32>> = Default::default();
+    // Per badge: its newest awards (at most HOLDERS_SHOWN), each holder once.
+    let mut by_badge: std::collections::HashMap<&str, (usize, Vec<i32>)> = Default::default();
     for (slug, member_id) in &awards {
-        let holders = by_badge.entry(slug.as_str()).or_default();
-        if holders.len() < HOLDERS_SHOWN && !holders.contains(member_id) {
+        let (seen, holders) = by_badge.entry(slug.as_str()).or_default();
+        *seen += 1;
+        if *seen <= HOLDERS_SHOWN && !holders.contains(member_id) {
             holders.push(*member_id);
         }
     }
-    let members = members_by_id(db, by_badge.values().flatten().copied()).await?;
+    let members = members_by_id(db, by_badge.values().flat_map(|(_, h)| h).copied()).await?;
     let badges = BADGES
         .iter()
         .map(|badge| BadgeInfo {
@@ -415,7 +417,7 @@ pub async fn catalogue(db: &impl ConnectionTrait) -> AppResult<BadgeList> {
             holders: by_badge
                 .get(badge.slug)
                 .into_iter()
-                .flatten()
+                .flat_map(|(_, h)| h)
                 .filter_map(|id| members.get(id).map(MemberRef::from_model))
                 .collect(),
         })

@@ -312,7 +312,9 @@ pub async fn page(
     }
     let poll = polls::view(db, id, discussion.locked, viewer).await?;
     let may_change = |author: Option<&str>| {
-        viewer.is_some_and(|a| author.is_some_and(|name| a.may_change_named(name)))
+        viewer.is_some_and(|a| {
+            a.role.can_moderate() || author.is_some_and(|name| a.may_change_named(name))
+        })
     };
     Ok(DiscussionWithComments {
         can_change: may_change(Some(&discussion.author.username)),

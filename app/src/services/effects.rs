@@ -67,7 +67,8 @@ pub enum Effect<'a> {
         session_id: i32,
         question_id: Option<i32>,
         kind: &'static str,
-        payload: serde_json::Value,
+        /// The event's JSON, as open pages receive it.
+        payload: String,
     },
 }
 
@@ -131,14 +132,14 @@ pub async fn record(
         }
         Effect::PostDeleted {
             post,
-            reputation_changed,
+            // What a deletion gives back earns no badge: badges follow what members do.
+            reputation_changed: _,
         } => {
             let job = match post {
                 Post::Discussion(id) => SearchJob::Thread { id },
                 Post::Comment(id) => SearchJob::Comment { id },
             };
             search_jobs::enqueue(txn, job).await?;
-            reputation_badges(txn, &reputation_changed, now).await?;
         }
         Effect::VoteChanged {
             post,
@@ -197,7 +198,7 @@ pub async fn record(
             kind,
             payload,
         } => {
-            let event = live::record(txn, session_id, question_id, kind, &payload, now).await?;
+            let event = live::record(txn, session_id, question_id, kind, payload, now).await?;
             after.live_events.push(event);
         }
     }

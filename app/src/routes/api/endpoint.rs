@@ -89,10 +89,7 @@ pub fn mount(cfg: &mut web::ServiceConfig, endpoints: Vec<Endpoint>) {
             .push(endpoint);
     }
     for (path, endpoints) in by_path {
-        let mut allow: Vec<&str> = endpoints.iter().map(|e| method_name(&e.method)).collect();
-        if allow.contains(&"GET") {
-            allow.push("HEAD");
-        }
+        let allow: Vec<&str> = endpoints.iter().map(|e| method_name(&e.method)).collect();
         let allow = allow.join(", ");
         let mut resource = web::resource(path.as_str());
         for endpoint in endpoints {

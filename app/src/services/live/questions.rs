@@ -206,6 +206,7 @@ pub async fn change(
     let payload = if row.dismissed {
         // A dismissed question's text goes to nobody: the event names it only.
         serde_json::json!({"id": row.id, "session_id": row.session_id, "dismissed": true})
+            .to_string()
     } else {
         to_payload(&public_view(&txn, row.clone()).await?)?
     };
@@ -229,6 +230,6 @@ pub async fn change(
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("a question view went missing")))
 }
 
-fn to_payload(view: &QuestionView) -> AppResult<serde_json::Value> {
-    Ok(serde_json::to_value(view).map_err(anyhow::Error::from)?)
+fn to_payload(view: &QuestionView) -> AppResult<String> {
+    Ok(serde_json::to_string(view).map_err(anyhow::Error::from)?)
 }
