@@ -1,12 +1,19 @@
 //! Who is asking: the signed-in member as an extractor, never looked up by hand in a
 //! handler. The API takes `Authorization: Bearer TOKEN`; the site uses the
-//! `quorum_session` cookie (HttpOnly, SameSite=Lax).
+//! `quorum_session` cookie (HttpOnly, SameSite=Lax; `__Host-quorum_session`, Secure,
+//! when the base URL is https).
 //!
-//! CSRF: a double-submit token. Every browser gets a random `quorum_csrf` cookie
-//! (HttpOnly, SameSite=Lax); each form carries the same value in a hidden field, and a
-//! cookie-authenticated API call carries it in `X-CSRF-Token`. A forged cross-site request
-//! cannot read the cookie, so it cannot send the matching value. Bearer requests need no
-//! token: a browser never attaches them by itself.
+//! CSRF: every browser gets a random `quorum_csrf` cookie (HttpOnly, SameSite=Lax). The
+//! token a form carries (hidden field) or a cookie-authenticated API call sends
+//! (`X-CSRF-Token`) is an HMAC, under the instance's key, of the browser's session
+//! secret (or, before sign-in, of that cookie): it cannot be guessed, and a token from
+//! one session is worthless in another. A forged cross-site request cannot read the
+//! page, so it cannot send it. Bearer requests need no token: a browser never attaches
+//! them by itself.
+//!
+//! Members who have not confirmed their address get 403 `email_unverified` from every
+//! state-changing route except the few in `UNVERIFIED_MAY` (their profile, settings and
+//! sessions): the default is no, so a new route is closed until it is listed.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -21,12 +28,62 @@ use entity::member;
 
 use crate::error::{AppError, Code};
 use crate::services::Actor;
-use crate::services::accounts::{self, SessionKind};
+use crate::services::sessions::{self, SessionKind};
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "quorum_session";
 pub const CSRF_COOKIE: &str = "quorum_csrf";
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+/// The routes (as declared) a member whose address is not confirmed may still change
+/// things through: their profile, settings, password, address and sessions.
+const UNVERIFIED_MAY: &[&str] = &[
+    "/api/v1/auth/logout",
+    "/api/v1/auth/verify/resend",
+    "/api/v1/me",
+    "/api/v1/me/password",
+    "/api/v1/me/email",
+    "/api/v1/me/sessions",
+    "/api/v1/me/sessions/{id}",
+    "/api/v1/me/settings",
+    "/api/v1/me/avatar",
+    "/api/v1/notifications/read",
+    "/api/v1/discussions/{id}/subscription",
+    "/signout",
+    "/settings",
+    "/settings/avatar",
+    "/settings/avatar/remove",
+    "/notifications/read",
+    "/verify-email/resend",
+    "/account/password",
+    "/account/email",
+    "/account/sessions/{id}/revoke",
+    "/account/sessions/revoke",
+    "/account/delete",
+];
+
+/// The cookie names: `__Host-` prefixed when served over https, so no other site (not
+/// even a sibling subdomain) can set them.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-quorum_session"
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+pub fn csrf_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-quorum_csrf"
+    } else {
+        CSRF_COOKIE
+    }
+}
+
+fn secure(req: &HttpRequest) -> bool {
+    req.app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.settings.secure_cookies())
+}
 
 /// How the request proved who it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,15 +136,20 @@ async fn resolve(req: HttpRequest) -> Result<MaybeMember, AppError> {
     }
     let state = state(&req)?;
     let found = if let Some(token) = bearer(&req) {
-        let member = accounts::member_for_token(&state.db, &token, SessionKind::Api).await?;
+        let member = sessions::member_for_token(&state.db, &token, SessionKind::Api)
+            .await?
+            .map(|(m, _)| m);
         MaybeMember {
             member,
             via: Some(Via::Bearer),
             secret: Some(token),
         }
-    } else if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+    } else if let Some(cookie) = req.cookie(session_cookie_name(state.settings.secure_cookies()))
+    {
         let token = cookie.value().to_string();
-        let member = accounts::member_for_token(&state.db, &token, SessionKind::Web).await?;
+        let member = sessions::member_for_token(&state.db, &token, SessionKind::Web)
+            .await?
+            .map(|(m, _)| m);
         MaybeMember {
             member,
             via: Some(Via::Cookie),
@@ -126,10 +188,16 @@ impl FromRequest for CurrentMember {
                 return Err(AppError::not_signed_in());
             };
             // A cookie-authenticated API call that changes state must prove it came from
-            // our own pages. (Page forms are checked by `CsrfForm`.)
+            // our own pages. (Page forms are checked by `CsrfForm`.) Which it is follows
+            // from the route that matched, never from the raw path: `/%61pi/v1/…` is the
+            // same API route and needs the same token.
             let unsafe_method =
                 !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-            if via == Via::Cookie && unsafe_method && req.path().starts_with("/api/") {
+            let pattern = req.match_pattern();
+            let is_page_form = pattern
+                .as_deref()
+                .is_some_and(|p| p.starts_with('/') && !p.starts_with("/api/"));
+            if via == Via::Cookie && unsafe_method && !is_page_form {
                 let sent = req
                     .headers()
                     .get(CSRF_HEADER)
@@ -138,6 +206,12 @@ impl FromRequest for CurrentMember {
                 if !csrf_matches(&req, sent) {
                     return Err(csrf_failed());
                 }
+            }
+            if !member.email_verified
+                && unsafe_method
+                && !pattern.as_deref().is_some_and(|p| UNVERIFIED_MAY.contains(&p))
+            {
+                return Err(email_unverified());
             }
             let actor = Actor::from_model(&member);
             Ok(CurrentMember {
@@ -150,6 +224,13 @@ impl FromRequest for CurrentMember {
     }
 }
 
+pub fn email_unverified() -> AppError {
+    AppError::coded(
+        Code::EmailUnverified,
+        "Confirm your e-mail address first: follow the link we sent you (or ask for a new one on your account page)",
+    )
+}
+
 pub fn csrf_failed() -> AppError {
     AppError::coded(
         Code::CsrfFailed,
@@ -157,22 +238,45 @@ pub fn csrf_failed() -> AppError {
     )
 }
 
-/// The browser's CSRF token: from its cookie, or the one minted for this request.
+/// The browser's CSRF binding: the raw `quorum_csrf` value minted for this request
+/// (a first visit), kept in the request's extensions.
 #[derive(Debug, Clone)]
 pub struct CsrfToken(pub String);
 
 impl CsrfToken {
+    /// The token this browser's forms carry: an HMAC of its session secret, or of its
+    /// CSRF cookie before it signs in.
     pub fn of(req: &HttpRequest) -> String {
-        if let Some(minted) = req.extensions().get::<CsrfToken>() {
-            return minted.0.clone();
+        match binding(req) {
+            Some(binding) => token_for(req, &binding),
+            None => String::new(),
         }
-        req.cookie(CSRF_COOKIE)
-            .map(|c| c.value().to_string())
-            .unwrap_or_default()
     }
 }
 
-/// For forms read by hand (multipart uploads): the sent token must match the cookie.
+/// What the token is bound to: the session cookie, else the CSRF cookie (or the one
+/// minted for this request).
+fn binding(req: &HttpRequest) -> Option<String> {
+    let secure = secure(req);
+    if let Some(session) = req.cookie(session_cookie_name(secure)) {
+        return Some(format!("session:{}", session.value()));
+    }
+    if let Some(minted) = req.extensions().get::<CsrfToken>() {
+        return Some(format!("browser:{}", minted.0));
+    }
+    req.cookie(csrf_cookie_name(secure))
+        .map(|c| format!("browser:{}", c.value()))
+        .filter(|v| v.len() > "browser:".len())
+}
+
+fn token_for(req: &HttpRequest, binding: &str) -> String {
+    match req.app_data::<web::Data<AppState>>() {
+        Some(state) => crate::keys::sign(&state.keys.csrf, &format!("csrf:{binding}")),
+        None => String::new(),
+    }
+}
+
+/// For forms read by hand (multipart uploads): the sent token must be this browser's.
 pub fn check_csrf(req: &HttpRequest, sent: &str) -> Result<(), AppError> {
     if csrf_matches(req, sent) {
         Ok(())
@@ -182,10 +286,10 @@ pub fn check_csrf(req: &HttpRequest, sent: &str) -> Result<(), AppError> {
 }
 
 fn csrf_matches(req: &HttpRequest, sent: &str) -> bool {
-    let Some(cookie) = req.cookie(CSRF_COOKIE) else {
+    let Some(binding) = binding(req) else {
         return false;
     };
-    let expected = cookie.value();
+    let expected = token_for(req, &binding);
     !expected.is_empty() && constant_time_eq(expected.as_bytes(), sent.as_bytes())
 }
 
@@ -227,6 +331,7 @@ where
     }
 }
 
+/// A cookie of ours: HttpOnly, SameSite=Lax, path `/`; Secure over https.
 pub fn cookie<'a>(name: &'a str, value: String, secure: bool, max_age_days: i64) -> Cookie<'a> {
     Cookie::build(name, value)
         .path("/")
@@ -237,11 +342,12 @@ pub fn cookie<'a>(name: &'a str, value: String, secure: bool, max_age_days: i64)
         .finish()
 }
 
-pub fn removal_cookie(name: &str) -> Cookie<'_> {
+pub fn removal_cookie(name: &str, secure: bool) -> Cookie<'_> {
     let mut c = Cookie::build(name, "")
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
+        .secure(secure)
         .finish();
     c.make_removal();
     c
@@ -253,26 +359,34 @@ pub async fn ensure_csrf_cookie(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let secure = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.settings.secure_cookies())
+        .unwrap_or(false);
+    let name = csrf_cookie_name(secure);
     let is_page = !req.path().starts_with("/api/") && !req.path().starts_with("/assets/");
-    let minted = if is_page && req.cookie(CSRF_COOKIE).is_none() {
-        let token = accounts::random_token(24);
+    let minted = if is_page && req.cookie(name).is_none() {
+        let token = crate::keys::random_token(24);
         req.extensions_mut().insert(CsrfToken(token.clone()));
         Some(token)
     } else {
         None
     };
-    let secure = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.settings.secure_cookies())
-        .unwrap_or(false);
     let mut res = next.call(req).await?;
     if let Some(token) = minted {
         // A handler may already have set a fresh one (sign-in rotates it).
-        let already = res.response().cookies().any(|c| c.name() == CSRF_COOKIE);
+        let already = res.response().cookies().any(|c| c.name() == name);
         if !already {
             res.response_mut()
-                .add_cookie(&cookie(CSRF_COOKIE, token, secure, 365))?;
+                .add_cookie(&cookie(name, token, secure, 365))?;
         }
+    }
+    if secure {
+        // Over https, browsers are told to never come back over http.
+        res.headers_mut().insert(
+            actix_web::http::header::STRICT_TRANSPORT_SECURITY,
+            actix_web::http::header::HeaderValue::from_static("max-age=31536000"),
+        );
     }
     Ok(res)
 }

@@ -33,6 +33,12 @@ pub enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
+    /// Print the audit log: role changes, deleted accounts, password resets, address changes.
+    Audit {
+        /// Only entries from this date (2026-12-01) or time (RFC 3339) on.
+        #[arg(long)]
+        since: Option<String>,
+    },
     /// Rebuild every member's reputation from the ledger and report any difference.
     RecomputeReputation,
     /// Fill an empty community with a realistic demo: members, discussions, replies.

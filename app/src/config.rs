@@ -72,7 +72,7 @@ pub struct Settings {
         default_value = "on",
         global = true
     )]
-    pub rate_limit: RateLimitSwitch,
+    pub rate_limit: Switch,
     /// `on` when Quorum runs behind a load balancer or reverse proxy that sets
     /// `X-Forwarded-For` (or `Forwarded`): rate limits then count per client address
     /// rather than per proxy. Leave `off` when clients reach Quorum directly, or they
@@ -83,15 +83,112 @@ pub struct Settings {
         default_value = "off",
         global = true
     )]
-    pub trust_proxy: RateLimitSwitch,
+    pub trust_proxy: Switch,
+    /// Comma list of addresses or CIDR ranges (`10.0.0.0/8, fd00::/8`) of the proxies in
+    /// front of Quorum. With `QUORUM_TRUST_PROXY=on` the client is the right-most
+    /// `X-Forwarded-For` hop that is not one of them; when empty, only the connecting
+    /// peer is trusted.
+    #[arg(
+        long = "trusted-proxies",
+        env = "QUORUM_TRUSTED_PROXIES",
+        default_value = "",
+        global = true
+    )]
+    pub trusted_proxies: String,
+    /// `on`: new members confirm their address before they post, vote or follow. `off`
+    /// lets them post at once (trusted networks, load tests).
+    #[arg(
+        long = "email-verification",
+        env = "QUORUM_EMAIL_VERIFICATION",
+        default_value = "on",
+        global = true
+    )]
+    pub email_verification: Switch,
+    /// `off`: single sign-on is the only way in (no passwords, no registration form).
+    #[arg(
+        long = "password-login",
+        env = "QUORUM_PASSWORD_LOGIN",
+        default_value = "on",
+        global = true
+    )]
+    pub password_login: Switch,
+    /// OpenID Connect issuer URL (discovery at `/.well-known/openid-configuration`);
+    /// single sign-on is on when this and the client id are set.
+    #[arg(long = "oidc-issuer", env = "QUORUM_OIDC_ISSUER", global = true)]
+    pub oidc_issuer: Option<String>,
+    #[arg(long = "oidc-client-id", env = "QUORUM_OIDC_CLIENT_ID", global = true)]
+    pub oidc_client_id: Option<String>,
+    #[arg(
+        long = "oidc-client-secret",
+        env = "QUORUM_OIDC_CLIENT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub oidc_client_secret: Option<String>,
+    /// Labels the sign-in button ("Sign in with …").
+    #[arg(
+        long = "oidc-name",
+        env = "QUORUM_OIDC_NAME",
+        default_value = "single sign-on",
+        global = true
+    )]
+    pub oidc_name: String,
     /// Counts the SQL statements the app runs (tests that guard against N+1 queries set
     /// it; there is no flag or variable for it).
     #[arg(skip)]
     pub statement_counter: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
+/// An address range: `10.0.0.0/8`, `fd00::/8`, or one address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    pub network: std::net::IpAddr,
+    pub prefix: u8,
+}
+
+impl Cidr {
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (addr, prefix) = match raw.split_once('/') {
+            Some((a, p)) => (a.trim(), Some(p.trim().parse::<u8>().ok()?)),
+            None => (raw.trim(), None),
+        };
+        let network: std::net::IpAddr = addr.parse().ok()?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        (prefix <= max).then_some(Self { network, prefix })
+    }
+
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr::{V4, V6};
+        let ip = match ip {
+            V6(v6) => v6.to_ipv4_mapped().map(V4).unwrap_or(V6(v6)),
+            other => other,
+        };
+        match (self.network, ip) {
+            (V4(net), V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (V6(net), V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The single sign-on provider's settings.
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub name: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum RateLimitSwitch {
+pub enum Switch {
     On,
     Off,
 }
@@ -110,8 +207,15 @@ impl Settings {
             mail_from: "Quorum <quorum@localhost>".into(),
             base_url: None,
             allowed_email_domains: String::new(),
-            rate_limit: RateLimitSwitch::On,
-            trust_proxy: RateLimitSwitch::Off,
+            rate_limit: Switch::On,
+            trust_proxy: Switch::Off,
+            trusted_proxies: String::new(),
+            email_verification: Switch::On,
+            password_login: Switch::On,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_name: "single sign-on".into(),
             statement_counter: None,
         }
     }
@@ -142,11 +246,71 @@ impl Settings {
     }
 
     pub fn rate_limits_on(&self) -> bool {
-        self.rate_limit == RateLimitSwitch::On
+        self.rate_limit == Switch::On
+    }
+
+    pub fn email_verification_on(&self) -> bool {
+        self.email_verification == Switch::On
+    }
+
+    pub fn password_login_on(&self) -> bool {
+        self.password_login == Switch::On
+    }
+
+    /// The single sign-on provider, when one is configured.
+    pub fn oidc(&self) -> Option<OidcSettings> {
+        let issuer = self.oidc_issuer.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+        let client_id = self
+            .oidc_client_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())?;
+        Some(OidcSettings {
+            issuer: issuer.trim_end_matches('/').to_string(),
+            client_id: client_id.to_string(),
+            client_secret: self
+                .oidc_client_secret
+                .clone()
+                .filter(|s| !s.trim().is_empty()),
+            name: self.oidc_name.trim().to_string(),
+        })
+    }
+
+    /// `QUORUM_TRUSTED_PROXIES`, read; entries that do not parse are left out (and
+    /// logged at start-up by `check`).
+    pub fn trusted_proxies(&self) -> Vec<Cidr> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .filter_map(Cidr::parse)
+            .collect()
     }
 
     /// Cookies get the `Secure` flag when the site is served over https.
     pub fn secure_cookies(&self) -> bool {
         self.base_url().starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_hold_their_addresses() {
+        let net = Cidr::parse("10.0.0.0/8").expect("a range");
+        assert!(net.contains("10.200.3.4".parse().expect("an address")));
+        assert!(net.contains("::ffff:10.1.1.1".parse().expect("an address")));
+        assert!(!net.contains("11.0.0.1".parse().expect("an address")));
+        let one = Cidr::parse("192.168.1.5").expect("one address");
+        assert!(one.contains("192.168.1.5".parse().expect("an address")));
+        assert!(!one.contains("192.168.1.6".parse().expect("an address")));
+        let v6 = Cidr::parse("fd00::/8").expect("a range");
+        assert!(v6.contains("fd12::1".parse().expect("an address")));
+        assert!(!v6.contains("fe80::1".parse().expect("an address")));
+        assert!(Cidr::parse("0.0.0.0/0").expect("all").contains("8.8.8.8".parse().expect("an address")));
+        assert_eq!(Cidr::parse("10.0.0.0/33"), None);
+        assert_eq!(Cidr::parse("nonsense"), None);
     }
 }

@@ -59,10 +59,16 @@ codes! {
     InvalidAnswer => ("invalid_answer", BAD_REQUEST, "A quiz attempt does not answer each question with its own choices"),
     InvalidImage => ("invalid_image", BAD_REQUEST, "The upload is not a PNG, JPEG or WebP image"),
     ImageTooLarge => ("image_too_large", BAD_REQUEST, "The picture has more than 40 megapixels"),
-        NotSignedIn => ("not_signed_in", UNAUTHORIZED, "Sign in (or send a bearer token) to do that"),
+    InvalidToken => ("invalid_token", BAD_REQUEST, "An e-mailed link (verification, password reset) that is unknown, expired or already used"),
+    SsoFailed => ("sso_failed", BAD_REQUEST, "Single sign-on did not complete: a wrong or replayed state or code, a bad ID token, or an address the provider has not verified"),
+    NotSignedIn => ("not_signed_in", UNAUTHORIZED, "Sign in (or send a bearer token) to do that"),
     InvalidCredentials => ("invalid_credentials", UNAUTHORIZED, "The login and password do not match (the same answer whether or not the account exists)"),
     Forbidden => ("forbidden", FORBIDDEN, "Signed in, but the role or ownership needed is missing"),
     CsrfFailed => ("csrf_failed", FORBIDDEN, "A cookie-authenticated write without the matching CSRF token"),
+    EmailUnverified => ("email_unverified", FORBIDDEN, "The member has not confirmed their e-mail address yet: they may read and edit their profile, not post, vote or follow"),
+    EmailDomainNotAllowed => ("email_domain_not_allowed", FORBIDDEN, "The address is outside `QUORUM_ALLOWED_EMAIL_DOMAINS`"),
+    PasswordLoginOff => ("password_login_off", FORBIDDEN, "Passwords are switched off (`QUORUM_PASSWORD_LOGIN=off`): sign in with single sign-on"),
+    OwnRole => ("own_role", FORBIDDEN, "Admins cannot change their own role (so the last admin cannot lock everyone out)"),
     DiscussionLocked => ("discussion_locked", FORBIDDEN, "The discussion is locked: no new comments"),
     SelfVote => ("self_vote", FORBIDDEN, "Nobody votes on their own post or question"),
     SelfFollow => ("self_follow", FORBIDDEN, "Members cannot follow themselves"),
@@ -78,12 +84,14 @@ codes! {
     SessionClosed => ("session_closed", CONFLICT, "The live session has ended: no more questions or votes"),
     PollClosed => ("poll_closed", CONFLICT, "The poll is closed"),
     PollExists => ("poll_exists", CONFLICT, "The discussion has a poll already"),
+    CurrentSession => ("current_session", CONFLICT, "A session list cannot end the session it is shown in; sign out instead"),
     AlreadyTaken => ("already_taken", CONFLICT, "The member has taken this quiz already"),
     PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE, "The request body is over its limit"),
     UnsupportedMediaType => ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "The body's content type is not accepted here"),
     RateLimited => ("rate_limited", TOO_MANY_REQUESTS, "Too many requests; `Retry-After` says when to try again"),
     InternalError => ("internal_error", INTERNAL_SERVER_ERROR, "Something failed on the server; the details are logged, never sent"),
     Unavailable => ("unavailable", SERVICE_UNAVAILABLE, "A dependency (database, search) does not answer"),
+    Busy => ("busy", SERVICE_UNAVAILABLE, "Too many sign-ins are being checked at once; `Retry-After` says when to try again"),
 }
 
 /// The one error type: a row of the code table, a message a person can read, and for
@@ -185,6 +193,16 @@ impl AppError {
     }
 
     /// 405, naming the methods the path has (sent as `Allow`).
+    /// 503 `busy` with `Retry-After`: the server sheds work it cannot take now.
+    pub fn busy(retry_after: u64) -> Self {
+        let mut err = AppError::coded(
+            Code::Busy,
+            format!("The server is busy; try again in {retry_after} seconds"),
+        );
+        err.retry_after = Some(retry_after);
+        err
+    }
+
     pub fn method_not_allowed(allow: impl Into<String>) -> Self {
         let mut err = Self::coded(Code::MethodNotAllowed, "That method is not allowed here");
         err.allow = Some(allow.into());

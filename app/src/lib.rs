@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod jobs;
+pub mod keys;
 pub mod live;
 pub mod mail;
 pub mod markdown;

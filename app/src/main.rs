@@ -15,6 +15,7 @@ async fn main() -> ExitCode {
             commands::set_role(cli.settings, &username, &role).await
         }
         Command::Reindex => commands::reindex(cli.settings).await,
+        Command::Audit { since } => commands::audit(cli.settings, since.as_deref()).await,
         Command::RecomputeReputation => commands::recompute_reputation(cli.settings).await,
         Command::SeedDemo { discussions } => commands::seed_demo(cli.settings, discussions).await,
         Command::SeedBench {

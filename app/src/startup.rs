@@ -37,7 +37,7 @@ impl Application {
         }
         db::migrate(&db).await?;
         let search = open_search(&settings, true).await?;
-        let unsubscribe_key = Arc::new(crate::mail::signing_key(&db).await?);
+        let keys = Arc::new(crate::keys::Keys::load(&db).await?);
         let db_backend = sea_orm::ConnectionTrait::get_database_backend(&db);
         let state = AppState {
             db,
@@ -45,7 +45,8 @@ impl Application {
             settings: Arc::new(settings.clone()),
             search,
             mailer: Arc::new(crate::mail::Mailer::from_settings(&settings)?),
-            unsubscribe_key,
+            keys,
+            hasher: services::passwords::Hasher::new(services::passwords::pool_size()),
             live: crate::live::LiveHub::new(db_backend),
         };
         let listener = TcpListener::bind(&settings.bind)
@@ -114,7 +115,7 @@ impl Application {
             db: self.state.db.clone(),
             mailer: self.state.mailer.clone(),
             templates: self.state.templates.clone(),
-            unsubscribe_key: self.state.unsubscribe_key.clone(),
+            keys: self.state.keys.clone(),
             base_url: self.state.settings.base_url(),
             mail_from: self.state.settings.mail_from.clone(),
         };

@@ -15,8 +15,23 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub search: Search,
     pub mailer: Arc<crate::mail::Mailer>,
-    /// Signs unsubscribe links; kept in the database so every instance has the same.
-    pub unsubscribe_key: Arc<Vec<u8>>,
+    /// Sign unsubscribe links, e-mailed account links and CSRF tokens; kept in the
+    /// database so every instance has the same.
+    pub keys: Arc<crate::keys::Keys>,
+    /// Hashes and checks passwords on a bounded pool of threads.
+    pub hasher: crate::services::passwords::Hasher,
     /// Live events for open pages (Server-Sent Events).
     pub live: crate::live::LiveHub,
+}
+
+impl AppState {
+    /// What the account calls need.
+    pub fn accounts(&self) -> crate::services::accounts::Deps<'_> {
+        crate::services::accounts::Deps {
+            db: &self.db,
+            hasher: &self.hasher,
+            keys: &self.keys,
+            settings: &self.settings,
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! sea-orm entities for Quorum. Views sent to clients are built from these in the app
 //! crate; an entity (a member with a password hash, say) is never serialised directly.
 
+pub mod account_token;
+pub mod audit_log;
 pub mod avatar;
 pub mod comment;
 pub mod discussion;

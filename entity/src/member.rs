@@ -23,6 +23,14 @@ pub struct Model {
     pub last_digest_at: Option<DateTimeUtc>,
     /// Bumped on each profile picture upload (so its URL changes); None: the default.
     pub avatar_version: Option<i32>,
+    /// False from registration until the member follows the link mailed to them.
+    pub email_verified: bool,
+    /// The single sign-on provider's `sub` for this member, once they signed in with it.
+    #[sea_orm(unique)]
+    pub oidc_subject: Option<String>,
+    /// Set when the member deleted their account: their personal data is erased and
+    /// their posts show "former member".
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

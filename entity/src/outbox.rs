@@ -23,6 +23,10 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// For account mails (`verify_email`, `password_reset`, `email_change`): the
+    /// one-time link's row; the link itself is signed when the mail is written, so no
+    /// secret is stored.
+    pub token_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,11 @@ pub struct Model {
     pub kind: String,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    /// Updated at most every few minutes, not on every request.
+    pub last_used_at: Option<DateTimeUtc>,
+    pub user_agent: Option<String>,
+    /// The first half of the client's address (IPv4 /16, IPv6 /48), never the whole.
+    pub ip_prefix: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,7 @@ mod m0004_mail;
 mod m0005_digest;
 mod m0006_community;
 mod m0007_bench_indexes;
+mod m0008_identity;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_digest::Migration),
             Box::new(m0006_community::Migration),
             Box::new(m0007_bench_indexes::Migration),
+            Box::new(m0008_identity::Migration),
         ]
     }
 }

@@ -1,6 +1,6 @@
 //! Members and sessions: register, login, logout, /me, /members/{username}.
 
-use quorum::config::RateLimitSwitch;
+use quorum::config::Switch;
 use serde_json::{Value, json};
 
 use crate::helpers::{
@@ -387,7 +387,7 @@ async fn no_response_carries_a_password_or_its_hash() {
 
 #[tokio::test]
 async fn repeated_wrong_logins_are_rate_limited() {
-    let app = spawn_app_with(|s| s.rate_limit = RateLimitSwitch::On).await;
+    let app = spawn_app_with(|s| s.rate_limit = Switch::On).await;
     app.register("nina").await;
 
     let mut limited = None;

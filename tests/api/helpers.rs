@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
-use quorum::config::{RateLimitSwitch, Settings};
+use quorum::config::{Switch, Settings};
 use quorum::domain::Role;
 use quorum::startup::Application;
 use reqwest::cookie::{CookieStore, Jar};
@@ -283,7 +283,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("creating a temporary data dir");
     let mut settings = Settings::with_data_dir(data_dir.path());
     settings.bind = "127.0.0.1:0".into();
-    settings.rate_limit = RateLimitSwitch::Off;
+    settings.rate_limit = Switch::Off;
     let database = fresh_database().await;
     settings.database_url = database.as_ref().map(TestDatabase::url);
     configure(&mut settings);

@@ -2,14 +2,14 @@
 //! not locked out by someone else's guesses from another address… or by their own
 //! successes.
 
-use quorum::config::RateLimitSwitch;
+use quorum::config::Switch;
 use serde_json::json;
 
 use crate::helpers::spawn_app_with;
 
 #[tokio::test]
 async fn posting_is_limited_per_member_with_retry_after() {
-    let app = spawn_app_with(|s| s.rate_limit = RateLimitSwitch::On).await;
+    let app = spawn_app_with(|s| s.rate_limit = Switch::On).await;
     let poster = app.register("poster").await;
     let id = app
         .start_discussion(&poster.token, "people", "A busy thread", "Body")
@@ -52,7 +52,7 @@ async fn posting_is_limited_per_member_with_retry_after() {
 
 #[tokio::test]
 async fn registration_is_limited_per_address() {
-    let app = spawn_app_with(|s| s.rate_limit = RateLimitSwitch::On).await;
+    let app = spawn_app_with(|s| s.rate_limit = Switch::On).await;
     let mut limited = false;
     for i in 0..30 {
         let answer = app
@@ -84,7 +84,7 @@ async fn registration_is_limited_per_address() {
 
 #[tokio::test]
 async fn successful_sign_ins_do_not_use_up_the_account_limit() {
-    let app = spawn_app_with(|s| s.rate_limit = RateLimitSwitch::On).await;
+    let app = spawn_app_with(|s| s.rate_limit = Switch::On).await;
     app.register("steady").await;
     // More successful sign-ins than the per-account limit of failures (10).
     for _ in 0..15 {
@@ -113,8 +113,8 @@ async fn register_from(app: &crate::helpers::TestApp, i: usize, forwarded_for: &
 #[tokio::test]
 async fn behind_a_trusted_proxy_limits_count_per_client_address() {
     let app = spawn_app_with(|s| {
-        s.rate_limit = RateLimitSwitch::On;
-        s.trust_proxy = RateLimitSwitch::On;
+        s.rate_limit = Switch::On;
+        s.trust_proxy = Switch::On;
     })
     .await;
     // Many colleagues behind one load balancer: each has their own allowance.
@@ -134,7 +134,7 @@ async fn behind_a_trusted_proxy_limits_count_per_client_address() {
 
 #[tokio::test]
 async fn without_trusting_a_proxy_its_header_is_ignored() {
-    let app = spawn_app_with(|s| s.rate_limit = RateLimitSwitch::On).await;
+    let app = spawn_app_with(|s| s.rate_limit = Switch::On).await;
     let mut statuses = Vec::new();
     for i in 0..15 {
         statuses.push(register_from(&app, i, &format!("10.0.0.{i}")).await);

@@ -10,7 +10,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
-use quorum::config::{RateLimitSwitch, Settings};
+use quorum::config::{Switch, Settings};
 use quorum::startup::Application;
 use reqwest::{Client, Url};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
@@ -265,7 +265,7 @@ impl Site {
         let data_dir = tempfile::tempdir().expect("creating a temporary data dir");
         let mut settings = Settings::with_data_dir(data_dir.path());
         settings.bind = "127.0.0.1:0".into();
-        settings.rate_limit = RateLimitSwitch::Off;
+        settings.rate_limit = Switch::Off;
         let database = Database::create().await;
         settings.database_url = database.as_ref().map(Database::url);
         Self {

@@ -39,11 +39,50 @@ pub async fn set_role(settings: Settings, username: &str, role: &str) -> anyhow:
     let role = Role::parse(role).map_err(|e| anyhow::anyhow!("{e}"))?;
     let conn = db::connect(&settings.database_url()).await?;
     db::migrate(&conn).await?;
-    let member = accounts::set_role(&conn, username, role)
+    let member = accounts::set_role(&conn, None, username, role)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{} is now {}.", member.username, role.as_str());
     Ok(())
+}
+
+/// Prints the audit log (oldest first), from `since` (a date or an RFC 3339 time) on.
+pub async fn audit(settings: Settings, since: Option<&str>) -> anyhow::Result<()> {
+    let since = match since.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(raw) => Some(parse_since(raw)?),
+    };
+    let conn = db::connect(&settings.database_url()).await?;
+    db::migrate(&conn).await?;
+    let entries = crate::services::audit::since(&conn, since, 100_000)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if entries.is_empty() {
+        println!("The audit log is empty{}.", if since.is_some() { " for that period" } else { "" });
+    }
+    for e in entries {
+        println!(
+            "{}  {:<16} by {:<20} on {:<20} {}",
+            e.at.format("%Y-%m-%d %H:%M:%S UTC"),
+            e.action,
+            e.actor.as_deref().unwrap_or("(command line)"),
+            e.target.as_deref().unwrap_or("-"),
+            e.details
+        );
+    }
+    Ok(())
+}
+
+fn parse_since(raw: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    let day = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .with_context(|| format!("--since {raw}: expected a date (2026-12-01) or an RFC 3339 time"))?;
+    Ok(day
+        .and_hms_opt(0, 0, 0)
+        .context("midnight exists")?
+        .and_utc())
 }
 
 pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
@@ -225,6 +264,7 @@ pub async fn seed_demo(settings: Settings, count: usize) -> anyhow::Result<()> {
     );
     bar.set_message("members");
     let mut actors = Vec::new();
+    let hasher = crate::services::passwords::Hasher::new(crate::services::passwords::pool_size());
     for (username, name, role) in PEOPLE {
         let new = NewMember::parse(
             username,
@@ -233,13 +273,13 @@ pub async fn seed_demo(settings: Settings, count: usize) -> anyhow::Result<()> {
             Some(name),
         )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let member = match accounts::register(&conn, new, &[]).await {
+        let member = match accounts::create_verified(&conn, &hasher, new).await {
             Ok(m) => m,
             Err(_) => accounts::find_by_username(&conn, username)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
         };
-        let member = accounts::set_role(&conn, &member.username, *role)
+        let member = accounts::set_role(&conn, None, &member.username, *role)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         actors.push(Actor::from_model(&member));

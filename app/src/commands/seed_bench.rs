@@ -30,7 +30,6 @@ use serde_json::Value;
 use crate::config::Settings;
 use crate::domain::PostKind;
 use crate::markdown;
-use crate::services::accounts;
 use crate::services::ledger::{RULES, kind};
 
 /// The page benchmark's discussion has exactly this many comments.
@@ -309,7 +308,8 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
 
     // Members: one password hash for all (argon2 takes tens of milliseconds each).
     let password = crate::domain::Password::parse(PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let hash = accounts::hash_password(&password)
+    let hash = crate::services::passwords::Hasher::new(1)
+        .hash(&password)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let progress = bar(members as u64, "members")?;
@@ -336,6 +336,9 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
             digest: Set("never".to_string()),
             last_digest_at: Set(None),
             avatar_version: Set(None),
+            email_verified: Set(true),
+            oidc_subject: Set(None),
+            deleted_at: Set(None),
         });
         progress.inc(1);
     }
@@ -349,14 +352,17 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
     let mut tokens = String::new();
     let mut rows = Vec::with_capacity(opts.tokens);
     for i in 1..=opts.tokens {
-        let token = accounts::random_token(32);
+        let token = crate::keys::random_token(32);
         rows.push(session::ActiveModel {
             id: Set(i32::try_from(i)?),
             member_id: Set(i32::try_from(i)?),
-            token_hash: Set(accounts::hash_token(&token)),
+            token_hash: Set(crate::keys::hash_token(&token)),
             kind: Set("api".to_string()),
             created_at: Set(now),
             expires_at: Set(now + Duration::days(30)),
+            last_used_at: Set(None),
+            user_agent: Set(None),
+            ip_prefix: Set(None),
         });
         tokens.push_str(&token);
         tokens.push('\n');

@@ -5,10 +5,8 @@
 use std::time::Duration as StdDuration;
 
 use anyhow::Context;
-use base64::Engine;
 use chrono::{Duration, Utc};
 use entity::{comment, discussion, member, outbox};
-use hmac::{Hmac, Mac};
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -17,7 +15,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
-use sha2::Sha256;
 use tokio::sync::watch;
 
 use crate::config::Settings;
@@ -79,47 +76,10 @@ impl Mailer {
     }
 }
 
-type HmacSha256 = Hmac<Sha256>;
-
-/// The key that signs unsubscribe links: made once, kept in the database so every app
-/// instance shares it.
-pub async fn signing_key(db: &impl ConnectionTrait) -> anyhow::Result<Vec<u8>> {
-    use entity::instance_secret;
-    use sea_orm::sea_query::OnConflict;
-    let fresh = crate::services::accounts::random_token(32);
-    instance_secret::Entity::insert(instance_secret::ActiveModel {
-        name: Set("unsubscribe".into()),
-        value: Set(fresh),
-    })
-    .on_conflict(
-        OnConflict::column(instance_secret::Column::Name)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    let row = instance_secret::Entity::find_by_id("unsubscribe".to_string())
-        .one(db)
-        .await?
-        .context("the signing key went missing")?;
-    Ok(row.value.into_bytes())
-}
-
-fn mac(key: &[u8], member_id: i32, discussion_id: i32) -> Option<HmacSha256> {
-    let mut mac = HmacSha256::new_from_slice(key).ok()?;
-    mac.update(format!("unsubscribe:{member_id}:{discussion_id}").as_bytes());
-    Some(mac)
-}
-
 /// A token naming one member and one discussion, that only we can make.
 pub fn unsubscribe_token(key: &[u8], member_id: i32, discussion_id: i32) -> String {
-    let sig = mac(key, member_id, discussion_id)
-        .map(|m| m.finalize().into_bytes().to_vec())
-        .unwrap_or_default();
-    format!(
-        "{member_id}.{discussion_id}.{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sig)
-    )
+    let sig = crate::keys::sign(key, &format!("unsubscribe:{member_id}:{discussion_id}"));
+    format!("{member_id}.{discussion_id}.{sig}")
 }
 
 /// The member and discussion a token names, if its signature is ours.
@@ -127,13 +87,9 @@ pub fn verify_unsubscribe_token(key: &[u8], token: &str) -> Option<(i32, i32)> {
     let mut parts = token.splitn(3, '.');
     let member_id: i32 = parts.next()?.parse().ok()?;
     let discussion_id: i32 = parts.next()?.parse().ok()?;
-    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(parts.next()?)
-        .ok()?;
-    mac(key, member_id, discussion_id)?
-        .verify_slice(&sig)
-        .ok()?;
-    Some((member_id, discussion_id))
+    let sig = parts.next()?;
+    crate::keys::verify(key, &format!("unsubscribe:{member_id}:{discussion_id}"), sig)
+        .then_some((member_id, discussion_id))
 }
 
 /// Claims due messages: pending ones, and ones whose send was interrupted (a crash
@@ -181,7 +137,7 @@ pub struct MailWorker {
     pub db: sea_orm::DatabaseConnection,
     pub mailer: std::sync::Arc<Mailer>,
     pub templates: std::sync::Arc<tera::Tera>,
-    pub unsubscribe_key: std::sync::Arc<Vec<u8>>,
+    pub keys: std::sync::Arc<crate::keys::Keys>,
     pub base_url: String,
     /// `QUORUM_MAIL_FROM`.
     pub mail_from: String,
@@ -254,6 +210,9 @@ async fn compose(state: &MailWorker, row: &outbox::Model) -> anyhow::Result<Opti
     if row.kind == "digest" {
         return compose_digest(state, row).await;
     }
+    if row.reason == "account" {
+        return compose_account(state, row).await;
+    }
     let (Some(discussion_id), Some(comment_id)) = (row.discussion_id, row.comment_id) else {
         return Ok(None);
     };
@@ -288,7 +247,7 @@ async fn compose(state: &MailWorker, row: &outbox::Model) -> anyhow::Result<Opti
     else {
         return Ok(None);
     };
-    let key = state.unsubscribe_key.as_slice();
+    let key = state.keys.unsubscribe.as_slice();
     let base = state.base_url.clone();
     let token = unsubscribe_token(key, row.member_id, d.id);
     let unsubscribe_url = format!("{base}/unsubscribe/{token}");
@@ -335,6 +294,100 @@ async fn compose(state: &MailWorker, row: &outbox::Model) -> anyhow::Result<Opti
     Ok(Some(message))
 }
 
+/// An account mail: a one-time link (confirm an address, reset a password, confirm a
+/// new address) or the notice to the old address that a change was asked for. A link
+/// row that was used or has expired by now sends nothing.
+async fn compose_account(state: &MailWorker, row: &outbox::Model) -> anyhow::Result<Option<Message>> {
+    use crate::services::account_links::{self, Purpose};
+    let Some(m) = member::Entity::find_by_id(row.member_id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if m.deleted_at.is_some() {
+        return Ok(None);
+    }
+    let base = &state.base_url;
+    let mut ctx = tera::Context::new();
+    ctx.insert("name", &m.display_name);
+    let subject;
+    if let Some(token_id) = row.token_id {
+        let Some(link) = entity::account_token::Entity::find_by_id(token_id)
+            .one(&state.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        if link.used_at.is_some() || link.expires_at < Utc::now() {
+            return Ok(None);
+        }
+        let Some(purpose) = Purpose::parse(&link.purpose) else {
+            return Ok(None);
+        };
+        let token = account_links::token_for(&state.keys.links, &link);
+        let url = format!("{base}{}?token={token}", purpose.path());
+        let (s, lead, action, expiry) = match purpose {
+            Purpose::VerifyEmail => (
+                "Confirm your e-mail address",
+                "Welcome to Quorum! Confirm that this address is yours, and you can start discussions, reply, vote and follow.",
+                "Confirm my address",
+                "The link works once, for 24 hours.",
+            ),
+            Purpose::EmailChange => (
+                "Confirm your new e-mail address",
+                "You asked to use this address for your Quorum account. It takes effect when you confirm it.",
+                "Confirm my new address",
+                "The link works once, for 24 hours.",
+            ),
+            Purpose::PasswordReset => (
+                "Reset your password",
+                "Someone (we hope you) asked to reset the password of your Quorum account. Choose a new one; every device signed in to your account will be signed out.",
+                "Choose a new password",
+                "The link works once, for one hour.",
+            ),
+        };
+        subject = s;
+        ctx.insert("lead", lead);
+        ctx.insert("action", action);
+        ctx.insert("expiry", expiry);
+        ctx.insert("link", &url);
+        ctx.insert(
+            "footer",
+            "If you did not ask for this, ignore this message: nothing changes.",
+        );
+    } else if row.kind == "email_change_notice" {
+        subject = "Your e-mail address is about to change";
+        ctx.insert(
+            "lead",
+            "Someone signed in to your Quorum account asked to move it to another e-mail address. The change happens only when the new address is confirmed.",
+        );
+        ctx.insert("link", &"");
+        ctx.insert(
+            "footer",
+            &format!(
+                "If this was not you, reset your password now: {base}/forgot-password"
+            ),
+        );
+    } else {
+        return Ok(None);
+    }
+    let text = state.templates.render("email/account.txt", &ctx)?;
+    let html = state.templates.render("email/account.html", &ctx)?;
+    let from: Mailbox = state
+        .mail_from
+        .parse()
+        .context("QUORUM_MAIL_FROM is not an address")?;
+    let to: Mailbox = row.to_address.parse().context("the recipient's address")?;
+    let message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(format!("[Quorum] {subject}"))
+        .message_id(Some(format!("<{}>", row.message_id)))
+        .multipart(MultiPart::alternative_plain_html(text, html))?;
+    Ok(Some(message))
+}
+
 /// A digest: the discussions `services::digest::selection` picks, as of when the row
 /// was queued.
 async fn compose_digest(
@@ -360,7 +413,7 @@ async fn compose_digest(
         return Ok(None);
     }
     let base = state.base_url.clone();
-    let key = state.unsubscribe_key.as_slice();
+    let key = state.keys.unsubscribe.as_slice();
     // Discussion 0 in a token means "the digest".
     let unsubscribe_url = format!("{base}/unsubscribe/{}", unsubscribe_token(key, m.id, 0));
     let items: Vec<serde_json::Value> = picked

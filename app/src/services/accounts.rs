@@ -1,38 +1,43 @@
-//! Members and their credentials: registration, sign-in, bearer tokens and browser
-//! sessions, roles.
+//! Members and their credentials: registration, sign-in, verified addresses, password
+//! reset and change, address change, leaving, roles. Each face (page or API) makes one
+//! call here per request; the call does the rate limits, the writes (in one
+//! transaction) and the mails (outbox rows in that transaction).
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use base64::Engine;
-use chrono::{Duration, Utc};
-use entity::{member, session};
-use rand::RngCore;
+use chrono::Utc;
+use entity::{
+    account_token, avatar, discussion_read, follow, member, notification, outbox, session,
+    subscription,
+};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, SqlErr,
+    Set, SqlErr, TransactionTrait,
 };
-use sha2::{Digest, Sha256};
 
+use super::account_links::{self, Purpose};
+use super::audit::{self, Action};
+use super::passwords::Hasher;
+use super::rate_limit;
+use super::sessions::{self, Origin, SessionKind};
+use crate::config::Settings;
 use crate::domain::{DisplayName, Email, Password, Role, Username};
 use crate::error::{AppError, AppResult, Code, FieldErrors};
+use crate::keys::Keys;
 
-/// Browser sessions and API tokens last 30 days.
-const SESSION_DAYS: i64 = 30;
-
-/// How a credential is used: a bearer token for the API or the browser's cookie.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionKind {
-    Api,
-    Web,
+/// What the account calls need beside the database.
+#[derive(Clone, Copy)]
+pub struct Deps<'a> {
+    pub db: &'a DatabaseConnection,
+    pub hasher: &'a Hasher,
+    pub keys: &'a Keys,
+    pub settings: &'a Settings,
 }
 
-impl SessionKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            SessionKind::Api => "api",
-            SessionKind::Web => "web",
-        }
-    }
+/// A member who just signed in (or registered): the member and their new secret.
+pub struct SignedIn {
+    pub member: member::Model,
+    pub token: String,
+    pub badges: Vec<crate::views::BadgeView>,
 }
 
 pub struct NewMember {
@@ -83,80 +88,57 @@ fn keep<T>(fields: &mut FieldErrors, result: AppResult<T>) -> Option<T> {
     }
 }
 
-/// Hashes with argon2id on a blocking thread: it takes tens of milliseconds of CPU.
-pub async fn hash_password(password: &Password) -> AppResult<String> {
-    let password = password.clone();
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.expose().as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| AppError::internal(anyhow::anyhow!("hashing a password: {e}")))
-    })
-    .await
-    .map_err(|e| AppError::internal(anyhow::Error::new(e)))?
+/// Refuses an address outside `QUORUM_ALLOWED_EMAIL_DOMAINS` (when it is set).
+fn allowed(settings: &Settings, email: &Email) -> AppResult<()> {
+    let domains = settings.allowed_domains();
+    if !domains.is_empty() && !domains.iter().any(|d| d == email.domain()) {
+        return Err(AppError::coded(
+            Code::EmailDomainNotAllowed,
+            format!(
+                "Only addresses at {} may join this community",
+                domains.join(" or ")
+            ),
+        )
+        .with_fields(FieldErrors::from([(
+            "email".to_string(),
+            format!("must be an address at {}", domains.join(" or ")),
+        )])));
+    }
+    Ok(())
 }
 
-/// A hash of a password nobody has, verified against when the login names no member,
-/// so a wrong username costs the same time as a wrong password.
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    Argon2::default()
-        .hash_password(random_token(24).as_bytes())
-        .map(|h| h.to_string())
-        .unwrap_or_default()
-});
-
-async fn verify_password(password: String, hash: Option<String>) -> AppResult<bool> {
-    tokio::task::spawn_blocking(move || {
-        let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
-        Argon2::default()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok()
-    })
-    .await
-    .map_err(|e| AppError::internal(anyhow::Error::new(e)))
+fn password_login(settings: &Settings) -> AppResult<()> {
+    if settings.password_login_on() {
+        Ok(())
+    } else {
+        Err(AppError::coded(
+            Code::PasswordLoginOff,
+            "This community signs in through single sign-on only",
+        ))
+    }
 }
 
-pub async fn register(
+/// Inserts a member (no checks beyond the unique keys): registration, single sign-on and
+/// the demo share it.
+pub async fn insert_member(
     db: &impl ConnectionTrait,
-    new: NewMember,
-    allowed_domains: &[String],
+    username: &Username,
+    email: &str,
+    display_name: &str,
+    password_hash: String,
+    verified: bool,
+    oidc_subject: Option<String>,
 ) -> AppResult<member::Model> {
-    if !allowed_domains.is_empty() && !allowed_domains.iter().any(|d| d == new.email.domain()) {
-        return Err(AppError::validation(
-            "email",
-            format!("must be an address at {}", allowed_domains.join(" or ")),
-        ));
-    }
-    // Friendly answers for the common case; the unique keys below catch the race.
-    if member::Entity::find()
-        .filter(member::Column::Username.eq(new.username.as_ref()))
-        .one(db)
-        .await?
-        .is_some()
-    {
-        return Err(username_taken());
-    }
-    if member::Entity::find()
-        .filter(member::Column::Email.eq(new.email.as_ref()))
-        .one(db)
-        .await?
-        .is_some()
-    {
-        return Err(email_taken());
-    }
-    let password_hash = hash_password(&new.password).await?;
-    let display_name = new
-        .display_name
-        .map(DisplayName::into_inner)
-        .unwrap_or_else(|| new.username.to_string());
     let row = member::ActiveModel {
-        username: Set(new.username.into_inner()),
-        email: Set(new.email.into_inner()),
-        display_name: Set(display_name),
+        username: Set(username.to_string()),
+        email: Set(email.to_string()),
+        display_name: Set(display_name.to_string()),
         password_hash: Set(password_hash),
         role: Set(Role::Member.as_str().to_string()),
         reputation: Set(1),
         created_at: Set(Utc::now()),
+        email_verified: Set(verified),
+        oidc_subject: Set(oidc_subject),
         ..Default::default()
     };
     match row.insert(db).await {
@@ -169,6 +151,103 @@ pub async fn register(
             _ => Err(e.into()),
         },
     }
+}
+
+async fn username_free(db: &impl ConnectionTrait, username: &Username) -> AppResult<bool> {
+    Ok(member::Entity::find()
+        .filter(member::Column::Username.eq(username.as_ref()))
+        .one(db)
+        .await?
+        .is_none())
+}
+
+async fn email_free(db: &impl ConnectionTrait, email: &str) -> AppResult<bool> {
+    Ok(member::Entity::find()
+        .filter(member::Column::Email.eq(email))
+        .one(db)
+        .await?
+        .is_none())
+}
+
+/// Registration: limits, checks, the member, the verification mail (unless
+/// `QUORUM_EMAIL_VERIFICATION=off`) and a first session, in one go.
+pub async fn register(
+    deps: Deps<'_>,
+    new: NewMember,
+    origin: &Origin,
+    kind: SessionKind,
+) -> AppResult<SignedIn> {
+    password_login(deps.settings)?;
+    if deps.settings.rate_limits_on() {
+        rate_limit::hit(
+            deps.db,
+            rate_limit::REGISTER_PER_IP,
+            &rate_limit::address_bucket(&origin.ip),
+        )
+        .await?;
+    }
+    allowed(deps.settings, &new.email)?;
+    // Friendly answers for the common case; the unique keys catch the race.
+    if !username_free(deps.db, &new.username).await? {
+        return Err(username_taken());
+    }
+    if !email_free(deps.db, new.email.as_ref()).await? {
+        return Err(email_taken());
+    }
+    let password_hash = deps.hasher.hash(&new.password).await?;
+    let display_name = new
+        .display_name
+        .map(DisplayName::into_inner)
+        .unwrap_or_else(|| new.username.to_string());
+    let verified = !deps.settings.email_verification_on();
+    let now = Utc::now();
+    let txn = crate::db::begin_write(deps.db).await?;
+    let member = insert_member(
+        &txn,
+        &new.username,
+        new.email.as_ref(),
+        &display_name,
+        password_hash,
+        verified,
+        None,
+    )
+    .await?;
+    if !verified {
+        account_links::issue(&txn, &member, Purpose::VerifyEmail, None, now).await?;
+    }
+    let token = sessions::create(&txn, member.id, kind, origin).await?;
+    txn.commit().await?;
+    Ok(SignedIn {
+        member,
+        token,
+        badges: Vec::new(),
+    })
+}
+
+/// A member made by the command line (`seed-demo`): verified, no mail.
+pub async fn create_verified(
+    db: &impl ConnectionTrait,
+    hasher: &Hasher,
+    new: NewMember,
+) -> AppResult<member::Model> {
+    if !username_free(db, &new.username).await? {
+        return Err(username_taken());
+    }
+    let hash = hasher.hash(&new.password).await?;
+    let display_name = new
+        .display_name
+        .map(DisplayName::into_inner)
+        .unwrap_or_else(|| new.username.to_string());
+    insert_member(
+        db,
+        &new.username,
+        new.email.as_ref(),
+        &display_name,
+        hash,
+        true,
+        None,
+    )
+    .await
 }
 
 fn username_taken() -> AppError {
@@ -194,104 +273,401 @@ pub fn invalid_credentials() -> AppError {
     )
 }
 
-/// Checks a login (username or e-mail) and password. Every wrong pair gets the same
-/// answer, after the same amount of work.
-pub async fn authenticate(
-    db: &impl ConnectionTrait,
+async fn find_login(db: &impl ConnectionTrait, login: &str) -> AppResult<Option<member::Model>> {
+    let login = login.trim().to_lowercase();
+    if login.is_empty() || login.len() > 254 || login.chars().any(char::is_control) {
+        return Ok(None);
+    }
+    let column = if login.contains('@') {
+        member::Column::Email
+    } else {
+        member::Column::Username
+    };
+    Ok(member::Entity::find()
+        .filter(column.eq(login.as_str()))
+        .filter(member::Column::DeletedAt.is_null())
+        .one(db)
+        .await?)
+}
+
+/// Sign-in under the limits. Every attempt counts against the client's address (IPv6 by
+/// its /64; over the limit: 429). Every attempt also counts against the member (a
+/// username and its e-mail are one bucket), atomically and before the password is
+/// checked, so a parallel burst sees its true number; past a few tries each attempt
+/// waits longer (`rate_limit::signin_delay`) before its check. The owner is slowed,
+/// never locked out, and a correct password clears the count. Every wrong pair gets the
+/// same answer after the same work.
+pub async fn signin(
+    deps: Deps<'_>,
+    origin: &Origin,
     login: &str,
     password: &str,
-) -> AppResult<member::Model> {
-    let login = login.trim().to_lowercase();
-    let found = if login.is_empty() || password.is_empty() || login.chars().any(char::is_control) {
-        None
-    } else if login.contains('@') {
-        member::Entity::find()
-            .filter(member::Column::Email.eq(login.as_str()))
-            .one(db)
-            .await?
-    } else {
-        member::Entity::find()
-            .filter(member::Column::Username.eq(login.as_str()))
-            .one(db)
-            .await?
+    kind: SessionKind,
+) -> AppResult<SignedIn> {
+    password_login(deps.settings)?;
+    let limits = deps.settings.rate_limits_on();
+    if limits {
+        rate_limit::hit(
+            deps.db,
+            rate_limit::SIGNIN_PER_IP,
+            &rate_limit::address_bucket(&origin.ip),
+        )
+        .await?;
+    }
+    let found = find_login(deps.db, login).await?;
+    let bucket = match &found {
+        Some(m) => format!("member:{}", m.id),
+        None => format!("login:{}", login.trim().to_lowercase()),
     };
-    let ok = verify_password(
-        password.to_string(),
-        found.as_ref().map(|m| m.password_hash.clone()),
+    if limits {
+        let (n, _) = rate_limit::count(deps.db, rate_limit::SIGNIN_PER_MEMBER, &bucket).await?;
+        let delay = rate_limit::signin_delay(n);
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+    }
+    let ok = deps
+        .hasher
+        .verify(password, found.as_ref().map(|m| m.password_hash.as_str()))
+        .await?;
+    let member = match found {
+        Some(m) if ok && !password.is_empty() => m,
+        _ => return Err(invalid_credentials()),
+    };
+    if limits {
+        rate_limit::clear(deps.db, rate_limit::SIGNIN_PER_MEMBER, &bucket).await?;
+    }
+    let token = sessions::create(deps.db, member.id, kind, origin).await?;
+    let badges = super::badges::of_member(deps.db, member.id).await?;
+    Ok(SignedIn {
+        member,
+        token,
+        badges,
+    })
+}
+
+/// Follows a mailed link: confirms the registration address, or makes a new address
+/// (asked for with `change_email`) the member's, confirmed.
+pub async fn verify_email(deps: Deps<'_>, token: &str) -> AppResult<member::Model> {
+    let now = Utc::now();
+    let txn = crate::db::begin_write(deps.db).await?;
+    let link = account_links::redeem(
+        &txn,
+        &deps.keys.links,
+        token,
+        &[Purpose::VerifyEmail, Purpose::EmailChange],
+        now,
     )
     .await?;
-    match found {
-        Some(m) if ok => Ok(m),
-        _ => Err(invalid_credentials()),
-    }
-}
-
-pub fn hash_token(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    let mut out = String::with_capacity(64);
-    for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
-}
-
-pub fn random_token(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
-}
-
-/// Starts a session and returns its secret; only its hash is stored.
-pub async fn create_session(
-    db: &impl ConnectionTrait,
-    member_id: i32,
-    kind: SessionKind,
-) -> AppResult<String> {
-    let token = random_token(32);
-    let now = Utc::now();
-    session::ActiveModel {
-        member_id: Set(member_id),
-        token_hash: Set(hash_token(&token)),
-        kind: Set(kind.as_str().to_string()),
-        created_at: Set(now),
-        expires_at: Set(now + Duration::days(SESSION_DAYS)),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(token)
-}
-
-/// The member a token belongs to, if it is known and not expired.
-pub async fn member_for_token(
-    db: &impl ConnectionTrait,
-    token: &str,
-    kind: SessionKind,
-) -> AppResult<Option<member::Model>> {
-    if token.is_empty() || token.len() > 200 {
-        return Ok(None);
-    }
-    let Some(s) = session::Entity::find()
-        .filter(session::Column::TokenHash.eq(hash_token(token)))
-        .filter(session::Column::Kind.eq(kind.as_str()))
-        .one(db)
+    let member = member::Entity::find_by_id(link.member_id)
+        .one(&txn)
         .await?
-    else {
-        return Ok(None);
-    };
-    if s.expires_at < Utc::now() {
-        session::Entity::delete_by_id(s.id).exec(db).await?;
-        return Ok(None);
+        .filter(|m| m.deleted_at.is_none())
+        .ok_or_else(account_links::invalid_link)?;
+    let address = link.new_email.clone().unwrap_or_else(|| member.email.clone());
+    if let Ok(email) = Email::parse(&address) {
+        allowed(deps.settings, &email)?;
     }
-    Ok(member::Entity::find_by_id(s.member_id).one(db).await?)
+    let mut row: member::ActiveModel = member.clone().into();
+    row.email_verified = Set(true);
+    if link.new_email.is_some() && address != member.email {
+        if !email_free(&txn, &address).await? {
+            return Err(email_taken());
+        }
+        row.email = Set(address);
+        audit::record(&txn, Some(member.id), Action::EmailChanged, Some(member.id), now)
+            .await?;
+    }
+    let member = match row.update(&txn).await {
+        Ok(m) => m,
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(email_taken());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    txn.commit().await?;
+    Ok(member)
 }
 
-/// Ends a session: the token stops working at once.
-pub async fn revoke(db: &impl ConnectionTrait, token: &str) -> AppResult<()> {
-    session::Entity::delete_many()
-        .filter(session::Column::TokenHash.eq(hash_token(token)))
-        .exec(db)
+/// Sends the verification link again (a few times an hour at most).
+pub async fn resend_verification(deps: Deps<'_>, member: &member::Model) -> AppResult<()> {
+    if member.email_verified {
+        return Ok(());
+    }
+    if deps.settings.rate_limits_on() {
+        rate_limit::hit(
+            deps.db,
+            rate_limit::ACCOUNT_MAILS_PER_MEMBER,
+            &member.id.to_string(),
+        )
         .await?;
+    }
+    let txn = crate::db::begin_write(deps.db).await?;
+    account_links::issue(&txn, member, Purpose::VerifyEmail, None, Utc::now()).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// "Forgot my password": mails a reset link when the address belongs to a member. The
+/// caller answers the same whatever happened here; even the per-address limit is silent.
+pub async fn request_password_reset(deps: Deps<'_>, origin: &Origin, email: &str) -> AppResult<()> {
+    let limits = deps.settings.rate_limits_on();
+    if limits {
+        rate_limit::hit(
+            deps.db,
+            rate_limit::RESET_PER_IP,
+            &rate_limit::address_bucket(&origin.ip),
+        )
+        .await?;
+    }
+    let address = email.trim().to_lowercase();
+    if !address.contains('@') {
+        return Ok(());
+    }
+    let Some(member) = find_login(deps.db, &address).await? else {
+        return Ok(());
+    };
+    if limits {
+        let (n, _) = rate_limit::count(deps.db, rate_limit::RESET_PER_ADDRESS, &address).await?;
+        if n > rate_limit::RESET_PER_ADDRESS.max {
+            return Ok(());
+        }
+    }
+    let txn = crate::db::begin_write(deps.db).await?;
+    account_links::issue(&txn, &member, Purpose::PasswordReset, None, Utc::now()).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password from a reset link; every session and token of the member ends.
+/// The link also confirms the address (it was read there).
+pub async fn reset_password(deps: Deps<'_>, token: &str, password: &str) -> AppResult<()> {
+    let password = Password::parse(password)?;
+    let now = Utc::now();
+    // Checked before the slow hash, used up after it in the transaction.
+    account_links::check(deps.db, &deps.keys.links, token, &[Purpose::PasswordReset], now)
+        .await?;
+    let hash = deps.hasher.hash(&password).await?;
+    let txn = crate::db::begin_write(deps.db).await?;
+    let link = account_links::redeem(
+        &txn,
+        &deps.keys.links,
+        token,
+        &[Purpose::PasswordReset],
+        now,
+    )
+    .await?;
+    member::Entity::update_many()
+        .col_expr(member::Column::PasswordHash, Expr::value(hash))
+        .col_expr(member::Column::EmailVerified, Expr::value(true))
+        .filter(member::Column::Id.eq(link.member_id))
+        .filter(member::Column::DeletedAt.is_null())
+        .exec(&txn)
+        .await?;
+    account_links::void(&txn, link.member_id, Purpose::PasswordReset, now).await?;
+    sessions::revoke_all(&txn, link.member_id, None).await?;
+    audit::record(
+        &txn,
+        Some(link.member_id),
+        Action::PasswordReset,
+        Some(link.member_id),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Checks the member's password for an account change; a wrong one names the field.
+async fn confirm_password(
+    deps: Deps<'_>,
+    member: &member::Model,
+    field: &str,
+    password: &str,
+) -> AppResult<()> {
+    if deps.hasher.verify(password, Some(&member.password_hash)).await? {
+        Ok(())
+    } else {
+        Err(AppError::validation(field, "is not your current password"))
+    }
+}
+
+/// Changes the password (the current one required); every other session ends.
+pub async fn change_password(
+    deps: Deps<'_>,
+    member: &member::Model,
+    current_secret: &str,
+    current: &str,
+    new: &str,
+) -> AppResult<()> {
+    let new = Password::parse(new).map_err(|e| {
+        let message = e.fields().and_then(|f| f.get("password")).cloned();
+        AppError::validation(
+            "new_password",
+            message.unwrap_or_else(|| "is not a valid password".into()),
+        )
+    })?;
+    confirm_password(deps, member, "current_password", current).await?;
+    let hash = deps.hasher.hash(&new).await?;
+    let txn = crate::db::begin_write(deps.db).await?;
+    member::Entity::update_many()
+        .col_expr(member::Column::PasswordHash, Expr::value(hash))
+        .filter(member::Column::Id.eq(member.id))
+        .exec(&txn)
+        .await?;
+    sessions::revoke_all(&txn, member.id, Some(current_secret)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Asks to move the account to a new address: a link goes to the new one (the change
+/// happens when it is followed), a notice to the old one.
+pub async fn change_email(
+    deps: Deps<'_>,
+    member: &member::Model,
+    email: &str,
+    password: &str,
+) -> AppResult<()> {
+    let email = Email::parse(email)?;
+    allowed(deps.settings, &email)?;
+    confirm_password(deps, member, "password", password).await?;
+    if email.as_ref() == member.email {
+        return Err(AppError::validation("email", "is your address already"));
+    }
+    if !email_free(deps.db, email.as_ref()).await? {
+        return Err(email_taken());
+    }
+    if deps.settings.rate_limits_on() {
+        rate_limit::hit(
+            deps.db,
+            rate_limit::ACCOUNT_MAILS_PER_MEMBER,
+            &member.id.to_string(),
+        )
+        .await?;
+    }
+    let now = Utc::now();
+    let txn = crate::db::begin_write(deps.db).await?;
+    account_links::issue(&txn, member, Purpose::EmailChange, Some(email.as_ref()), now).await?;
+    super::subscriptions::queue_mail(
+        &txn,
+        super::subscriptions::Mail {
+            member_id: member.id,
+            to: &member.email,
+            kind: "email_change_notice",
+            reason: "account",
+            discussion_id: None,
+            comment_id: None,
+            token_id: None,
+            tag: &member.id.to_string(),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Leaves the community: the password confirms (members without one, made by single
+/// sign-on, are confirmed by their session). Personal data is erased in one
+/// transaction; posts stay, shown as "Former member".
+pub async fn delete(deps: Deps<'_>, member: &member::Model, password: &str) -> AppResult<()> {
+    if !member.password_hash.is_empty() {
+        confirm_password(deps, member, "password", password).await?;
+    }
+    let now = Utc::now();
+    let id = member.id;
+    let txn = crate::db::begin_write(deps.db).await?;
+    member::Entity::update_many()
+        .col_expr(member::Column::Username, Expr::value(format!("former-{id}")))
+        .col_expr(
+            member::Column::Email,
+            Expr::value(format!("former-{id}@deleted.invalid")),
+        )
+        .col_expr(member::Column::DisplayName, Expr::value("Former member"))
+        .col_expr(member::Column::PasswordHash, Expr::value(""))
+        .col_expr(member::Column::AvatarVersion, Expr::value(Option::<i32>::None))
+        .col_expr(member::Column::OidcSubject, Expr::value(Option::<String>::None))
+        .col_expr(member::Column::EmailVerified, Expr::value(false))
+        .col_expr(member::Column::EmailOnDiscussionReply, Expr::value(false))
+        .col_expr(member::Column::EmailOnCommentReply, Expr::value(false))
+        .col_expr(member::Column::EmailOnMention, Expr::value(false))
+        .col_expr(member::Column::Digest, Expr::value("never"))
+        .col_expr(member::Column::DeletedAt, Expr::value(now))
+        .filter(member::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    session::Entity::delete_many()
+        .filter(session::Column::MemberId.eq(id))
+        .exec(&txn)
+        .await?;
+    subscription::Entity::delete_many()
+        .filter(subscription::Column::MemberId.eq(id))
+        .exec(&txn)
+        .await?;
+    follow::Entity::delete_many()
+        .filter(
+            sea_orm::Condition::any()
+                .add(follow::Column::FollowerId.eq(id))
+                .add(follow::Column::MemberId.eq(id)),
+        )
+        .exec(&txn)
+        .await?;
+    notification::Entity::delete_many()
+        .filter(notification::Column::MemberId.eq(id))
+        .exec(&txn)
+        .await?;
+    discussion_read::Entity::delete_many()
+        .filter(discussion_read::Column::MemberId.eq(id))
+        .exec(&txn)
+        .await?;
+    avatar::Entity::delete_many()
+        .filter(avatar::Column::MemberId.eq(id))
+        .exec(&txn)
+        .await?;
+    account_token::Entity::delete_many()
+        .filter(account_token::Column::MemberId.eq(id))
+        .exec(&txn)
+        .await?;
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::value("cancelled"))
+        .col_expr(
+            outbox::Column::ToAddress,
+            Expr::value(format!("former-{id}@deleted.invalid")),
+        )
+        .filter(outbox::Column::MemberId.eq(id))
+        .exec(&txn)
+        .await?;
+    // Their posts are indexed under their old name: index them again.
+    reindex_posts_of(&txn, id).await?;
+    audit::record(&txn, Some(id), Action::AccountDeleted, Some(id), now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn reindex_posts_of(db: &impl ConnectionTrait, member_id: i32) -> AppResult<()> {
+    use crate::jobs::search::{SearchJob, enqueue};
+    use entity::{comment, discussion};
+    use sea_orm::QuerySelect;
+    let discussions: Vec<i32> = discussion::Entity::find()
+        .select_only()
+        .column(discussion::Column::Id)
+        .filter(discussion::Column::AuthorId.eq(member_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let comments: Vec<i32> = comment::Entity::find()
+        .select_only()
+        .column(comment::Column::Id)
+        .filter(comment::Column::AuthorId.eq(member_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for id in discussions {
+        enqueue(db, SearchJob::Discussion { id }).await?;
+    }
+    for id in comments {
+        enqueue(db, SearchJob::Comment { id }).await?;
+    }
     Ok(())
 }
 
@@ -306,40 +682,50 @@ pub async fn find_by_username(
     };
     member::Entity::find()
         .filter(member::Column::Username.eq(username.as_ref()))
+        .filter(member::Column::DeletedAt.is_null())
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("Member"))
 }
 
+/// Gives a member a role. `by` is the admin doing it (None: the command line); admins
+/// cannot change their own role. The change is audited in its transaction.
 pub async fn set_role(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
+    by: Option<&super::Actor>,
     username: &str,
     role: Role,
 ) -> AppResult<member::Model> {
-    let found = find_by_username(db, username).await?;
+    if let Some(actor) = by {
+        if actor.role != Role::Admin {
+            return Err(AppError::forbidden("Only admins change roles"));
+        }
+    }
+    let txn = db.begin().await?;
+    let found = find_by_username(&txn, username).await?;
+    if by.is_some_and(|a| a.id == found.id) {
+        return Err(AppError::coded(
+            Code::OwnRole,
+            "Admins cannot change their own role; ask another admin",
+        ));
+    }
+    let from = found.role.clone();
     let mut row: member::ActiveModel = found.into();
     row.role = Set(role.as_str().to_string());
-    Ok(row.update(db).await?)
-}
-
-/// Checks a sign-in under the rate limits: every attempt counts against the address;
-/// only failed ones count against the account, so nobody can lock a colleague out by
-/// guessing at their name while they sign in correctly.
-pub async fn signin(
-    db: &DatabaseConnection,
-    limits: bool,
-    client_ip: &str,
-    login: &str,
-    password: &str,
-) -> AppResult<member::Model> {
-    use super::rate_limit;
-    if limits {
-        rate_limit::hit(db, rate_limit::SIGNIN_PER_IP, client_ip).await?;
-        rate_limit::check(db, rate_limit::SIGNIN_PER_ACCOUNT, login.trim()).await?;
+    let member = row.update(&txn).await?;
+    if from != role.as_str() {
+        audit::record(
+            &txn,
+            by.map(|a| a.id),
+            Action::RoleChanged {
+                from,
+                to: role.as_str().to_string(),
+            },
+            Some(member.id),
+            Utc::now(),
+        )
+        .await?;
     }
-    let outcome = authenticate(db, login, password).await;
-    if limits && outcome.is_err() {
-        rate_limit::hit(db, rate_limit::SIGNIN_PER_ACCOUNT, login.trim()).await?;
-    }
-    outcome
+    txn.commit().await?;
+    Ok(member)
 }

@@ -149,6 +149,7 @@ pub async fn queue_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult
                 reason: &m.digest,
                 discussion_id: None,
                 comment_id: None,
+                token_id: None,
                 tag: &format!("{}.{}", m.id, now.timestamp()),
             },
             now,

@@ -5,25 +5,31 @@ use entity::member;
 
 use crate::domain::Role;
 
+pub mod account_links;
 pub mod accounts;
+pub mod audit;
 pub mod avatars;
 pub mod badges;
 pub mod comments;
 pub mod digest;
 pub mod discussions;
 pub mod effects;
+pub mod export;
 pub mod follows;
 pub mod items;
 pub mod leaderboard;
 pub mod ledger;
 pub mod live;
 pub mod notifications;
+pub mod passwords;
 pub mod polls;
 pub mod quizzes;
 pub mod rate_limit;
 pub mod recognition;
 pub mod search;
+pub mod sessions;
 pub mod settings;
+pub mod sso;
 pub mod subscriptions;
 pub mod votes;
 pub mod zones;
@@ -34,6 +40,9 @@ pub struct Actor {
     pub id: i32,
     pub username: String,
     pub role: Role,
+    /// Until a member confirms their address they may read and edit their profile, not
+    /// post, vote or follow.
+    pub verified: bool,
 }
 
 impl Actor {
@@ -42,6 +51,7 @@ impl Actor {
             id: m.id,
             username: m.username.clone(),
             role: Role::from_db(&m.role),
+            verified: m.email_verified,
         }
     }
 

@@ -22,6 +22,8 @@ pub struct Mail<'a> {
     pub reason: &'a str,
     pub discussion_id: Option<i32>,
     pub comment_id: Option<i32>,
+    /// An account mail's one-time link row.
+    pub token_id: Option<i32>,
     /// Goes into the Message-ID, with a random part, so each message has its own.
     pub tag: &'a str,
 }
@@ -43,7 +45,7 @@ pub async fn queue_mail(
             "quorum.{}.{}.{}@{MESSAGE_ID_DOMAIN}",
             mail.kind,
             mail.tag,
-            super::accounts::random_token(6)
+            crate::keys::random_token(6)
         )),
         status: Set("pending".into()),
         attempts: Set(0),
@@ -52,6 +54,7 @@ pub async fn queue_mail(
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
+        token_id: Set(mail.token_id),
         ..Default::default()
     }
     .insert(db)
@@ -303,6 +306,7 @@ pub async fn comment_posted(
                 reason: reason.as_str(),
                 discussion_id: Some(discussion.id),
                 comment_id: Some(comment.id),
+                token_id: None,
                 tag: &format!("{}.{id}", comment.id),
             },
             now,

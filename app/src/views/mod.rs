@@ -75,6 +75,14 @@ pub struct MeView {
     #[serde(flatten)]
     pub member: MemberView,
     pub email: String,
+    /// False until the member follows the link mailed to them; until then they may read
+    /// and edit their profile but not post, vote or follow.
+    pub email_verified: bool,
+    /// Whether the member has a password (members made by single sign-on have none
+    /// until they set one through a password reset).
+    pub has_password: bool,
+    /// Signed in through single sign-on at least once.
+    pub sso_linked: bool,
 }
 
 impl MeView {
@@ -82,6 +90,9 @@ impl MeView {
         Self {
             member: MemberView::new(m, badges),
             email: m.email.clone(),
+            email_verified: m.email_verified,
+            has_password: !m.password_hash.is_empty(),
+            sso_linked: m.oidc_subject.is_some(),
         }
     }
 }

@@ -149,7 +149,7 @@ fn document_common_responses(mut operation: Operation) -> Operation {
         add("401", "`not_signed_in`: no valid token or session");
         add(
             "403",
-            "Not allowed: `forbidden`, or `csrf_failed` for a cookie-authenticated write",
+            "Not allowed: `forbidden`, `email_unverified` (a write by a member who has not confirmed their address), or `csrf_failed` for a cookie-authenticated write",
         );
     }
     if has_path {

@@ -11,6 +11,7 @@ use utoipa::OpenApi;
 use self::endpoint::Endpoint;
 use crate::error::{AppError, Code};
 
+pub mod auth;
 pub mod avatars;
 pub mod badges;
 pub mod comments;
@@ -22,6 +23,7 @@ pub mod health;
 pub mod live;
 pub mod mail;
 pub mod markdown;
+pub mod me;
 pub mod members;
 pub mod notifications;
 pub mod polls;
@@ -52,11 +54,23 @@ macro_rules! endpoints {
 }
 
 endpoints![
-    members::register,
-    members::login,
-    members::logout,
-    members::me,
+    auth::register,
+    auth::login,
+    auth::logout,
+    auth::verify,
+    auth::verify_resend,
+    auth::password_reset,
+    auth::password_reset_confirm,
+    me::me,
+    me::change_password,
+    me::change_email,
+    me::sessions,
+    me::revoke_session,
+    me::revoke_other_sessions,
+    me::export,
+    me::delete,
     members::member,
+    members::set_role,
     avatars::upload,
     avatars::remove,
     zones::list,

@@ -95,3 +95,20 @@ fn chart(events: &[entity::reputation_event::Model]) -> Option<serde_json::Value
         serde_json::json!({ "points": points.join(" "), "max": max as i64, "from": events.first().map(|e| e.created_at), "to": events.last().map(|e| e.created_at) }),
     )
 }
+
+csrf_form!(RoleForm { role });
+
+/// An admin gives a member a role from their profile page.
+pub async fn set_role(
+    state: web::Data<AppState>,
+    me: crate::auth::CurrentMember,
+    path: web::Path<String>,
+    crate::auth::CsrfForm(form): crate::auth::CsrfForm<RoleForm>,
+) -> AppResult<HttpResponse> {
+    let role = crate::domain::Role::parse(&form.role)?;
+    let member = accounts::set_role(&state.db, Some(&me.actor), &path, role).await?;
+    Ok(super::render::redirect(&format!(
+        "/members/{}",
+        member.username
+    )))
+}

@@ -23,7 +23,7 @@ macro_rules! csrf_form {
     };
 }
 
-mod account;
+mod auth;
 mod avatars;
 mod badges;
 mod comments;
@@ -31,6 +31,7 @@ mod discussions;
 mod follows;
 mod home;
 mod leaderboard;
+mod me;
 mod live;
 mod members;
 mod notifications;
@@ -148,11 +149,37 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/zones/{slug}/sessions/new", web::get().to(live::new_form))
         .route("/zones/{slug}/sessions", web::post().to(live::create))
         .route("/search", web::get().to(search::page))
-        .route("/join", web::get().to(account::join_form))
-        .route("/join", web::post().to(account::join))
-        .route("/signin", web::get().to(account::signin_form))
-        .route("/signin", web::post().to(account::signin))
-        .route("/signout", web::post().to(account::signout))
+        .route("/join", web::get().to(auth::join_form))
+        .route("/join", web::post().to(auth::join))
+        .route("/signin", web::get().to(auth::signin_form))
+        .route("/signin", web::post().to(auth::signin))
+        .route("/signout", web::post().to(auth::signout))
+        .route("/auth/sso", web::get().to(auth::sso_start))
+        .route("/auth/sso/callback", web::get().to(auth::sso_callback))
+        .route("/verify-email", web::get().to(auth::verify_form))
+        .route("/verify-email", web::post().to(auth::verify))
+        .route("/verify-email/resend", web::post().to(auth::resend))
+        .route("/forgot-password", web::get().to(auth::forgot_form))
+        .route("/forgot-password", web::post().to(auth::forgot))
+        .route("/reset-password", web::get().to(auth::reset_form))
+        .route("/reset-password", web::post().to(auth::reset))
+        .route("/account", web::get().to(me::show))
+        .route("/account/password", web::post().to(me::change_password))
+        .route("/account/email", web::post().to(me::change_email))
+        .route(
+            "/account/sessions/{id}/revoke",
+            web::post().to(me::revoke_session),
+        )
+        .route(
+            "/account/sessions/revoke",
+            web::post().to(me::revoke_other_sessions),
+        )
+        .route("/account/export", web::get().to(me::export))
+        .route("/account/delete", web::post().to(me::delete))
+        .route(
+            "/members/{username}/role",
+            web::post().to(members::set_role),
+        )
         .default_service(web::to(not_found));
 }
 

@@ -33,6 +33,7 @@ struct Viewer {
     is_moderator: bool,
     is_leader: bool,
     is_admin: bool,
+    email_verified: bool,
 }
 
 /// Builds the context every page shares: who is signed in, the CSRF token, the zones.
@@ -53,6 +54,7 @@ pub async fn base_context(
             is_moderator: role.can_moderate(),
             is_leader: role >= crate::domain::Role::Leader,
             is_admin: role == crate::domain::Role::Admin,
+            email_verified: m.email_verified,
         }
     });
     ctx.insert("me", &me);
@@ -151,6 +153,7 @@ pub fn render_error(req: &HttpRequest, err: &PublicError) -> HttpResponse {
                 is_moderator: false,
                 is_leader: false,
                 is_admin: false,
+                email_verified: m.email_verified,
             });
         ctx.insert("me", &me);
         ctx.insert("nav_zones", &Vec::<ZoneView>::new());

@@ -50,7 +50,7 @@ enum Target {
 }
 
 async fn target(state: &AppState, token: &str) -> AppResult<(i32, Target)> {
-    let key = state.unsubscribe_key.as_slice();
+    let key = state.keys.unsubscribe.as_slice();
     let (member_id, discussion_id) = crate::mail::verify_unsubscribe_token(key, token)
         .ok_or_else(|| AppError::coded(Code::NotFound, "This unsubscribe link is not valid"))?;
     if discussion_id == 0 {
