@@ -26,6 +26,7 @@ async fn every_command_has_help() {
         vec!["migrate", "--help"],
         vec!["set-role", "--help"],
         vec!["reindex", "--help"],
+        vec!["audit", "--help"],
         vec!["recompute-reputation", "--help"],
         vec!["seed-demo", "--help"],
         vec!["seed-bench", "--help"],

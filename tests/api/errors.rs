@@ -149,7 +149,7 @@ async fn a_wrong_method_on_a_known_route_answers_in_json() {
 
     for (method, path, allow) in [
         (Method::DELETE, "/api/v1/zones", "GET, POST"),
-        (Method::PUT, "/api/v1/me", "GET"),
+        (Method::PUT, "/api/v1/me", "GET, DELETE"),
         (Method::GET, "/api/v1/auth/login", "POST"),
     ] {
         let answer = app.send(method.clone(), path, None, None).await;

@@ -284,6 +284,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::with_data_dir(data_dir.path());
     settings.bind = "127.0.0.1:0".into();
     settings.rate_limit = Switch::Off;
+    // Members post at once unless a test is about confirming addresses (it turns this
+    // on, as a fresh install has it): most tests count the mails they cause.
+    settings.email_verification = Switch::Off;
     let database = fresh_database().await;
     settings.database_url = database.as_ref().map(TestDatabase::url);
     configure(&mut settings);
@@ -441,6 +444,33 @@ impl TestApp {
             )
             .await
             .expect(201);
+        let user = TestUser {
+            username: body["member"]["username"]
+                .as_str()
+                .expect("member.username")
+                .to_string(),
+            email,
+            token: body["token"].as_str().expect("token").to_string(),
+        };
+        // Confirmed straight in the database: most tests are not about the mailed link
+        // (tests/api/identity.rs follows it for real).
+        self.mark_verified(&user.username).await;
+        user
+    }
+
+    /// Registers `username` and leaves the address unconfirmed (as a new member is
+    /// until they follow the mailed link).
+    pub async fn register_unverified(&self, username: &str) -> TestUser {
+        let email = format!("{username}@example.com");
+        let body = self
+            .post_json(
+                "/auth/register",
+                None,
+                &json!({"username": username, "email": email, "password": PASSWORD}),
+            )
+            .await
+            .expect(201);
+        assert_eq!(body["member"]["email_verified"], false);
         TestUser {
             username: body["member"]["username"]
                 .as_str()
@@ -449,6 +479,51 @@ impl TestApp {
             email,
             token: body["token"].as_str().expect("token").to_string(),
         }
+    }
+
+    /// The path (with its `?token=`) of the newest `path` link mailed to `to`, from the
+    /// `.eml` files the default mailer writes; waits up to 10 s for it.
+    pub async fn mailed_link(&self, to: &str, path: &str) -> String {
+        let dir = self.data_dir.path().join("mail");
+        let needle = format!("{path}?token=");
+        for _ in 0..100 {
+            let mut found: Vec<(std::time::SystemTime, String)> = Vec::new();
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let Ok(raw) = std::fs::read_to_string(entry.path()) else {
+                    continue;
+                };
+                // Undo quoted-printable's soft line breaks and escaped `=`.
+                let text = raw
+                    .replace("=\r\n", "")
+                    .replace("=\n", "")
+                    .replace("=3D", "=");
+                if !text.contains(&format!("To: {to}")) && !text.contains(&format!("<{to}>")) {
+                    continue;
+                }
+                if let Some(start) = text.find(&needle) {
+                    let token: String = text[start + needle.len()..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+                        .collect();
+                    let modified = entry
+                        .metadata()
+                        .and_then(|m| m.modified())
+                        .unwrap_or(std::time::SystemTime::UNIX_EPOCH);
+                    found.push((modified, format!("{needle}{token}")));
+                }
+            }
+            found.sort();
+            if let Some((_, link)) = found.pop() {
+                return link;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no {path} link mailed to {to} in {}", dir.display());
+    }
+
+    /// Marks a member's address confirmed, in the database.
+    pub async fn mark_verified(&self, username: &str) {
+        mark_verified(&self.settings.database_url(), username).await;
     }
 
     /// POST /auth/login; the raw answer.
@@ -512,7 +587,7 @@ impl TestApp {
     /// Gives a member a role, through the same service `quorum set-role` uses.
     pub async fn set_role(&self, username: &str, role: Role) {
         let db = self.db().await;
-        quorum::services::accounts::set_role(&db, username, role)
+        quorum::services::accounts::set_role(&db, None, username, role)
             .await
             .expect("setting a role");
         db.close().await.expect("closing a connection");
@@ -612,6 +687,7 @@ impl TestApp {
             client: client(Some(jar.clone())),
             jar,
             address: self.address.clone(),
+            database_url: self.settings.database_url(),
         }
     }
 }
@@ -621,6 +697,22 @@ pub struct Browser {
     pub client: Client,
     jar: Arc<Jar>,
     address: String,
+    database_url: String,
+}
+
+/// Confirms a member's address straight in the database.
+pub async fn mark_verified(database_url: &str, username: &str) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let db = quorum::db::connect(database_url)
+        .await
+        .expect("connecting to the test database");
+    entity::member::Entity::update_many()
+        .col_expr(entity::member::Column::EmailVerified, Expr::value(true))
+        .filter(entity::member::Column::Username.eq(username.to_lowercase()))
+        .exec(&db)
+        .await
+        .expect("confirming an address");
+    db.close().await.expect("closing a connection");
 }
 
 impl Browser {
@@ -697,6 +789,7 @@ impl Browser {
             )
             .await;
         answer.expect_see_other();
+        mark_verified(&self.database_url, username).await;
         answer
     }
 

@@ -462,7 +462,7 @@ async fn cookie_api_calls_need_the_csrf_header() {
         0
     );
 
-    let csrf = browser.cookie("quorum_csrf").expect("a quorum_csrf cookie");
+    let csrf = browser.csrf_token("/").await;
     let with = browser
         .api_post("/zones/people/discussions", &body, Some(&csrf))
         .await;

@@ -266,6 +266,7 @@ impl Site {
         let mut settings = Settings::with_data_dir(data_dir.path());
         settings.bind = "127.0.0.1:0".into();
         settings.rate_limit = Switch::Off;
+        settings.email_verification = Switch::Off;
         let database = Database::create().await;
         settings.database_url = database.as_ref().map(Database::url);
         Self {

@@ -60,10 +60,10 @@ async fn jobs_wait_out_an_engine_outage_and_then_catch_up() {
     });
     let engine: Search = flaky.clone();
 
-    let member = accounts::register(
+    let member = accounts::create_verified(
         &db,
+        &quorum::services::passwords::Hasher::new(1),
         NewMember::parse("ada", "ada@example.com", "correct horse battery", None).expect("valid"),
-        &[],
     )
     .await
     .expect("a member");

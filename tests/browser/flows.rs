@@ -6,7 +6,7 @@ use fantoccini::key::Key;
 use serde_json::Value;
 
 use crate::browser::{self, Browser};
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::helpers::{PASSWORD, TestApp, spawn_app, spawn_app_with};
 
 const TITLE: &str = "Quarterly planning in the open";
 
@@ -43,7 +43,8 @@ async fn shown_count(b: &Browser) -> u64 {
 }
 
 async fn member_flow(js: bool) {
-    let app = spawn_app().await;
+    // As a fresh install: new members confirm their address.
+    let app = spawn_app_with(|s| s.email_verification = quorum::config::Switch::On).await;
     let b = Browser::start(&app.address, js).await;
 
     // Join.
@@ -54,6 +55,18 @@ async fn member_flow(js: bool) {
     b.fill("#password", PASSWORD).await;
     b.click("form[action='/join'] button[type=submit]").await;
     b.wait_text(".member-menu", "alice").await;
+
+    // Until the address is confirmed, every page says so; the mailed link confirms it.
+    b.wait_text(".notice.unverified", "Confirm your e-mail address").await;
+    let link = app.mailed_link("alice@example.com", "/verify-email").await;
+    b.goto(&link).await;
+    b.click("form[action='/verify-email'] button[type=submit]").await;
+    b.wait_text("main", "alice@example.com is confirmed").await;
+    b.goto("/").await;
+    assert!(
+        !b.source().await.contains("notice unverified"),
+        "the banner is gone once confirmed"
+    );
     let alice = app.login("alice", PASSWORD).await.expect(200)["token"]
         .as_str()
         .unwrap()

@@ -19,6 +19,7 @@ use crate::startup::Application;
 use crate::{db, telemetry};
 
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    crate::services::passwords::return_big_blocks_to_the_system();
     let app = Application::build(settings.clone()).await?;
     tracing::info!(
         "Quorum is serving on http://{} (data in {})",

@@ -325,6 +325,10 @@ async fn compose_account(state: &MailWorker, row: &outbox::Model) -> anyhow::Res
         let Some(purpose) = Purpose::parse(&link.purpose) else {
             return Ok(None);
         };
+        if purpose == Purpose::VerifyEmail && m.email_verified {
+            // Confirmed meanwhile (another link, or single sign-on).
+            return Ok(None);
+        }
         let token = account_links::token_for(&state.keys.links, &link);
         let url = format!("{base}{}?token={token}", purpose.path());
         let (s, lead, action, expiry) = match purpose {

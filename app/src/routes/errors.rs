@@ -21,7 +21,12 @@ pub async fn shape_errors(
     if !(status.is_client_error() || status.is_server_error()) {
         return Ok(res);
     }
-    let path = res.request().path().to_string();
+    // The route that matched says whether this is the API (`/%61pi/…` is); the raw path
+    // only when nothing matched.
+    let path = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| res.request().path().to_string());
     let is_api =
         path.starts_with("/api/") || path == "/api" || path == "/healthz" || path == "/readyz";
     let content_type = res

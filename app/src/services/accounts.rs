@@ -92,17 +92,10 @@ fn keep<T>(fields: &mut FieldErrors, result: AppResult<T>) -> Option<T> {
 fn allowed(settings: &Settings, email: &Email) -> AppResult<()> {
     let domains = settings.allowed_domains();
     if !domains.is_empty() && !domains.iter().any(|d| d == email.domain()) {
-        return Err(AppError::coded(
-            Code::EmailDomainNotAllowed,
-            format!(
-                "Only addresses at {} may join this community",
-                domains.join(" or ")
-            ),
-        )
-        .with_fields(FieldErrors::from([(
-            "email".to_string(),
+        return Err(AppError::validation(
+            "email",
             format!("must be an address at {}", domains.join(" or ")),
-        )])));
+        ));
     }
     Ok(())
 }

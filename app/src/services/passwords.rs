@@ -24,6 +24,22 @@ const QUEUE_PER_THREAD: usize = 16;
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// Makes the allocator hand big blocks back to the system when they are freed.
+///
+/// glibc serves allocations above its mmap threshold with mmap and unmaps them on free,
+/// but after the first such free it raises the threshold to that size (up to 32 MiB),
+/// so every later Argon2 block (19 MiB) comes from a per-thread heap that keeps it.
+/// Measured with 256 sign-ins from 64 clients: a 229 MB peak with the moving threshold,
+/// under 150 MB with it fixed at 1 MiB. Called once at start-up, before the pool runs.
+pub fn return_big_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it is called before the hashing
+    // threads start and takes no pointers.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
 /// One thread per core, as the server has.
 pub fn pool_size() -> usize {
     std::thread::available_parallelism()

@@ -78,11 +78,10 @@ pub struct MeView {
     /// False until the member follows the link mailed to them; until then they may read
     /// and edit their profile but not post, vote or follow.
     pub email_verified: bool,
-    /// Whether the member has a password (members made by single sign-on have none
-    /// until they set one through a password reset).
-    pub has_password: bool,
-    /// Signed in through single sign-on at least once.
-    pub sso_linked: bool,
+    /// How the member can sign in: `password` (members made by single sign-on have
+    /// none until they set one through a password reset) and `sso` (linked to the
+    /// single sign-on provider).
+    pub sign_in_with: Vec<String>,
 }
 
 impl MeView {
@@ -91,8 +90,14 @@ impl MeView {
             member: MemberView::new(m, badges),
             email: m.email.clone(),
             email_verified: m.email_verified,
-            has_password: !m.password_hash.is_empty(),
-            sso_linked: m.oidc_subject.is_some(),
+            sign_in_with: [
+                (!m.password_hash.is_empty()).then_some("password"),
+                m.oidc_subject.is_some().then_some("sso"),
+            ]
+            .into_iter()
+            .flatten()
+            .map(str::to_string)
+            .collect(),
         }
     }
 }
