@@ -124,6 +124,7 @@ fn bench_vote(c: &mut Criterion) {
         let db = quorum::db::connect(&url).await.unwrap();
         quorum::db::migrate(&db).await.unwrap();
         let mut actors = Vec::new();
+        let hasher = quorum::services::passwords::Hasher::new(2);
         for i in 0..51 {
             let new = NewMember::parse(
                 &format!("voter{i}"),
@@ -132,7 +133,7 @@ fn bench_vote(c: &mut Criterion) {
                 None,
             )
             .unwrap();
-            let m = accounts::register(&db, new, &[]).await.unwrap();
+            let m = accounts::create_verified(&db, &hasher, new).await.unwrap();
             actors.push(Actor::from_model(&m));
         }
         let author = actors.remove(0);

@@ -144,8 +144,7 @@ async fn resolve(req: HttpRequest) -> Result<MaybeMember, AppError> {
             via: Some(Via::Bearer),
             secret: Some(token),
         }
-    } else if let Some(cookie) = req.cookie(session_cookie_name(state.settings.secure_cookies()))
-    {
+    } else if let Some(cookie) = req.cookie(session_cookie_name(state.settings.secure_cookies())) {
         let token = cookie.value().to_string();
         let member = sessions::member_for_token(&state.db, &token, SessionKind::Web)
             .await?
@@ -209,7 +208,9 @@ impl FromRequest for CurrentMember {
             }
             if !member.email_verified
                 && unsafe_method
-                && !pattern.as_deref().is_some_and(|p| UNVERIFIED_MAY.contains(&p))
+                && !pattern
+                    .as_deref()
+                    .is_some_and(|p| UNVERIFIED_MAY.contains(&p))
             {
                 return Err(email_unverified());
             }

@@ -166,11 +166,15 @@ impl Cidr {
         };
         match (self.network, ip) {
             (V4(net), V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (V6(net), V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(net) & mask == u128::from(ip) & mask
             }
             _ => false,
@@ -259,7 +263,11 @@ impl Settings {
 
     /// The single sign-on provider, when one is configured.
     pub fn oidc(&self) -> Option<OidcSettings> {
-        let issuer = self.oidc_issuer.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+        let issuer = self
+            .oidc_issuer
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())?;
         let client_id = self
             .oidc_client_id
             .as_deref()
@@ -294,6 +302,7 @@ impl Settings {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -309,7 +318,11 @@ mod tests {
         let v6 = Cidr::parse("fd00::/8").expect("a range");
         assert!(v6.contains("fd12::1".parse().expect("an address")));
         assert!(!v6.contains("fe80::1".parse().expect("an address")));
-        assert!(Cidr::parse("0.0.0.0/0").expect("all").contains("8.8.8.8".parse().expect("an address")));
+        assert!(
+            Cidr::parse("0.0.0.0/0")
+                .expect("all")
+                .contains("8.8.8.8".parse().expect("an address"))
+        );
         assert_eq!(Cidr::parse("10.0.0.0/33"), None);
         assert_eq!(Cidr::parse("nonsense"), None);
     }

@@ -84,20 +84,6 @@ pub fn verify(key: &[u8], message: &str, signature: &str) -> bool {
     mac.verify_slice(&sig).is_ok()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_signature_checks_only_for_its_message_and_key() {
-        let sig = sign(b"key", "verify_email:1:2");
-        assert!(verify(b"key", "verify_email:1:2", &sig));
-        assert!(!verify(b"key", "verify_email:1:3", &sig));
-        assert!(!verify(b"other", "verify_email:1:2", &sig));
-        assert!(!verify(b"key", "verify_email:1:2", "not base64 !"));
-    }
-}
-
 /// Equality that takes the same time wherever the first difference is.
 pub fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -119,4 +105,19 @@ pub fn hash_token(token: &str) -> String {
         out.push_str(&format!("{byte:02x}"));
     }
     out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_checks_only_for_its_message_and_key() {
+        let sig = sign(b"key", "verify_email:1:2");
+        assert!(verify(b"key", "verify_email:1:2", &sig));
+        assert!(!verify(b"key", "verify_email:1:3", &sig));
+        assert!(!verify(b"other", "verify_email:1:2", &sig));
+        assert!(!verify(b"key", "verify_email:1:2", "not base64 !"));
+    }
 }

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
-use quorum::config::{Switch, Settings};
+use quorum::config::{Settings, Switch};
 use quorum::domain::Role;
 use quorum::startup::Application;
 use reqwest::cookie::{CookieStore, Jar};
@@ -483,6 +483,7 @@ impl TestApp {
 
     /// The path (with its `?token=`) of the newest `path` link mailed to `to`, from the
     /// `.eml` files the default mailer writes; waits up to 10 s for it.
+    #[allow(dead_code)] // the browser tests use it
     pub async fn mailed_link(&self, to: &str, path: &str) -> String {
         let dir = self.data_dir.path().join("mail");
         let needle = format!("{path}?token=");

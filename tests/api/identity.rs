@@ -98,7 +98,11 @@ async fn a_new_member_confirms_their_address_before_posting_voting_or_following(
 
     // The mail carries a link; following it confirms the address.
     let mail = nth_mail_to(&sink, 1, "ada@example.com").await;
-    assert!(mail.subject().contains("Confirm your e-mail address"), "{}", mail.subject());
+    assert!(
+        mail.subject().contains("Confirm your e-mail address"),
+        "{}",
+        mail.subject()
+    );
     let token = link_token(&mail, "/verify-email");
     let me = app
         .post_json("/auth/verify", None, &json!({"token": token}))
@@ -207,7 +211,11 @@ async fn a_password_reset_never_tells_whether_an_address_is_registered_and_ends_
 
     let mail = nth_mail_to(&sink, 1, "ada@example.com").await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
-    assert_eq!(sink.messages().len(), 1, "nothing goes to an unknown address");
+    assert_eq!(
+        sink.messages().len(),
+        1,
+        "nothing goes to an unknown address"
+    );
     assert!(mail.text().contains("one hour"), "{}", mail.text());
     let token = link_token(&mail, "/reset-password");
 
@@ -325,7 +333,11 @@ async fn a_new_address_takes_effect_only_once_confirmed_and_the_old_one_is_told(
         .iter()
         .find(|m| m.recipients == vec!["ada@example.com".to_string()])
         .expect("a notice to the old address");
-    assert!(to_old.text().contains("forgot-password"), "{}", to_old.text());
+    assert!(
+        to_old.text().contains("forgot-password"),
+        "{}",
+        to_old.text()
+    );
     assert_eq!(
         app.get("/me", Some(&ada.token)).await.expect(200)["email"],
         "ada@example.com",
@@ -382,25 +394,28 @@ async fn members_see_their_sessions_and_end_them() {
         .expect("the phone");
     assert_eq!(phone_row["current"], false);
     let raw = list.to_string();
-    assert!(!raw.contains(&phone) && !raw.contains("token_hash"), "{raw}");
+    assert!(
+        !raw.contains(&phone) && !raw.contains("token_hash"),
+        "{raw}"
+    );
 
     // Another member cannot end ada's sessions.
     let bob = app.register("bob").await;
-    app.delete(&format!("/me/sessions/{}", phone_row["id"]), Some(&bob.token))
-        .await
-        .expect_error(404, "not_found");
+    app.delete(
+        &format!("/me/sessions/{}", phone_row["id"]),
+        Some(&bob.token),
+    )
+    .await
+    .expect_error(404, "not_found");
     app.delete(&format!("/me/sessions/{}", phone_row["id"]), Some(&laptop))
         .await
         .expect_status(204);
     app.get("/me", Some(&phone))
         .await
         .expect_error(401, "not_signed_in");
-    app.delete(
-        &format!("/me/sessions/{}", laptop_row["id"]),
-        Some(&laptop),
-    )
-    .await
-    .expect_error(409, "current_session");
+    app.delete(&format!("/me/sessions/{}", laptop_row["id"]), Some(&laptop))
+        .await
+        .expect_error(409, "current_session");
 
     app.delete("/me/sessions", Some(&laptop))
         .await
@@ -466,12 +481,22 @@ async fn a_member_downloads_their_data_and_leaves_while_their_posts_stay() {
     let ada = app.register("ada").await;
     let bob = app.register("bob").await;
     let id = app
-        .start_discussion(&ada.token, "people", "Quiet hours", "Mornings without meetings?")
+        .start_discussion(
+            &ada.token,
+            "people",
+            "Quiet hours",
+            "Mornings without meetings?",
+        )
         .await;
     app.comment(&bob.token, id, "Yes please", None).await;
-    app.send(Method::PUT, "/api/v1/members/bob/follow", Some(&ada.token), None)
-        .await
-        .expect(200);
+    app.send(
+        Method::PUT,
+        "/api/v1/members/bob/follow",
+        Some(&ada.token),
+        None,
+    )
+    .await
+    .expect(200);
 
     let export = app.get("/me/export", Some(&ada.token)).await;
     assert!(
@@ -510,12 +535,20 @@ async fn a_member_downloads_their_data_and_leaves_while_their_posts_stay() {
     app.login("ada", PASSWORD)
         .await
         .expect_error(401, "invalid_credentials");
-    app.get("/members/ada", None).await.expect_error(404, "not_found");
+    app.get("/members/ada", None)
+        .await
+        .expect_error(404, "not_found");
     let thread = app.discussion(id, None).await;
     assert_eq!(thread["discussion"]["title"], "Quiet hours");
-    assert_eq!(thread["discussion"]["author"]["display_name"], "Former member");
+    assert_eq!(
+        thread["discussion"]["author"]["display_name"],
+        "Former member"
+    );
     assert!(!thread.to_string().contains("ada@example.com"));
-    let followers = app.get("/members/bob/follow", Some(&bob.token)).await.expect(200);
+    let followers = app
+        .get("/members/bob/follow", Some(&bob.token))
+        .await
+        .expect(200);
     assert_eq!(followers["followers"], 0, "{followers}");
 
     // The address is free again.
@@ -607,7 +640,11 @@ async fn the_api_csrf_rule_follows_the_route_not_how_its_path_is_spelled() {
     browser.join("ada").await;
     let session = browser.cookie("quorum_session").expect("a session cookie");
 
-    for path in ["/api/v1/auth/logout", "/%61pi/v1/auth/logout", "/api/v1/%61uth/logout"] {
+    for path in [
+        "/api/v1/auth/logout",
+        "/%61pi/v1/auth/logout",
+        "/api/v1/%61uth/logout",
+    ] {
         let res = browser
             .client
             .post(browser.url(path))
@@ -618,7 +655,10 @@ async fn the_api_csrf_rule_follows_the_route_not_how_its_path_is_spelled() {
         answer.expect_error(403, "csrf_failed");
     }
     // Still signed in.
-    assert_eq!(browser.cookie("quorum_session").as_deref(), Some(session.as_str()));
+    assert_eq!(
+        browser.cookie("quorum_session").as_deref(),
+        Some(session.as_str())
+    );
     browser.get("/account").await.expect_html(200);
 
     // With the page's token it works: the token is bound to this session.
@@ -698,7 +738,11 @@ async fn sign_ins_for_one_member_are_counted_before_the_check_and_slow_down_but_
             .expect("a query");
         row.map(|r| r.try_get::<i32>("", "count").expect("a count"))
     };
-    assert_eq!(count(db.clone()).await, Some(8), "every attempt counted once");
+    assert_eq!(
+        count(db.clone()).await,
+        Some(8),
+        "every attempt counted once"
+    );
 
     // The owner still gets in (after a short wait), and that clears the count.
     let started = std::time::Instant::now();

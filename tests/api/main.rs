@@ -31,7 +31,7 @@ mod restart;
 mod search;
 mod search_ops;
 mod search_recovery;
-mod sso;
 mod smtp_sink;
+mod sso;
 mod xss;
 mod zones;

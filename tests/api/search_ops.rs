@@ -10,7 +10,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
-use quorum::config::{Switch, Settings};
+use quorum::config::{Settings, Switch};
 use quorum::startup::Application;
 use reqwest::{Client, Url};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};

@@ -406,7 +406,11 @@ async fn sso_signs_alice_in_and_makes_her_member_once() {
     assert_signed_in_redirect(&laptop.sign_in(&sso, "alice").await);
     let again = laptop.me(app).await.expect(200);
     assert_eq!(again["username"], "alice", "{again}");
-    assert_eq!(again["id"], me["id"], "{again}");
+    assert!(me["joined_at"].is_string(), "{me}");
+    assert_eq!(
+        again["joined_at"], me["joined_at"],
+        "the same member: {again}"
+    );
     let after: Vec<String> = members(app).await.into_iter().map(|m| m.username).collect();
     assert_eq!(after, vec!["alice".to_string()], "a second member was made");
     // Both browsers stay signed in.

@@ -59,7 +59,14 @@ pub async fn audit(settings: Settings, since: Option<&str>) -> anyhow::Result<()
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if entries.is_empty() {
-        println!("The audit log is empty{}.", if since.is_some() { " for that period" } else { "" });
+        println!(
+            "The audit log is empty{}.",
+            if since.is_some() {
+                " for that period"
+            } else {
+                ""
+            }
+        );
     }
     for e in entries {
         println!(
@@ -78,8 +85,9 @@ fn parse_since(raw: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
         return Ok(t.with_timezone(&chrono::Utc));
     }
-    let day = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .with_context(|| format!("--since {raw}: expected a date (2026-12-01) or an RFC 3339 time"))?;
+    let day = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").with_context(|| {
+        format!("--since {raw}: expected a date (2026-12-01) or an RFC 3339 time")
+    })?;
     Ok(day
         .and_hms_opt(0, 0, 0)
         .context("midnight exists")?

@@ -88,8 +88,12 @@ pub fn verify_unsubscribe_token(key: &[u8], token: &str) -> Option<(i32, i32)> {
     let member_id: i32 = parts.next()?.parse().ok()?;
     let discussion_id: i32 = parts.next()?.parse().ok()?;
     let sig = parts.next()?;
-    crate::keys::verify(key, &format!("unsubscribe:{member_id}:{discussion_id}"), sig)
-        .then_some((member_id, discussion_id))
+    crate::keys::verify(
+        key,
+        &format!("unsubscribe:{member_id}:{discussion_id}"),
+        sig,
+    )
+    .then_some((member_id, discussion_id))
 }
 
 /// Claims due messages: pending ones, and ones whose send was interrupted (a crash
@@ -297,7 +301,10 @@ async fn compose(state: &MailWorker, row: &outbox::Model) -> anyhow::Result<Opti
 /// An account mail: a one-time link (confirm an address, reset a password, confirm a
 /// new address) or the notice to the old address that a change was asked for. A link
 /// row that was used or has expired by now sends nothing.
-async fn compose_account(state: &MailWorker, row: &outbox::Model) -> anyhow::Result<Option<Message>> {
+async fn compose_account(
+    state: &MailWorker,
+    row: &outbox::Model,
+) -> anyhow::Result<Option<Message>> {
     use crate::services::account_links::{self, Purpose};
     let Some(m) = member::Entity::find_by_id(row.member_id)
         .one(&state.db)
@@ -369,9 +376,7 @@ async fn compose_account(state: &MailWorker, row: &outbox::Model) -> anyhow::Res
         ctx.insert("link", &"");
         ctx.insert(
             "footer",
-            &format!(
-                "If this was not you, reset your password now: {base}/forgot-password"
-            ),
+            &format!("If this was not you, reset your password now: {base}/forgot-password"),
         );
     } else {
         return Ok(None);

@@ -357,7 +357,10 @@ pub async fn verify_email(deps: Deps<'_>, token: &str) -> AppResult<member::Mode
         .await?
         .filter(|m| m.deleted_at.is_none())
         .ok_or_else(account_links::invalid_link)?;
-    let address = link.new_email.clone().unwrap_or_else(|| member.email.clone());
+    let address = link
+        .new_email
+        .clone()
+        .unwrap_or_else(|| member.email.clone());
     if let Ok(email) = Email::parse(&address) {
         allowed(deps.settings, &email)?;
     }
@@ -368,8 +371,14 @@ pub async fn verify_email(deps: Deps<'_>, token: &str) -> AppResult<member::Mode
             return Err(email_taken());
         }
         row.email = Set(address);
-        audit::record(&txn, Some(member.id), Action::EmailChanged, Some(member.id), now)
-            .await?;
+        audit::record(
+            &txn,
+            Some(member.id),
+            Action::EmailChanged,
+            Some(member.id),
+            now,
+        )
+        .await?;
     }
     let member = match row.update(&txn).await {
         Ok(m) => m,
@@ -438,8 +447,14 @@ pub async fn reset_password(deps: Deps<'_>, token: &str, password: &str) -> AppR
     let password = Password::parse(password)?;
     let now = Utc::now();
     // Checked before the slow hash, used up after it in the transaction.
-    account_links::check(deps.db, &deps.keys.links, token, &[Purpose::PasswordReset], now)
-        .await?;
+    account_links::check(
+        deps.db,
+        &deps.keys.links,
+        token,
+        &[Purpose::PasswordReset],
+        now,
+    )
+    .await?;
     let hash = deps.hasher.hash(&password).await?;
     let txn = crate::db::begin_write(deps.db).await?;
     let link = account_links::redeem(
@@ -478,7 +493,11 @@ async fn confirm_password(
     field: &str,
     password: &str,
 ) -> AppResult<()> {
-    if deps.hasher.verify(password, Some(&member.password_hash)).await? {
+    if deps
+        .hasher
+        .verify(password, Some(&member.password_hash))
+        .await?
+    {
         Ok(())
     } else {
         Err(AppError::validation(field, "is not your current password"))
@@ -540,7 +559,14 @@ pub async fn change_email(
     }
     let now = Utc::now();
     let txn = crate::db::begin_write(deps.db).await?;
-    account_links::issue(&txn, member, Purpose::EmailChange, Some(email.as_ref()), now).await?;
+    account_links::issue(
+        &txn,
+        member,
+        Purpose::EmailChange,
+        Some(email.as_ref()),
+        now,
+    )
+    .await?;
     super::subscriptions::queue_mail(
         &txn,
         super::subscriptions::Mail {
@@ -571,15 +597,24 @@ pub async fn delete(deps: Deps<'_>, member: &member::Model, password: &str) -> A
     let id = member.id;
     let txn = crate::db::begin_write(deps.db).await?;
     member::Entity::update_many()
-        .col_expr(member::Column::Username, Expr::value(format!("former-{id}")))
+        .col_expr(
+            member::Column::Username,
+            Expr::value(format!("former-{id}")),
+        )
         .col_expr(
             member::Column::Email,
             Expr::value(format!("former-{id}@deleted.invalid")),
         )
         .col_expr(member::Column::DisplayName, Expr::value("Former member"))
         .col_expr(member::Column::PasswordHash, Expr::value(""))
-        .col_expr(member::Column::AvatarVersion, Expr::value(Option::<i32>::None))
-        .col_expr(member::Column::OidcSubject, Expr::value(Option::<String>::None))
+        .col_expr(
+            member::Column::AvatarVersion,
+            Expr::value(Option::<i32>::None),
+        )
+        .col_expr(
+            member::Column::OidcSubject,
+            Expr::value(Option::<String>::None),
+        )
         .col_expr(member::Column::EmailVerified, Expr::value(false))
         .col_expr(member::Column::EmailOnDiscussionReply, Expr::value(false))
         .col_expr(member::Column::EmailOnCommentReply, Expr::value(false))
@@ -689,10 +724,10 @@ pub async fn set_role(
     username: &str,
     role: Role,
 ) -> AppResult<member::Model> {
-    if let Some(actor) = by {
-        if actor.role != Role::Admin {
-            return Err(AppError::forbidden("Only admins change roles"));
-        }
+    if let Some(actor) = by
+        && actor.role != Role::Admin
+    {
+        return Err(AppError::forbidden("Only admins change roles"));
     }
     let txn = db.begin().await?;
     let found = find_by_username(&txn, username).await?;

@@ -4,8 +4,8 @@
 
 use chrono::Utc;
 use entity::{
-    comment, discussion, discussion_read, follow, member, member_badge, notification,
-    poll_ballot, qa_question, qa_vote, quiz_attempt, reputation_event, subscription, vote,
+    comment, discussion, discussion_read, follow, member, member_badge, notification, poll_ballot,
+    qa_question, qa_vote, quiz_attempt, reputation_event, subscription, vote,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
@@ -14,7 +14,12 @@ use super::sessions;
 use crate::error::AppResult;
 
 /// Rows of `E` where `column` is the member, as JSON objects, in id order.
-async fn rows<E, C>(db: &impl ConnectionTrait, column: C, member_id: i32, order: C) -> AppResult<Value>
+async fn rows<E, C>(
+    db: &impl ConnectionTrait,
+    column: C,
+    member_id: i32,
+    order: C,
+) -> AppResult<Value>
 where
     E: EntityTrait,
     C: ColumnTrait,

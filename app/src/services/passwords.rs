@@ -163,6 +163,7 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 });
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -171,8 +172,18 @@ mod tests {
         let hasher = Hasher::new(1);
         let password = Password::parse("correct horse battery").expect("a valid password");
         let hash = hasher.hash(&password).await.expect("a hash");
-        assert!(hasher.verify("correct horse battery", Some(&hash)).await.expect("checked"));
-        assert!(!hasher.verify("wrong horse battery", Some(&hash)).await.expect("checked"));
+        assert!(
+            hasher
+                .verify("correct horse battery", Some(&hash))
+                .await
+                .expect("checked")
+        );
+        assert!(
+            !hasher
+                .verify("wrong horse battery", Some(&hash))
+                .await
+                .expect("checked")
+        );
         assert!(!hasher.verify("", None).await.expect("checked"));
 
         // Far more checks at once than the thread and its queue hold: some are turned

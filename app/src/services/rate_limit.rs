@@ -69,7 +69,11 @@ pub async fn hit(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> AppR
 
 /// Counts one hit, atomically, and returns the count in this window (this hit included)
 /// and the seconds until the window ends. Parallel requests each see their own number.
-pub async fn count(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> AppResult<(i64, u64)> {
+pub async fn count(
+    db: &impl ConnectionTrait,
+    limit: Limit,
+    subject: &str,
+) -> AppResult<(i64, u64)> {
     let now = Utc::now().timestamp();
     let window = now.div_euclid(limit.window_secs);
     let expires_at = (window + 1) * limit.window_secs;
@@ -143,34 +147,6 @@ pub fn address_bucket(ip: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ipv6_counts_by_its_64_and_mapped_ipv4_as_ipv4() {
-        assert_eq!(address_bucket("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
-        assert_eq!(
-            address_bucket("2001:db8:1:2:ffff::1"),
-            address_bucket("2001:db8:1:2::9")
-        );
-        assert_ne!(address_bucket("2001:db8:1:3::1"), address_bucket("2001:db8:1:2::1"));
-        assert_eq!(address_bucket("::ffff:10.1.2.3"), "10.1.2.3");
-        assert_eq!(address_bucket("10.1.2.3"), "10.1.2.3");
-    }
-
-    #[test]
-    fn sign_in_delays_start_after_the_free_tries_and_grow_to_a_ceiling() {
-        let free = SIGNIN_PER_MEMBER.max;
-        assert_eq!(signin_delay(1), std::time::Duration::ZERO);
-        assert_eq!(signin_delay(free), std::time::Duration::ZERO);
-        assert_eq!(signin_delay(free + 1).as_millis(), 500);
-        assert_eq!(signin_delay(free + 2).as_millis(), 1000);
-        assert_eq!(signin_delay(free + 3).as_millis(), 2000);
-        assert_eq!(signin_delay(free + 100).as_secs(), 30);
-    }
-}
-
 fn key(limit: Limit, subject: &str, window: i64) -> String {
     format!("{}:{}:{}", limit.name, subject.to_lowercase(), window)
         .chars()
@@ -202,4 +178,36 @@ pub async fn posting(db: &impl ConnectionTrait, on: bool, actor: &super::Actor) 
         hit(db, POSTS_PER_MEMBER, &actor.id.to_string()).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_counts_by_its_64_and_mapped_ipv4_as_ipv4() {
+        assert_eq!(address_bucket("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(
+            address_bucket("2001:db8:1:2:ffff::1"),
+            address_bucket("2001:db8:1:2::9")
+        );
+        assert_ne!(
+            address_bucket("2001:db8:1:3::1"),
+            address_bucket("2001:db8:1:2::1")
+        );
+        assert_eq!(address_bucket("::ffff:10.1.2.3"), "10.1.2.3");
+        assert_eq!(address_bucket("10.1.2.3"), "10.1.2.3");
+    }
+
+    #[test]
+    fn sign_in_delays_start_after_the_free_tries_and_grow_to_a_ceiling() {
+        let free = SIGNIN_PER_MEMBER.max;
+        assert_eq!(signin_delay(1), std::time::Duration::ZERO);
+        assert_eq!(signin_delay(free), std::time::Duration::ZERO);
+        assert_eq!(signin_delay(free + 1).as_millis(), 500);
+        assert_eq!(signin_delay(free + 2).as_millis(), 1000);
+        assert_eq!(signin_delay(free + 3).as_millis(), 2000);
+        assert_eq!(signin_delay(free + 100).as_secs(), 30);
+    }
 }

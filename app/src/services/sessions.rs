@@ -248,6 +248,7 @@ pub async fn revoke_one(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -257,12 +258,18 @@ mod tests {
             ip: ip.into(),
             user_agent: None,
         };
-        assert_eq!(at("192.168.7.9").ip_prefix().as_deref(), Some("192.168.0.0/16"));
+        assert_eq!(
+            at("192.168.7.9").ip_prefix().as_deref(),
+            Some("192.168.0.0/16")
+        );
         assert_eq!(
             at("2001:db8:abcd:12::1").ip_prefix().as_deref(),
             Some("2001:db8:abcd::/48")
         );
-        assert_eq!(at("::ffff:10.2.3.4").ip_prefix().as_deref(), Some("10.2.0.0/16"));
+        assert_eq!(
+            at("::ffff:10.2.3.4").ip_prefix().as_deref(),
+            Some("10.2.0.0/16")
+        );
         assert_eq!(at("unknown").ip_prefix(), None);
     }
 }

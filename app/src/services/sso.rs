@@ -128,7 +128,8 @@ pub async fn begin(deps: Deps<'_>, next: &str) -> AppResult<(String, String)> {
 }
 
 fn read_flow(deps: Deps<'_>, cookie: Option<&str>) -> AppResult<Flow> {
-    let expired = || failed("The sign-in took too long or was started in another browser; try again");
+    let expired =
+        || failed("The sign-in took too long or was started in another browser; try again");
     let (payload, sig) = cookie.and_then(|c| c.split_once('.')).ok_or_else(expired)?;
     if !crate::keys::verify(&deps.keys.csrf, &format!("sso:{payload}"), sig) {
         return Err(expired());
@@ -162,13 +163,17 @@ pub async fn finish(
 ) -> AppResult<Finished> {
     let flow = read_flow(deps, cookie)?;
     if state.is_empty() || !crate::keys::same(state.as_bytes(), flow.state.as_bytes()) {
-        return Err(failed("The answer from the sign-in provider does not belong to this sign-in; try again"));
+        return Err(failed(
+            "The answer from the sign-in provider does not belong to this sign-in; try again",
+        ));
     }
     let http = http()?;
     let client = client(deps, &http).await?;
     let request = client
         .exchange_code(AuthorizationCode::new(code.to_string()))
-        .map_err(|e| AppError::internal(anyhow::anyhow!("the provider has no token endpoint: {e}")))?
+        .map_err(|e| {
+            AppError::internal(anyhow::anyhow!("the provider has no token endpoint: {e}"))
+        })?
         .set_pkce_verifier(PkceCodeVerifier::new(flow.verifier.clone()));
     let tokens = request.request_async(&http).await.map_err(|e| {
         tracing::info!(error = %e, "the SSO code exchange was refused");
@@ -194,12 +199,16 @@ pub async fn finish(
             "The sign-in provider has not verified your e-mail address, so it cannot sign you in here",
         ));
     }
-    let email = Email::parse(&email).map_err(|_| failed("The sign-in provider's e-mail address is not valid"))?;
+    let email = Email::parse(&email)
+        .map_err(|_| failed("The sign-in provider's e-mail address is not valid"))?;
     let domains = deps.settings.allowed_domains();
     if !domains.is_empty() && !domains.iter().any(|d| d == email.domain()) {
         return Err(AppError::coded(
             Code::EmailDomainNotAllowed,
-            format!("Only addresses at {} may join this community", domains.join(" or ")),
+            format!(
+                "Only addresses at {} may join this community",
+                domains.join(" or ")
+            ),
         ));
     }
     let name = claims
@@ -247,10 +256,20 @@ async fn member_for(
         row.email_verified = Set(true);
         return Ok(row.update(deps.db).await?);
     }
-    let local = email.as_ref().split('@').next().unwrap_or("member").to_string();
+    let local = email
+        .as_ref()
+        .split('@')
+        .next()
+        .unwrap_or("member")
+        .to_string();
     let username = free_username(deps, preferred.as_deref().unwrap_or(&local)).await?;
     let display = name
-        .map(|n| n.chars().filter(|c| !c.is_control()).take(60).collect::<String>())
+        .map(|n| {
+            n.chars()
+                .filter(|c| !c.is_control())
+                .take(60)
+                .collect::<String>()
+        })
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| username.to_string());
     insert_member(
@@ -271,7 +290,13 @@ async fn free_username(deps: Deps<'_>, claim: &str) -> AppResult<Username> {
     let mut base: String = claim
         .to_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect::<String>()
         .trim_matches('-')
         .chars()
@@ -281,7 +306,11 @@ async fn free_username(deps: Deps<'_>, claim: &str) -> AppResult<Username> {
         base.push('_');
     }
     for n in 0..1000 {
-        let candidate = if n == 0 { base.clone() } else { format!("{base}{n}") };
+        let candidate = if n == 0 {
+            base.clone()
+        } else {
+            format!("{base}{n}")
+        };
         let Ok(username) = Username::parse(&candidate) else {
             continue;
         };

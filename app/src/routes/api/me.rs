@@ -131,7 +131,10 @@ pub async fn export(state: web::Data<AppState>, me: CurrentMember) -> AppResult<
     Ok(HttpResponse::Ok()
         .insert_header((
             "Content-Disposition",
-            format!("attachment; filename=\"quorum-{}.json\"", me.member.username),
+            format!(
+                "attachment; filename=\"quorum-{}.json\"",
+                me.member.username
+            ),
         ))
         .json(data))
 }

@@ -131,10 +131,7 @@ pub(super) fn signed_in(state: &AppState, token: String, next: &str) -> AppResul
 
 /// Which ways in the sign-in page offers: single sign-on, passwords, or both.
 fn ways_in(state: &AppState, ctx: &mut tera::Context) {
-    ctx.insert(
-        "sso_name",
-        &state.settings.oidc().map(|o| o.name),
-    );
+    ctx.insert("sso_name", &state.settings.oidc().map(|o| o.name));
     ctx.insert("password_login", &state.settings.password_login_on());
 }
 
@@ -173,12 +170,7 @@ pub async fn signin(
             ctx.insert("login", &form.login);
             ctx.insert("next", &next);
             ways_in(&state, &mut ctx);
-            render_status(
-                &state,
-                "account/signin.html",
-                &ctx,
-                err.status_code(),
-            )
+            render_status(&state, "account/signin.html", &ctx, err.status_code())
         }
         Err(err) => Err(err),
     }
@@ -198,7 +190,7 @@ pub async fn signout(
         auth::session_cookie_name(secure),
         secure,
     ))
-        .map_err(|e| AppError::internal(anyhow::anyhow!("removing a cookie: {e}")))?;
+    .map_err(|e| AppError::internal(anyhow::anyhow!("removing a cookie: {e}")))?;
     Ok(res)
 }
 
@@ -385,7 +377,11 @@ pub async fn sso_callback(
     query: web::Query<CallbackQuery>,
 ) -> AppResult<HttpResponse> {
     if let Some(error) = &query.error {
-        let error: String = error.chars().filter(|c| c.is_ascii_graphic()).take(60).collect();
+        let error: String = error
+            .chars()
+            .filter(|c| c.is_ascii_graphic())
+            .take(60)
+            .collect();
         return Err(AppError::coded(
             crate::error::Code::SsoFailed,
             format!("The sign-in provider did not sign you in ({error})"),
@@ -402,7 +398,10 @@ pub async fn sso_callback(
     .await?;
     let mut res = signed_in(&state, done.signed_in.token, &done.next)?;
     let secure = state.settings.secure_cookies();
-    res.add_removal_cookie(&auth::removal_cookie(crate::services::sso::FLOW_COOKIE, secure))
-        .map_err(|e| AppError::internal(anyhow::anyhow!("removing a cookie: {e}")))?;
+    res.add_removal_cookie(&auth::removal_cookie(
+        crate::services::sso::FLOW_COOKIE,
+        secure,
+    ))
+    .map_err(|e| AppError::internal(anyhow::anyhow!("removing a cookie: {e}")))?;
     Ok(res)
 }

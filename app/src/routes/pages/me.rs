@@ -45,7 +45,9 @@ async fn page(
     );
     let done = match done {
         Some("password") => Some("Your password is changed; your other devices are signed out."),
-        Some("email") => Some("We sent a link to your new address; the change happens when you follow it. Your current address was told."),
+        Some("email") => Some(
+            "We sent a link to your new address; the change happens when you follow it. Your current address was told.",
+        ),
         Some("sessions") => Some("Signed out."),
         _ => None,
     };
@@ -120,9 +122,7 @@ pub async fn revoke_session(
     path: web::Path<String>,
     CsrfForm(_form): CsrfForm<CsrfOnly>,
 ) -> AppResult<HttpResponse> {
-    let id: i32 = path
-        .parse()
-        .map_err(|_| AppError::not_found("Session"))?;
+    let id: i32 = path.parse().map_err(|_| AppError::not_found("Session"))?;
     sessions::revoke_one(&state.db, me.member.id, id, &me.secret).await?;
     Ok(redirect("/account?done=sessions"))
 }
@@ -141,7 +141,10 @@ pub async fn export(state: web::Data<AppState>, me: CurrentMember) -> AppResult<
     Ok(HttpResponse::Ok()
         .insert_header((
             "Content-Disposition",
-            format!("attachment; filename=\"quorum-{}.json\"", me.member.username),
+            format!(
+                "attachment; filename=\"quorum-{}.json\"",
+                me.member.username
+            ),
         ))
         .json(data))
 }
