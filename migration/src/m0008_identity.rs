@@ -75,7 +75,10 @@ impl MigrationTrait for Migration {
             ),
             add(
                 Members::Table,
-                ColumnDef::new(Members::OidcSubject).string().null().to_owned(),
+                ColumnDef::new(Members::OidcSubject)
+                    .string()
+                    .null()
+                    .to_owned(),
             ),
             add(
                 Members::Table,
@@ -93,11 +96,17 @@ impl MigrationTrait for Migration {
             ),
             add(
                 Sessions::Table,
-                ColumnDef::new(Sessions::UserAgent).string().null().to_owned(),
+                ColumnDef::new(Sessions::UserAgent)
+                    .string()
+                    .null()
+                    .to_owned(),
             ),
             add(
                 Sessions::Table,
-                ColumnDef::new(Sessions::IpPrefix).string().null().to_owned(),
+                ColumnDef::new(Sessions::IpPrefix)
+                    .string()
+                    .null()
+                    .to_owned(),
             ),
             add(
                 Outbox::Table,
@@ -180,10 +189,16 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (table, column) in [
-            (Members::Table.into_iden(), Members::EmailVerified.into_iden()),
+            (
+                Members::Table.into_iden(),
+                Members::EmailVerified.into_iden(),
+            ),
             (Members::Table.into_iden(), Members::OidcSubject.into_iden()),
             (Members::Table.into_iden(), Members::DeletedAt.into_iden()),
-            (Sessions::Table.into_iden(), Sessions::LastUsedAt.into_iden()),
+            (
+                Sessions::Table.into_iden(),
+                Sessions::LastUsedAt.into_iden(),
+            ),
             (Sessions::Table.into_iden(), Sessions::UserAgent.into_iden()),
             (Sessions::Table.into_iden(), Sessions::IpPrefix.into_iden()),
             (Outbox::Table.into_iden(), Outbox::TokenId.into_iden()),

@@ -847,3 +847,188 @@ async fn a_burst_of_sign_ins_does_not_grow_the_servers_memory_without_bound() {
         before / (1024 * 1024)
     );
 }
+
+/// An app with confirmation on and the default mailer (`.eml` files in the data dir).
+async fn app_confirming() -> TestApp {
+    spawn_app_with(|s| s.email_verification = quorum::config::Switch::On).await
+}
+
+#[tokio::test]
+async fn pages_confirm_an_address_from_the_mailed_link() {
+    let app = app_confirming().await;
+    let browser = app.browser();
+    browser
+        .submit(
+            "/join",
+            "/join",
+            &[
+                ("username", "ada"),
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+                ("display_name", ""),
+            ],
+        )
+        .await
+        .expect_see_other();
+    let home = browser.get("/").await;
+    assert!(
+        home.expect_html(200)
+            .contains("Confirm your e-mail address")
+    );
+    // Posting from a page is refused with a page that says what to do.
+    let refused = browser
+        .submit(
+            "/zones/people/new",
+            "/zones/people/discussions",
+            &[("title", "Standing desks"), ("body", "For everyone?")],
+        )
+        .await;
+    assert!(
+        refused
+            .expect_html(403)
+            .contains("Confirm your e-mail address")
+    );
+
+    let link = app.mailed_link("ada@example.com", "/verify-email").await;
+    // Opening the link shows a button; it does not confirm by itself.
+    let page = browser.get(&link).await;
+    assert!(page.expect_html(200).contains("Confirm my address"));
+    let token = link.split("token=").nth(1).expect("a token").to_string();
+    let done = browser
+        .submit(&link, "/verify-email", &[("token", &token)])
+        .await;
+    assert!(
+        done.expect_html(200)
+            .contains("ada@example.com is confirmed")
+    );
+    let home = browser.get("/").await;
+    assert!(!home.expect_html(200).contains("notice unverified"));
+}
+
+#[tokio::test]
+async fn pages_reset_a_forgotten_password() {
+    let app = spawn_app_with(|_| {}).await;
+    app.register("ada").await;
+    let browser = app.browser();
+    let asked = browser
+        .submit(
+            "/forgot-password",
+            "/forgot-password",
+            &[("email", "ada@example.com")],
+        )
+        .await;
+    assert!(
+        asked
+            .expect_html(200)
+            .contains("If that address belongs to a member")
+    );
+    let link = app.mailed_link("ada@example.com", "/reset-password").await;
+    let token = link.split("token=").nth(1).expect("a token").to_string();
+    let form = browser.get(&link).await;
+    assert!(form.expect_html(200).contains("Choose a new password"));
+    let short = browser
+        .submit(
+            &link,
+            "/reset-password",
+            &[("token", &token), ("password", "short")],
+        )
+        .await;
+    assert!(short.expect_html(400).contains("at least 10"));
+    let done = browser
+        .submit(
+            &link,
+            "/reset-password",
+            &[("token", &token), ("password", "a brand new passphrase")],
+        )
+        .await;
+    assert!(done.expect_html(200).contains("Your new password is set"));
+    browser
+        .sign_in("ada", "a brand new passphrase")
+        .await
+        .expect_see_other();
+}
+
+#[tokio::test]
+async fn the_account_page_lists_sessions_ends_the_others_and_lets_a_member_leave() {
+    let app = spawn_app_with(|_| {}).await;
+    let here = app.browser();
+    here.join("ada").await;
+    let there = app.browser();
+    there.sign_in("ada", PASSWORD).await.expect_see_other();
+
+    let page = here.get("/account").await;
+    let html = page.expect_html(200);
+    assert!(html.contains("(this one)"), "{html}");
+    assert!(html.contains("127.0.0.0"), "{html}");
+    assert_eq!(
+        html.matches("/revoke\"").count(),
+        2,
+        "one button per other session plus sign out everywhere else"
+    );
+
+    here.submit("/account", "/account/sessions/revoke", &[])
+        .await
+        .expect_see_other();
+    let gone = there.get("/account").await;
+    assert_eq!(gone.status.as_u16(), 401, "{}", gone.text);
+    here.get("/account").await.expect_html(200);
+
+    // Leaving: the password is asked for, then the member is signed out and gone.
+    let wrong = here
+        .submit(
+            "/account",
+            "/account/delete",
+            &[("password", "not my password")],
+        )
+        .await;
+    assert!(
+        wrong
+            .expect_html(400)
+            .contains("is not your current password")
+    );
+    here.submit("/account", "/account/delete", &[("password", PASSWORD)])
+        .await
+        .expect_see_other();
+    assert_eq!(here.get("/account").await.status.as_u16(), 401);
+    app.get("/members/ada", None)
+        .await
+        .expect_error(404, "not_found");
+}
+
+#[tokio::test]
+async fn an_admin_changes_a_role_from_the_member_page() {
+    let app = spawn_app_with(|_| {}).await;
+    let admin = app.browser();
+    admin.join("root").await;
+    app.set_role("root", quorum::domain::Role::Admin).await;
+    app.register("bob").await;
+
+    let profile = admin.get("/members/bob").await;
+    assert!(profile.expect_html(200).contains("Change role"));
+    admin
+        .submit(
+            "/members/bob",
+            "/members/bob/role",
+            &[("role", "moderator")],
+        )
+        .await
+        .expect_see_other();
+    assert_eq!(
+        app.get("/members/bob", None).await.expect(200)["role"],
+        "moderator"
+    );
+    // Nobody else sees the form or may post it.
+    let member = app.browser();
+    member.join("carol").await;
+    assert!(
+        !member
+            .get("/members/bob")
+            .await
+            .expect_html(200)
+            .contains("Change role")
+    );
+    let refused = member
+        .submit("/members/bob", "/members/bob/role", &[("role", "member")])
+        .await;
+    assert_eq!(refused.status.as_u16(), 403);
+}

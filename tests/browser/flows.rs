@@ -57,10 +57,12 @@ async fn member_flow(js: bool) {
     b.wait_text(".member-menu", "alice").await;
 
     // Until the address is confirmed, every page says so; the mailed link confirms it.
-    b.wait_text(".notice.unverified", "Confirm your e-mail address").await;
+    b.wait_text(".notice.unverified", "Confirm your e-mail address")
+        .await;
     let link = app.mailed_link("alice@example.com", "/verify-email").await;
     b.goto(&link).await;
-    b.click("form[action='/verify-email'] button[type=submit]").await;
+    b.click("form[action='/verify-email'] button[type=submit]")
+        .await;
     b.wait_text("main", "alice@example.com is confirmed").await;
     b.goto("/").await;
     assert!(
@@ -327,5 +329,38 @@ async fn an_open_live_session_page_updates_itself() {
     .expect(200);
     b.wait_text("#questions", "Next spring.").await;
     assert!(b.page_was_kept().await, "the page updated in place");
+    b.quit().await;
+}
+
+/// "Forgot your password?" from the sign-in page to signed in with the new one, through
+/// the mailed link, with JavaScript off (the forms work without it).
+#[tokio::test]
+async fn a_forgotten_password_is_reset_through_the_mailed_link() {
+    if !browser::available("password reset") {
+        return;
+    }
+    let app = spawn_app().await;
+    app.register("rosa").await;
+    let b = Browser::start(&app.address, false).await;
+    b.goto("/signin").await;
+    b.click("a[href='/forgot-password']").await;
+    b.fill("#email", "rosa@example.com").await;
+    b.click("form[action='/forgot-password'] button[type=submit]")
+        .await;
+    b.wait_text("main", "If that address belongs to a member")
+        .await;
+
+    let link = app.mailed_link("rosa@example.com", "/reset-password").await;
+    b.goto(&link).await;
+    b.fill("#password", "a brand new passphrase").await;
+    b.click("form[action='/reset-password'] button[type=submit]")
+        .await;
+    b.wait_text("main", "Your new password is set").await;
+
+    b.goto("/signin").await;
+    b.fill("#login", "rosa").await;
+    b.fill("#password", "a brand new passphrase").await;
+    b.click("form[action='/signin'] button[type=submit]").await;
+    b.wait_text(".member-menu", "rosa").await;
     b.quit().await;
 }

@@ -17,3 +17,4 @@ mod helpers;
 mod browser;
 mod flows;
 mod pages;
+mod sso;

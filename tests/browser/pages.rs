@@ -118,6 +118,7 @@ async fn populate(app: &TestApp) -> Vec<(&'static str, String)> {
         ("search", "/search?q=mentoring".into()),
         ("notifications", "/notifications".into()),
         ("settings", "/settings".into()),
+        ("account", "/account".into()),
         ("following", "/following".into()),
         ("session", format!("/sessions/{sid}")),
         ("quiz", format!("/quizzes/{}", quiz["id"])),
@@ -147,7 +148,13 @@ async fn the_main_pages_are_accessible_and_fit_a_phone() {
 
     // Visitors' pages first, then a member's.
     let mut problems = Vec::new();
-    for (name, path) in [("join", "/join"), ("signin", "/signin")] {
+    for (name, path) in [
+        ("join", "/join"),
+        ("signin", "/signin"),
+        ("forgot-password", "/forgot-password"),
+        ("reset-password", "/reset-password?token=1.x"),
+        ("verify-email", "/verify-email?token=1.x"),
+    ] {
         b.goto(path).await;
         check(&b, name, axe.as_deref(), &mut problems).await;
     }

@@ -250,11 +250,22 @@ async fn member_for(
         .await?
     {
         // The provider vouches for the address: link the member, and their address is
-        // confirmed.
+        // confirmed. If it was not confirmed before, whoever registered it never proved
+        // it was theirs: their password and sessions end, so only the address's owner
+        // (signing in here) holds the account. (Unconfirmed members cannot have posted.)
+        let unconfirmed = !m.email_verified;
+        let id = m.id;
+        let txn = crate::db::begin_write(deps.db).await?;
         let mut row: member::ActiveModel = m.into();
         row.oidc_subject = Set(Some(subject.to_string()));
         row.email_verified = Set(true);
-        return Ok(row.update(deps.db).await?);
+        if unconfirmed {
+            row.password_hash = Set(String::new());
+            sessions::revoke_all(&txn, id, None).await?;
+        }
+        let linked = row.update(&txn).await?;
+        txn.commit().await?;
+        return Ok(linked);
     }
     let local = email
         .as_ref()
