@@ -274,7 +274,9 @@ impl Settings {
             .map(str::trim)
             .filter(|s| !s.is_empty())?;
         Some(OidcSettings {
-            issuer: issuer.trim_end_matches('/').to_string(),
+            // As configured: discovery compares the provider's issuer exactly (some end
+            // in `/`).
+            issuer: issuer.to_string(),
             client_id: client_id.to_string(),
             client_secret: self
                 .oidc_client_secret

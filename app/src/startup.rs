@@ -193,7 +193,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     )),
             )
             .wrap(from_fn(crate::telemetry::log_request))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::PathOnly>::new())
     })
     .listen(listener)?
     .shutdown_timeout(10)

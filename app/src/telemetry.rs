@@ -36,3 +36,30 @@ pub async fn log_request(
     );
     Ok(res)
 }
+
+/// The root span of each request, as tracing-actix-web's default but with the path only:
+/// a query string can carry a one-time link's token (`/reset-password?token=…`) or a
+/// sign-in code (`/auth/sso/callback?code=…`), which have no place in logs.
+pub struct PathOnly;
+
+impl tracing_actix_web::RootSpanBuilder for PathOnly {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        use tracing::field::Empty;
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.target = %request.path(),
+            http.status_code = Empty,
+            otel.status_code = Empty,
+            exception.message = Empty,
+            exception.details = Empty,
+        )
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}

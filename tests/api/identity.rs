@@ -561,7 +561,8 @@ async fn a_member_downloads_their_data_and_leaves_while_their_posts_stay() {
         .await
         .expect("a query")
         .expect("the former member");
-    assert_eq!(gone.email, format!("former-{}@deleted.invalid", gone.id));
+    assert_eq!(gone.email, format!("former {}@deleted.invalid", gone.id));
+    assert_eq!(gone.username, format!("former~{}", gone.id));
     assert_eq!(gone.password_hash, "");
 }
 
@@ -1031,4 +1032,80 @@ async fn an_admin_changes_a_role_from_the_member_page() {
         .submit("/members/bob", "/members/bob/role", &[("role", "member")])
         .await;
     assert_eq!(refused.status.as_u16(), 403);
+}
+
+#[tokio::test]
+async fn a_member_changes_their_username() {
+    let app = spawn_app_with(|_| {}).await;
+    let ada = app.register("ada").await;
+    app.register("bob").await;
+    let rename = async |name: &str| {
+        app.send(
+            Method::PUT,
+            "/api/v1/me/username",
+            Some(&ada.token),
+            Some(&json!({"username": name})),
+        )
+        .await
+    };
+    rename("BOB").await.expect_error(409, "username_taken");
+    rename("a")
+        .await
+        .expect_field_error(400, "validation_failed", "username");
+    let me = rename("Ada_Lovelace").await.expect(200);
+    assert_eq!(me["username"], "ada_lovelace");
+    app.get("/members/ada", None)
+        .await
+        .expect_error(404, "not_found");
+    app.get("/members/ada_lovelace", None).await.expect(200);
+    app.login("ada_lovelace", PASSWORD).await.expect(200);
+}
+
+#[tokio::test]
+async fn a_password_reset_voids_a_pending_address_change() {
+    let sink = SmtpSink::start().await;
+    let port = sink.port();
+    let app = spawn_app_with(move |s| s.smtp_url = Some(SmtpSink::url_for(port))).await;
+    let ada = app.register("ada").await;
+    // Someone with ada's session asks to move the account to their own address...
+    app.send(
+        Method::PUT,
+        "/api/v1/me/email",
+        Some(&ada.token),
+        Some(&json!({"email": "thief@example.com", "password": PASSWORD})),
+    )
+    .await
+    .expect_status(202);
+    let mails = sink.wait_for(2).await;
+    let to_thief = mails
+        .iter()
+        .find(|m| m.recipients == vec!["thief@example.com".to_string()])
+        .expect("the link to the new address");
+    let stolen = link_token(to_thief, "/verify-email");
+
+    // ...ada, told by the notice, resets her password: the pending change dies with it.
+    app.post_json(
+        "/auth/password-reset",
+        None,
+        &json!({"email": "ada@example.com"}),
+    )
+    .await
+    .expect_status(202);
+    let reset = nth_mail_to(&sink, 3, "ada@example.com").await;
+    let token = link_token(&reset, "/reset-password");
+    app.post_json(
+        "/auth/password-reset/confirm",
+        None,
+        &json!({"token": token, "password": "a brand new passphrase"}),
+    )
+    .await
+    .expect_status(204);
+    app.post_json("/auth/verify", None, &json!({"token": stolen}))
+        .await
+        .expect_error(400, "invalid_token");
+    let me = app
+        .login("ada@example.com", "a brand new passphrase")
+        .await
+        .expect(200);
+    assert_eq!(me["member"]["email"], "ada@example.com");
 }

@@ -210,10 +210,18 @@ impl Title {
 pub struct Body(String);
 string_newtype!(Body);
 
+/// Whether text has a character that is neither white space (as JSON Schema's `\s` has
+/// it, so with U+FEFF) nor a control character: what the schemas' "not empty" patterns
+/// ask for.
+pub fn has_visible_char(text: &str) -> bool {
+    text.chars()
+        .any(|c| !c.is_whitespace() && !c.is_control() && c != '\u{feff}')
+}
+
 impl Body {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
         let raw = raw.replace('\0', "");
-        if raw.trim().is_empty() {
+        if !has_visible_char(&raw) {
             return Err(AppError::validation("body", "must not be empty"));
         }
         if char_len(&raw) > BODY_MAX {

@@ -11,7 +11,7 @@ use entity::{
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, SqlErr, TransactionTrait,
+    Set, SqlErr,
 };
 
 use super::account_links::{self, Purpose};
@@ -422,20 +422,38 @@ pub async fn request_password_reset(deps: Deps<'_>, origin: &Origin, email: &str
         )
         .await?;
     }
+    if email.chars().count() > 254 {
+        return Err(AppError::validation(
+            "email",
+            "must be at most 254 characters long",
+        ));
+    }
     let address = email.trim().to_lowercase();
     if !address.contains('@') {
         return Ok(());
     }
-    let Some(member) = find_login(deps.db, &address).await? else {
-        return Ok(());
-    };
+    // The same work whatever the address, then the answer; whether a mail follows is
+    // decided after the caller has been answered, so the time taken tells nothing.
     if limits {
         let (n, _) = rate_limit::count(deps.db, rate_limit::RESET_PER_ADDRESS, &address).await?;
         if n > rate_limit::RESET_PER_ADDRESS.max {
             return Ok(());
         }
     }
-    let txn = crate::db::begin_write(deps.db).await?;
+    let db = deps.db.clone();
+    tokio::spawn(async move {
+        if let Err(e) = mail_reset_link(&db, &address).await {
+            tracing::warn!(error = %e, "could not queue a password reset mail");
+        }
+    });
+    Ok(())
+}
+
+async fn mail_reset_link(db: &DatabaseConnection, address: &str) -> AppResult<()> {
+    let Some(member) = find_login(db, address).await? else {
+        return Ok(());
+    };
+    let txn = crate::db::begin_write(db).await?;
     account_links::issue(&txn, &member, Purpose::PasswordReset, None, Utc::now()).await?;
     txn.commit().await?;
     Ok(())
@@ -472,7 +490,7 @@ pub async fn reset_password(deps: Deps<'_>, token: &str, password: &str) -> AppR
         .filter(member::Column::DeletedAt.is_null())
         .exec(&txn)
         .await?;
-    account_links::void(&txn, link.member_id, Purpose::PasswordReset, now).await?;
+    account_links::void_all(&txn, link.member_id, now).await?;
     sessions::revoke_all(&txn, link.member_id, None).await?;
     audit::record(
         &txn,
@@ -528,8 +546,38 @@ pub async fn change_password(
         .exec(&txn)
         .await?;
     sessions::revoke_all(&txn, member.id, Some(current_secret)).await?;
+    account_links::void_all(&txn, member.id, Utc::now()).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Renames a member (a username proposed from single sign-on claims, say, is theirs to
+/// change). Their posts are indexed again under the new name.
+pub async fn change_username(
+    deps: Deps<'_>,
+    member: &member::Model,
+    username: &str,
+) -> AppResult<member::Model> {
+    let username = Username::parse(username)?;
+    if username.as_ref() == member.username {
+        return Ok(member.clone());
+    }
+    if !username_free(deps.db, &username).await? {
+        return Err(username_taken());
+    }
+    let txn = crate::db::begin_write(deps.db).await?;
+    let mut row: member::ActiveModel = member.clone().into();
+    row.username = Set(username.to_string());
+    let renamed = match row.update(&txn).await {
+        Ok(m) => m,
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(username_taken());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    reindex_posts_of(&txn, member.id).await?;
+    txn.commit().await?;
+    Ok(renamed)
 }
 
 /// Asks to move the account to a new address: a link goes to the new one (the change
@@ -542,7 +590,10 @@ pub async fn change_email(
 ) -> AppResult<()> {
     let email = Email::parse(email)?;
     allowed(deps.settings, &email)?;
-    confirm_password(deps, member, "password", password).await?;
+    // Members made by single sign-on have no password: their session confirms.
+    if !member.password_hash.is_empty() {
+        confirm_password(deps, member, "password", password).await?;
+    }
     if email.as_ref() == member.email {
         return Err(AppError::validation("email", "is your address already"));
     }
@@ -597,14 +648,10 @@ pub async fn delete(deps: Deps<'_>, member: &member::Model, password: &str) -> A
     let id = member.id;
     let txn = crate::db::begin_write(deps.db).await?;
     member::Entity::update_many()
-        .col_expr(
-            member::Column::Username,
-            Expr::value(format!("former-{id}")),
-        )
-        .col_expr(
-            member::Column::Email,
-            Expr::value(format!("former-{id}@deleted.invalid")),
-        )
+        // Names no live member can have: `~` and the space are refused by the
+        // username and address rules.
+        .col_expr(member::Column::Username, Expr::value(former_username(id)))
+        .col_expr(member::Column::Email, Expr::value(former_email(id)))
         .col_expr(member::Column::DisplayName, Expr::value("Former member"))
         .col_expr(member::Column::PasswordHash, Expr::value(""))
         .col_expr(
@@ -658,10 +705,7 @@ pub async fn delete(deps: Deps<'_>, member: &member::Model, password: &str) -> A
         .await?;
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value("cancelled"))
-        .col_expr(
-            outbox::Column::ToAddress,
-            Expr::value(format!("former-{id}@deleted.invalid")),
-        )
+        .col_expr(outbox::Column::ToAddress, Expr::value(former_email(id)))
         .filter(outbox::Column::MemberId.eq(id))
         .exec(&txn)
         .await?;
@@ -670,6 +714,14 @@ pub async fn delete(deps: Deps<'_>, member: &member::Model, password: &str) -> A
     audit::record(&txn, Some(id), Action::AccountDeleted, Some(id), now).await?;
     txn.commit().await?;
     Ok(())
+}
+
+fn former_username(id: i32) -> String {
+    format!("former~{id}")
+}
+
+fn former_email(id: i32) -> String {
+    format!("former {id}@deleted.invalid")
 }
 
 async fn reindex_posts_of(db: &impl ConnectionTrait, member_id: i32) -> AppResult<()> {
@@ -729,7 +781,14 @@ pub async fn set_role(
     {
         return Err(AppError::forbidden("Only admins change roles"));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
+    // The admin as they are now (another admin may just have changed them).
+    if let Some(actor) = by {
+        let current = member::Entity::find_by_id(actor.id).one(&txn).await?;
+        if current.is_none_or(|m| Role::from_db(&m.role) != Role::Admin || m.deleted_at.is_some()) {
+            return Err(AppError::forbidden("Only admins change roles"));
+        }
+    }
     let found = find_by_username(&txn, username).await?;
     if by.is_some_and(|a| a.id == found.id) {
         return Err(AppError::coded(

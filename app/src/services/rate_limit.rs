@@ -29,6 +29,12 @@ pub const SIGNIN_PER_MEMBER: Limit = Limit {
     max: 5,
     window_secs: 900,
 };
+/// Checks of a signed-in member's password (to change it, the address, or to leave).
+pub const PASSWORD_CHECKS_PER_MEMBER: Limit = Limit {
+    name: "password-check",
+    max: 10,
+    window_secs: 900,
+};
 /// Verification mails (and address-change mails) a member may ask for.
 pub const ACCOUNT_MAILS_PER_MEMBER: Limit = Limit {
     name: "account-mail",

@@ -166,7 +166,7 @@ pub async fn revoke_all(
 
 /// One of the member's sessions or API tokens, as they see it.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SessionView {
+pub struct SignInSession {
     pub id: i32,
     /// `web` (a browser) or `api` (a bearer token).
     #[schema(pattern = "^(web|api)$")]
@@ -182,15 +182,15 @@ pub struct SessionView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SessionList {
-    pub sessions: Vec<SessionView>,
+pub struct SignInSessions {
+    pub sessions: Vec<SignInSession>,
 }
 
 pub async fn list(
     db: &impl ConnectionTrait,
     member_id: i32,
     current_token: &str,
-) -> AppResult<SessionList> {
+) -> AppResult<SignInSessions> {
     let current = hash_token(current_token);
     let now = Utc::now();
     let rows = session::Entity::find()
@@ -199,10 +199,10 @@ pub async fn list(
         .order_by_desc(session::Column::Id)
         .all(db)
         .await?;
-    Ok(SessionList {
+    Ok(SignInSessions {
         sessions: rows
             .into_iter()
-            .map(|s| SessionView {
+            .map(|s| SignInSession {
                 id: s.id,
                 current: s.token_hash == current,
                 kind: s.kind,

@@ -249,6 +249,13 @@ async fn member_for(
         .one(deps.db)
         .await?
     {
+        if m.oidc_subject.is_some() {
+            // Linked to another identity at the provider: an address the provider has
+            // given to someone else does not hand them this account.
+            return Err(failed(
+                "This address belongs to a member linked to another sign-in; ask an admin",
+            ));
+        }
         // The provider vouches for the address: link the member, and their address is
         // confirmed. If it was not confirmed before, whoever registered it never proved
         // it was theirs: their password and sessions end, so only the address's owner

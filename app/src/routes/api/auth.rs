@@ -76,7 +76,7 @@ pub struct PasswordResetConfirm {
     request_body = RegisterRequest,
     responses((status = 201, description = "The member (with `email_verified: false` unless `QUORUM_EMAIL_VERIFICATION=off`; a link to confirm the address is mailed) and a token", body = AuthResponse),
         (status = 400, body = ErrorResponse),
-        (status = 403, description = "`email_domain_not_allowed`, or `password_login_off`", body = ErrorResponse),
+        (status = 403, description = "`password_login_off`: single sign-on only", body = ErrorResponse),
         (status = 409, description = "username_taken or email_taken", body = ErrorResponse),
         (status = 429, body = ErrorResponse),
         (status = 503, description = "`busy`: too many passwords are being hashed; `Retry-After`", body = ErrorResponse)))]
@@ -135,8 +135,7 @@ pub async fn logout(state: web::Data<AppState>, me: CurrentMember) -> AppResult<
 #[utoipa::path(post, path = "/api/v1/auth/verify", tag = "members",
     request_body = TokenRequest,
     responses((status = 200, description = "The address is confirmed (or, for an address change, is now the member's)", body = MeView),
-        (status = 400, description = "`invalid_token`: unknown, expired (24 h) or used", body = ErrorResponse),
-        (status = 403, description = "`email_domain_not_allowed`", body = ErrorResponse),
+        (status = 400, description = "`invalid_token`: unknown, expired (24 h) or used; `validation_failed` when the address is outside the allowed domains", body = ErrorResponse),
         (status = 409, description = "`email_taken`: another member took the new address meanwhile", body = ErrorResponse)))]
 pub async fn verify(
     state: web::Data<AppState>,

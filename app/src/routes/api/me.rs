@@ -9,7 +9,7 @@ use super::doc::ErrorResponse;
 use crate::auth::CurrentMember;
 use crate::error::AppResult;
 use crate::extract::ApiJson;
-use crate::services::sessions::{self, SessionList};
+use crate::services::sessions::{self, SignInSessions};
 use crate::services::{accounts, badges, export};
 use crate::state::AppState;
 use crate::views::MeView;
@@ -33,6 +33,13 @@ pub struct EmailChange {
     pub email: String,
     #[schema(max_length = 1024)]
     pub password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UsernameChange {
+    /// 3–30 of `a-z 0-9 _ -`, unique regardless of case.
+    #[schema(pattern = r"^[A-Za-z0-9_-]{3,30}$")]
+    pub username: String,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -75,8 +82,7 @@ pub async fn change_password(
 #[utoipa::path(put, path = "/api/v1/me/email", tag = "members",
     request_body = EmailChange,
     responses((status = 202, description = "A link to confirm is mailed to the new address and a notice to the old one; the address changes when the link is followed"),
-        (status = 400, description = "`validation_failed`: the password is wrong or the address is the same", body = ErrorResponse),
-        (status = 403, description = "`email_domain_not_allowed`", body = ErrorResponse),
+        (status = 400, description = "`validation_failed`: the password is wrong, the address is the same or outside the allowed domains", body = ErrorResponse),
         (status = 409, description = "`email_taken`", body = ErrorResponse),
         (status = 429, body = ErrorResponse),
         (status = 503, description = "`busy`", body = ErrorResponse)),
@@ -90,8 +96,22 @@ pub async fn change_email(
     Ok(HttpResponse::Accepted().finish())
 }
 
+#[utoipa::path(put, path = "/api/v1/me/username", tag = "members",
+    request_body = UsernameChange,
+    responses((status = 200, description = "Renamed (the profile's address changes with it)", body = MeView),
+        (status = 409, description = "`username_taken`", body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn change_username(
+    state: web::Data<AppState>,
+    me: CurrentMember,
+    ApiJson(body): ApiJson<UsernameChange>,
+) -> AppResult<HttpResponse> {
+    let member = accounts::change_username(state.accounts(), &me.member, &body.username).await?;
+    Ok(HttpResponse::Ok().json(MeView::new(&member, Vec::new())))
+}
+
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "members",
-    responses((status = 200, description = "Browser sessions and API tokens, newest first; `current` marks this one", body = SessionList)),
+    responses((status = 200, description = "Browser sessions and API tokens, newest first; `current` marks this one", body = SignInSessions)),
     security(("bearer" = [])))]
 pub async fn sessions(state: web::Data<AppState>, me: CurrentMember) -> AppResult<HttpResponse> {
     let list = sessions::list(&state.db, me.member.id, &me.secret).await?;

@@ -64,6 +64,7 @@ endpoints![
     me::me,
     me::change_password,
     me::change_email,
+    me::change_username,
     me::sessions,
     me::revoke_session,
     me::revoke_other_sessions,

@@ -16,6 +16,7 @@ csrf_form!(PasswordForm {
 });
 csrf_form!(EmailForm { email, password });
 csrf_form!(DeleteForm { password });
+csrf_form!(UsernameForm { username });
 
 #[derive(serde::Deserialize)]
 pub struct DoneQuery {
@@ -49,6 +50,7 @@ async fn page(
             "We sent a link to your new address; the change happens when you follow it. Your current address was told.",
         ),
         Some("sessions") => Some("Signed out."),
+        Some("username") => Some("Your username is changed."),
         _ => None,
     };
     ctx.insert("done", &done);
@@ -66,7 +68,11 @@ async fn page(
 fn shown_on_page(err: &AppError) -> bool {
     matches!(
         err.code(),
-        Code::ValidationFailed | Code::EmailTaken | Code::EmailDomainNotAllowed | Code::RateLimited
+        Code::ValidationFailed
+            | Code::EmailTaken
+            | Code::UsernameTaken
+            | Code::EmailDomainNotAllowed
+            | Code::RateLimited
     )
 }
 
@@ -111,6 +117,20 @@ pub async fn change_email(
 ) -> AppResult<HttpResponse> {
     match accounts::change_email(state.accounts(), &me.member, &form.email, &form.password).await {
         Ok(()) => Ok(redirect("/account?done=email")),
+        Err(err) if shown_on_page(&err) => page(&state, &req, &viewer, &me, None, Some(&err)).await,
+        Err(err) => Err(err),
+    }
+}
+
+pub async fn change_username(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    viewer: MaybeMember,
+    me: CurrentMember,
+    CsrfForm(form): CsrfForm<UsernameForm>,
+) -> AppResult<HttpResponse> {
+    match accounts::change_username(state.accounts(), &me.member, &form.username).await {
+        Ok(_) => Ok(redirect("/account?done=username")),
         Err(err) if shown_on_page(&err) => page(&state, &req, &viewer, &me, None, Some(&err)).await,
         Err(err) => Err(err),
     }

@@ -166,6 +166,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account", web::get().to(me::show))
         .route("/account/password", web::post().to(me::change_password))
         .route("/account/email", web::post().to(me::change_email))
+        .route("/account/username", web::post().to(me::change_username))
         .route(
             "/account/sessions/{id}/revoke",
             web::post().to(me::revoke_session),

@@ -116,7 +116,7 @@ impl Text {
     pub fn parse(field: &str, raw: &str, max: usize) -> AppResult<Self> {
         let text = raw.replace('\0', "");
         let text = text.trim();
-        if text.is_empty() {
+        if !crate::domain::has_visible_char(text) {
             return Err(AppError::validation(field, "must not be empty"));
         }
         if text.chars().count() > max {
