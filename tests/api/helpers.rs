@@ -433,34 +433,25 @@ impl TestApp {
     }
 
     /// Registers `username` (lower case, e-mail `username@example.com`, password
-    /// `PASSWORD`) and returns its bearer token.
+    /// `PASSWORD`) and returns its bearer token. The address is confirmed straight in
+    /// the database: most tests are not about the mailed link (tests/api/identity.rs
+    /// follows it for real).
     pub async fn register(&self, username: &str) -> TestUser {
-        let email = format!("{username}@example.com");
-        let body = self
-            .post_json(
-                "/auth/register",
-                None,
-                &json!({"username": username, "email": email, "password": PASSWORD}),
-            )
-            .await
-            .expect(201);
-        let user = TestUser {
-            username: body["member"]["username"]
-                .as_str()
-                .expect("member.username")
-                .to_string(),
-            email,
-            token: body["token"].as_str().expect("token").to_string(),
-        };
-        // Confirmed straight in the database: most tests are not about the mailed link
-        // (tests/api/identity.rs follows it for real).
+        let user = self.register_as_is(username).await;
         self.mark_verified(&user.username).await;
         user
     }
 
     /// Registers `username` and leaves the address unconfirmed (as a new member is
-    /// until they follow the mailed link).
+    /// until they follow the mailed link, when confirmation is on).
     pub async fn register_unverified(&self, username: &str) -> TestUser {
+        let user = self.register_as_is(username).await;
+        let me = self.get("/me", Some(&user.token)).await.expect(200);
+        assert_eq!(me["email_verified"], false, "{me}");
+        user
+    }
+
+    async fn register_as_is(&self, username: &str) -> TestUser {
         let email = format!("{username}@example.com");
         let body = self
             .post_json(
@@ -470,7 +461,6 @@ impl TestApp {
             )
             .await
             .expect(201);
-        assert_eq!(body["member"]["email_verified"], false);
         TestUser {
             username: body["member"]["username"]
                 .as_str()

@@ -563,6 +563,15 @@ async fn a_member_downloads_their_data_and_leaves_while_their_posts_stay() {
         .expect("the former member");
     assert_eq!(gone.email, format!("former {}@deleted.invalid", gone.id));
     assert_eq!(gone.username, format!("former~{}", gone.id));
+
+    // A reply to a former member's discussion notifies nobody.
+    app.comment(&bob.token, id, "Still a good idea", None).await;
+    let notified = entity::notification::Entity::find()
+        .filter(entity::notification::Column::MemberId.eq(gone.id))
+        .all(&db)
+        .await
+        .expect("a query");
+    assert!(notified.is_empty(), "{notified:?}");
     assert_eq!(gone.password_hash, "");
 }
 

@@ -162,37 +162,22 @@ pub async fn check(
     Ok(row)
 }
 
-/// Uses up every open link of a member, whatever its purpose: after a password reset,
-/// a password change or a new address, no older link (a reset to the old address, an
-/// address change someone else asked for) may still work.
-pub async fn void_all(
-    db: &impl ConnectionTrait,
-    member_id: i32,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    account_token::Entity::update_many()
-        .col_expr(account_token::Column::UsedAt, Expr::value(now))
-        .filter(account_token::Column::MemberId.eq(member_id))
-        .filter(account_token::Column::UsedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Uses up every open link of `purpose` for a member (a reset done makes the other reset
-/// links void).
+/// Uses up a member's open links: those of `purpose`, or every one (`None`: after a
+/// password reset, a password change or a new address, no older link, such as a reset to
+/// the old address or an address change someone else asked for, may still work).
 pub async fn void(
     db: &impl ConnectionTrait,
     member_id: i32,
-    purpose: Purpose,
+    purpose: Option<Purpose>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    account_token::Entity::update_many()
+    let mut update = account_token::Entity::update_many()
         .col_expr(account_token::Column::UsedAt, Expr::value(now))
         .filter(account_token::Column::MemberId.eq(member_id))
-        .filter(account_token::Column::Purpose.eq(purpose.as_str()))
-        .filter(account_token::Column::UsedAt.is_null())
-        .exec(db)
-        .await?;
+        .filter(account_token::Column::UsedAt.is_null());
+    if let Some(purpose) = purpose {
+        update = update.filter(account_token::Column::Purpose.eq(purpose.as_str()));
+    }
+    update.exec(db).await?;
     Ok(())
 }

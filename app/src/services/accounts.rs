@@ -371,6 +371,8 @@ pub async fn verify_email(deps: Deps<'_>, token: &str) -> AppResult<member::Mode
             return Err(email_taken());
         }
         row.email = Set(address);
+        // Links sent to the old address (a reset, another change) stop working.
+        account_links::void(&txn, member.id, None, now).await?;
         audit::record(
             &txn,
             Some(member.id),
@@ -490,7 +492,7 @@ pub async fn reset_password(deps: Deps<'_>, token: &str, password: &str) -> AppR
         .filter(member::Column::DeletedAt.is_null())
         .exec(&txn)
         .await?;
-    account_links::void_all(&txn, link.member_id, now).await?;
+    account_links::void(&txn, link.member_id, None, now).await?;
     sessions::revoke_all(&txn, link.member_id, None).await?;
     audit::record(
         &txn,
@@ -546,7 +548,7 @@ pub async fn change_password(
         .exec(&txn)
         .await?;
     sessions::revoke_all(&txn, member.id, Some(current_secret)).await?;
-    account_links::void_all(&txn, member.id, Utc::now()).await?;
+    account_links::void(&txn, member.id, None, Utc::now()).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -109,6 +109,9 @@ pub async fn selection(
 pub async fn queue_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> {
     let members = member::Entity::find()
         .filter(member::Column::Digest.is_in(["daily", "weekly"]))
+        // Mail goes only to confirmed addresses (and never to former members).
+        .filter(member::Column::EmailVerified.eq(true))
+        .filter(member::Column::DeletedAt.is_null())
         .all(db)
         .await?;
     let mut queued = 0;

@@ -225,12 +225,23 @@ pub async fn comment_posted(
     if !names.is_empty() {
         for m in member::Entity::find()
             .filter(member::Column::Username.is_in(names))
+            .filter(member::Column::DeletedAt.is_null())
             .all(db)
             .await?
         {
             bump(m.id, Reason::Mention);
         }
     }
+    // Former members hear nothing.
+    let gone: HashSet<i32> = member::Entity::find()
+        .filter(member::Column::Id.is_in(reasons.keys().copied().collect::<Vec<_>>()))
+        .filter(member::Column::DeletedAt.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    reasons.retain(|id, _| !gone.contains(id));
     for (&member_id, &reason) in &reasons {
         let kind = match reason {
             Reason::Mention => "mention",
@@ -281,6 +292,10 @@ pub async fn comment_posted(
             continue;
         }
         let Some(m) = members.get(&id) else { continue };
+        // Mail goes only to confirmed addresses (and never to former members).
+        if !m.email_verified || m.deleted_at.is_some() {
+            continue;
+        }
         let reason = reasons.get(&id).copied();
         let wanted = subscribed.contains(&id)
             || match reason {

@@ -64,7 +64,21 @@ async fn page(
     }
 }
 
-/// Form mistakes are shown on the page; anything else is the error page.
+/// Form mistakes are shown on the account page; anything else is the error page.
+async fn on_page(
+    state: &AppState,
+    req: &HttpRequest,
+    viewer: &MaybeMember,
+    me: &CurrentMember,
+    err: AppError,
+) -> AppResult<HttpResponse> {
+    if shown_on_page(&err) {
+        page(state, req, viewer, me, None, Some(&err)).await
+    } else {
+        Err(err)
+    }
+}
+
 fn shown_on_page(err: &AppError) -> bool {
     matches!(
         err.code(),
@@ -103,8 +117,7 @@ pub async fn change_password(
     .await
     {
         Ok(()) => Ok(redirect("/account?done=password")),
-        Err(err) if shown_on_page(&err) => page(&state, &req, &viewer, &me, None, Some(&err)).await,
-        Err(err) => Err(err),
+        Err(err) => on_page(&state, &req, &viewer, &me, err).await,
     }
 }
 
@@ -117,8 +130,7 @@ pub async fn change_email(
 ) -> AppResult<HttpResponse> {
     match accounts::change_email(state.accounts(), &me.member, &form.email, &form.password).await {
         Ok(()) => Ok(redirect("/account?done=email")),
-        Err(err) if shown_on_page(&err) => page(&state, &req, &viewer, &me, None, Some(&err)).await,
-        Err(err) => Err(err),
+        Err(err) => on_page(&state, &req, &viewer, &me, err).await,
     }
 }
 
@@ -131,8 +143,7 @@ pub async fn change_username(
 ) -> AppResult<HttpResponse> {
     match accounts::change_username(state.accounts(), &me.member, &form.username).await {
         Ok(_) => Ok(redirect("/account?done=username")),
-        Err(err) if shown_on_page(&err) => page(&state, &req, &viewer, &me, None, Some(&err)).await,
-        Err(err) => Err(err),
+        Err(err) => on_page(&state, &req, &viewer, &me, err).await,
     }
 }
 
@@ -187,7 +198,6 @@ pub async fn delete(
             .map_err(|e| AppError::internal(anyhow::anyhow!("removing a cookie: {e}")))?;
             Ok(res)
         }
-        Err(err) if shown_on_page(&err) => page(&state, &req, &viewer, &me, None, Some(&err)).await,
-        Err(err) => Err(err),
+        Err(err) => on_page(&state, &req, &viewer, &me, err).await,
     }
 }
