@@ -293,11 +293,7 @@ fn csrf_matches(req: &HttpRequest, sent: &str) -> bool {
         return false;
     };
     let expected = token_for(req, &binding);
-    !expected.is_empty() && constant_time_eq(expected.as_bytes(), sent.as_bytes())
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    !expected.is_empty() && crate::keys::same(expected.as_bytes(), sent.as_bytes())
 }
 
 /// A form that must carry the CSRF token.
@@ -343,6 +339,16 @@ pub fn cookie<'a>(name: &'a str, value: String, secure: bool, max_age_days: i64)
         .secure(secure)
         .max_age(time::Duration::days(max_age_days))
         .finish()
+}
+
+/// Ends the browser's session on `res`: its cookie is removed.
+pub fn remove_session_cookie(
+    res: &mut actix_web::HttpResponse,
+    settings: &crate::config::Settings,
+) -> Result<(), AppError> {
+    let secure = settings.secure_cookies();
+    res.add_removal_cookie(&removal_cookie(session_cookie_name(secure), secure))
+        .map_err(|e| AppError::internal(anyhow::anyhow!("removing a cookie: {e}")))
 }
 
 pub fn removal_cookie(name: &str, secure: bool) -> Cookie<'_> {

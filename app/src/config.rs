@@ -249,6 +249,13 @@ impl Settings {
             .collect()
     }
 
+    /// Whether an address's domain may join: `None` when it may, else the list of
+    /// allowed domains, for the message.
+    pub fn refused_domain(&self, domain: &str) -> Option<String> {
+        let domains = self.allowed_domains();
+        (!domains.is_empty() && !domains.iter().any(|d| d == domain)).then(|| domains.join(" or "))
+    }
+
     pub fn rate_limits_on(&self) -> bool {
         self.rate_limit == Switch::On
     }

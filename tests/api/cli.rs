@@ -239,3 +239,35 @@ async fn seed_bench_writes_a_known_community_in_bulk() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("only fills an empty one"));
 }
+
+#[tokio::test]
+async fn audit_prints_role_changes_and_takes_a_since_date() {
+    let app = spawn_app().await;
+    app.register("rosa").await;
+    let output = quorum(&app, &["set-role", "rosa", "moderator"]).await;
+    assert!(output.status.success(), "{output:?}");
+
+    let output = quorum(&app, &["audit"]).await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("role_changed"))
+        .unwrap_or_else(|| panic!("no role change in:\n{stdout}"));
+    assert!(
+        line.contains("(command line)") && line.contains("rosa"),
+        "{line}"
+    );
+    assert!(
+        line.contains(r#""from":"member""#) && line.contains(r#""to":"moderator""#),
+        "{line}"
+    );
+
+    let later = quorum(&app, &["audit", "--since", "2999-01-01"]).await;
+    let stdout = String::from_utf8_lossy(&later.stdout);
+    assert!(later.status.success());
+    assert!(stdout.contains("empty for that period"), "{stdout}");
+    let bad = quorum(&app, &["audit", "--since", "yesterday"]).await;
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--since"));
+}

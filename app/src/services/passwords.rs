@@ -7,7 +7,6 @@
 //! a short queue waits in front, and when it is full the caller gets 503 `busy` with
 //! `Retry-After` at once instead of a growing heap.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -52,8 +51,6 @@ pub fn pool_size() -> usize {
 pub struct Hasher {
     queue: SyncSender<Job>,
     threads: usize,
-    /// Jobs handed over and not finished (for the log and tests).
-    in_flight: Arc<AtomicUsize>,
 }
 
 impl std::fmt::Debug for Hasher {
@@ -78,30 +75,19 @@ impl Hasher {
                 tracing::error!(error = %e, "could not start a password hashing thread");
             }
         }
-        Self {
-            queue,
-            threads,
-            in_flight: Arc::new(AtomicUsize::new(0)),
-        }
+        Self { queue, threads }
     }
 
     /// Runs `f` on the pool; 503 `busy` when the queue is full.
     async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let in_flight = self.in_flight.clone();
-        in_flight.fetch_add(1, Ordering::Relaxed);
         let job: Job = Box::new(move || {
             let _ = tx.send(f());
-            in_flight.fetch_sub(1, Ordering::Relaxed);
         });
         match self.queue.try_send(job) {
             Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                self.in_flight.fetch_sub(1, Ordering::Relaxed);
-                return Err(AppError::busy(BUSY_RETRY_SECS));
-            }
+            Err(TrySendError::Full(_)) => return Err(AppError::busy(BUSY_RETRY_SECS)),
             Err(TrySendError::Disconnected(_)) => {
-                self.in_flight.fetch_sub(1, Ordering::Relaxed);
                 return Err(AppError::internal(anyhow::anyhow!(
                     "the password hashing threads are gone"
                 )));

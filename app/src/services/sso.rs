@@ -201,14 +201,10 @@ pub async fn finish(
     }
     let email = Email::parse(&email)
         .map_err(|_| failed("The sign-in provider's e-mail address is not valid"))?;
-    let domains = deps.settings.allowed_domains();
-    if !domains.is_empty() && !domains.iter().any(|d| d == email.domain()) {
+    if let Some(allowed) = deps.settings.refused_domain(email.domain()) {
         return Err(AppError::coded(
             Code::EmailDomainNotAllowed,
-            format!(
-                "Only addresses at {} may join this community",
-                domains.join(" or ")
-            ),
+            format!("Only addresses at {allowed} may join this community"),
         ));
     }
     let name = claims

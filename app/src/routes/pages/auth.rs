@@ -184,13 +184,8 @@ pub async fn signout(
     if let (Some(auth::Via::Cookie), Some(secret)) = (viewer.via, viewer.secret.as_deref()) {
         sessions::revoke(&state.db, secret).await?;
     }
-    let secure = state.settings.secure_cookies();
     let mut res = redirect("/");
-    res.add_removal_cookie(&auth::removal_cookie(
-        auth::session_cookie_name(secure),
-        secure,
-    ))
-    .map_err(|e| AppError::internal(anyhow::anyhow!("removing a cookie: {e}")))?;
+    auth::remove_session_cookie(&mut res, &state.settings)?;
     Ok(res)
 }
 

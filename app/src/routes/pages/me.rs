@@ -189,13 +189,8 @@ pub async fn delete(
 ) -> AppResult<HttpResponse> {
     match accounts::delete(state.accounts(), &me.member, &form.password).await {
         Ok(()) => {
-            let secure = state.settings.secure_cookies();
             let mut res = redirect("/?left=1");
-            res.add_removal_cookie(&auth::removal_cookie(
-                auth::session_cookie_name(secure),
-                secure,
-            ))
-            .map_err(|e| AppError::internal(anyhow::anyhow!("removing a cookie: {e}")))?;
+            auth::remove_session_cookie(&mut res, &state.settings)?;
             Ok(res)
         }
         Err(err) => on_page(&state, &req, &viewer, &me, err).await,
