@@ -90,14 +90,13 @@ fn keep<T>(fields: &mut FieldErrors, result: AppResult<T>) -> Option<T> {
 
 /// Refuses an address outside `QUORUM_ALLOWED_EMAIL_DOMAINS` (when it is set).
 fn allowed(settings: &Settings, email: &Email) -> AppResult<()> {
-    let domains = settings.allowed_domains();
-    if !domains.is_empty() && !domains.iter().any(|d| d == email.domain()) {
-        return Err(AppError::validation(
+    match settings.refused_domain(email.domain()) {
+        Some(allowed) => Err(AppError::validation(
             "email",
-            format!("must be an address at {}", domains.join(" or ")),
-        ));
+            format!("must be an address at {allowed}"),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn password_login(settings: &Settings) -> AppResult<()> {
@@ -312,13 +311,16 @@ pub async fn signin(
         Some(m) => format!("member:{}", m.id),
         None => format!("login:{}", login.trim().to_lowercase()),
     };
-    if limits {
-        let (n, _) = rate_limit::count(deps.db, rate_limit::SIGNIN_PER_MEMBER, &bucket).await?;
-        let delay = rate_limit::signin_delay(n);
+    let counted = if limits {
+        let counted = rate_limit::count(deps.db, rate_limit::SIGNIN_PER_MEMBER, &bucket).await?;
+        let delay = rate_limit::signin_delay(counted.n);
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
-    }
+        Some(counted)
+    } else {
+        None
+    };
     let ok = deps
         .hasher
         .verify(password, found.as_ref().map(|m| m.password_hash.as_str()))
@@ -327,8 +329,8 @@ pub async fn signin(
         Some(m) if ok && !password.is_empty() => m,
         _ => return Err(invalid_credentials()),
     };
-    if limits {
-        rate_limit::clear(deps.db, rate_limit::SIGNIN_PER_MEMBER, &bucket).await?;
+    if let Some(counted) = &counted {
+        rate_limit::clear(deps.db, counted).await?;
     }
     let token = sessions::create(deps.db, member.id, kind, origin).await?;
     let badges = super::badges::of_member(deps.db, member.id).await?;
@@ -437,8 +439,8 @@ pub async fn request_password_reset(deps: Deps<'_>, origin: &Origin, email: &str
     // The same work whatever the address, then the answer; whether a mail follows is
     // decided after the caller has been answered, so the time taken tells nothing.
     if limits {
-        let (n, _) = rate_limit::count(deps.db, rate_limit::RESET_PER_ADDRESS, &address).await?;
-        if n > rate_limit::RESET_PER_ADDRESS.max {
+        let counted = rate_limit::count(deps.db, rate_limit::RESET_PER_ADDRESS, &address).await?;
+        if counted.n > rate_limit::RESET_PER_ADDRESS.max {
             return Ok(());
         }
     }
@@ -673,38 +675,14 @@ pub async fn delete(deps: Deps<'_>, member: &member::Model, password: &str) -> A
         .filter(member::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    session::Entity::delete_many()
-        .filter(session::Column::MemberId.eq(id))
-        .exec(&txn)
-        .await?;
-    subscription::Entity::delete_many()
-        .filter(subscription::Column::MemberId.eq(id))
-        .exec(&txn)
-        .await?;
-    follow::Entity::delete_many()
-        .filter(
-            sea_orm::Condition::any()
-                .add(follow::Column::FollowerId.eq(id))
-                .add(follow::Column::MemberId.eq(id)),
-        )
-        .exec(&txn)
-        .await?;
-    notification::Entity::delete_many()
-        .filter(notification::Column::MemberId.eq(id))
-        .exec(&txn)
-        .await?;
-    discussion_read::Entity::delete_many()
-        .filter(discussion_read::Column::MemberId.eq(id))
-        .exec(&txn)
-        .await?;
-    avatar::Entity::delete_many()
-        .filter(avatar::Column::MemberId.eq(id))
-        .exec(&txn)
-        .await?;
-    account_token::Entity::delete_many()
-        .filter(account_token::Column::MemberId.eq(id))
-        .exec(&txn)
-        .await?;
+    erase::<session::Entity>(&txn, session::Column::MemberId, id).await?;
+    erase::<subscription::Entity>(&txn, subscription::Column::MemberId, id).await?;
+    erase::<follow::Entity>(&txn, follow::Column::FollowerId, id).await?;
+    erase::<follow::Entity>(&txn, follow::Column::MemberId, id).await?;
+    erase::<notification::Entity>(&txn, notification::Column::MemberId, id).await?;
+    erase::<discussion_read::Entity>(&txn, discussion_read::Column::MemberId, id).await?;
+    erase::<avatar::Entity>(&txn, avatar::Column::MemberId, id).await?;
+    erase::<account_token::Entity>(&txn, account_token::Column::MemberId, id).await?;
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value("cancelled"))
         .col_expr(outbox::Column::ToAddress, Expr::value(former_email(id)))
@@ -715,6 +693,19 @@ pub async fn delete(deps: Deps<'_>, member: &member::Model, password: &str) -> A
     reindex_posts_of(&txn, id).await?;
     audit::record(&txn, Some(id), Action::AccountDeleted, Some(id), now).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Deletes the rows of `E` whose `column` is the member.
+async fn erase<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    column: impl ColumnTrait,
+    member_id: i32,
+) -> AppResult<()> {
+    E::delete_many()
+        .filter(column.eq(member_id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

@@ -66,20 +66,16 @@ pub const POSTS_PER_MEMBER: Limit = Limit {
 
 /// Counts one hit against `limit` for `subject`; `RateLimited` once it is exceeded.
 pub async fn hit(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> AppResult<()> {
-    let (count, retry_after) = count(db, limit, subject).await?;
-    if count > limit.max {
-        return Err(AppError::rate_limited(retry_after));
+    let counted = count(db, limit, subject).await?;
+    if counted.n > limit.max {
+        return Err(AppError::rate_limited(counted.retry_after));
     }
     Ok(())
 }
 
 /// Counts one hit, atomically, and returns the count in this window (this hit included)
 /// and the seconds until the window ends. Parallel requests each see their own number.
-pub async fn count(
-    db: &impl ConnectionTrait,
-    limit: Limit,
-    subject: &str,
-) -> AppResult<(i64, u64)> {
+pub async fn count(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> AppResult<Counted> {
     let now = Utc::now().timestamp();
     let window = now.div_euclid(limit.window_secs);
     let expires_at = (window + 1) * limit.window_secs;
@@ -98,19 +94,32 @@ pub async fn count(
                  ON CONFLICT (\"key\") DO UPDATE SET count = rate_limits.count + 1 RETURNING count"
             }
         },
-        [Value::from(key), Value::from(expires_at)],
+        [Value::from(key.clone()), Value::from(expires_at)],
     );
-    let count: i64 = match db.query_one_raw(stmt).await? {
+    let n: i64 = match db.query_one_raw(stmt).await? {
         Some(row) => row.try_get::<i32>("", "count").map(i64::from)?,
         None => 1,
     };
-    Ok((count, (expires_at - now).max(1) as u64))
+    Ok(Counted {
+        n,
+        retry_after: (expires_at - now).max(1) as u64,
+        key,
+    })
 }
 
-/// Forgets the hits of the current window (a member who signed in is not slowed by the
-/// guesses before).
-pub async fn clear(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> AppResult<()> {
-    let window = Utc::now().timestamp().div_euclid(limit.window_secs);
+/// One counted hit: the count in its window (the hit included), the seconds until the
+/// window ends, and the window's row, so that `clear` forgets exactly that one even when
+/// the next window has begun meanwhile.
+#[derive(Debug)]
+pub struct Counted {
+    pub n: i64,
+    pub retry_after: u64,
+    key: String,
+}
+
+/// Forgets the hits of the window a `count` landed in (a member who signed in is not
+/// slowed by the guesses before).
+pub async fn clear(db: &impl ConnectionTrait, counted: &Counted) -> AppResult<()> {
     let backend = db.get_database_backend();
     let sql = match backend {
         sea_orm::DbBackend::Postgres => "DELETE FROM rate_limits WHERE \"key\" = $1",
@@ -119,7 +128,7 @@ pub async fn clear(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> Ap
     db.execute_raw(Statement::from_sql_and_values(
         backend,
         sql,
-        [Value::from(key(limit, subject, window))],
+        [Value::from(counted.key.clone())],
     ))
     .await?;
     Ok(())
