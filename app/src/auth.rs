@@ -29,14 +29,16 @@ use entity::member;
 use crate::error::{AppError, Code};
 use crate::services::Actor;
 use crate::services::sessions::{self, SessionKind};
+use crate::services::suspensions;
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "quorum_session";
 pub const CSRF_COOKIE: &str = "quorum_csrf";
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
 
-/// The routes (as declared) a member whose address is not confirmed may still change
-/// things through: their profile, settings, password, address and sessions.
+/// The routes (as declared) a member whose address is not confirmed (or who is
+/// silenced) may still change things through: their profile, settings, password,
+/// address and sessions.
 const UNVERIFIED_MAY: &[&str] = &[
     "/api/v1/auth/logout",
     "/api/v1/auth/verify/resend",
@@ -208,15 +210,23 @@ impl FromRequest for CurrentMember {
                     return Err(csrf_failed());
                 }
             }
-            if !member.email_verified
-                && unsafe_method
-                && !pattern
-                    .as_deref()
-                    .is_some_and(|p| UNVERIFIED_MAY.contains(&p))
-            {
+            let own_account = pattern
+                .as_deref()
+                .is_some_and(|p| UNVERIFIED_MAY.contains(&p));
+            if !member.email_verified && unsafe_method && !own_account {
                 return Err(email_unverified());
             }
-            let actor = Actor::from_model(&member);
+            // A suspension ends every session, so this is for a token that raced it.
+            suspensions::refuse_sign_in(&member)?;
+            if unsafe_method
+                && !own_account
+                && let Some((suspensions::Kind::Silence, s)) =
+                    suspensions::active(&member, chrono::Utc::now())
+            {
+                return Err(suspensions::silenced(&s));
+            }
+            let mut actor = Actor::from_model(&member);
+            actor.ip_prefix = crate::routes::client::origin(&req).ip_prefix();
             Ok(CurrentMember {
                 member,
                 actor,

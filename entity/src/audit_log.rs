@@ -14,6 +14,10 @@ pub struct Model {
     /// A JSON object with the particulars (`{"from":"member","to":"leader"}`).
     pub details: String,
     pub created_at: DateTimeUtc,
+    /// What the action was on, as `kind:id` (`discussion:7`, `member:3`, `zone:ideas`).
+    pub target: Option<String>,
+    /// The actor's address, IPv4 /16 or IPv6 /48.
+    pub ip_prefix: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,10 @@ pub struct Model {
     pub edited_at: Option<DateTimeUtc>,
     /// A deleted comment keeps its place in the thread and its replies.
     pub deleted_at: Option<DateTimeUtc>,
+    /// Hidden while moderators look at it (flags), or by a moderator's decision.
+    pub hidden: bool,
+    /// The last edit was a moderator's, not the author's.
+    pub edited_by_moderator: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

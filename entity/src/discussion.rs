@@ -22,6 +22,10 @@ pub struct Model {
     pub last_activity_at: DateTimeUtc,
     /// Soft delete: the row stays for moderation and for the reputation ledger.
     pub deleted_at: Option<DateTimeUtc>,
+    /// Hidden while moderators look at it (flags), or by a moderator's decision.
+    pub hidden: bool,
+    /// The last edit was a moderator's, not the author's.
+    pub edited_by_moderator: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

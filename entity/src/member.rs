@@ -31,6 +31,14 @@ pub struct Model {
     /// Set when the member deleted their account: their personal data is erased and
     /// their posts show "former member".
     pub deleted_at: Option<DateTimeUtc>,
+    /// `silence` (read-only) or `suspend` (cannot sign in), until `suspended_until`.
+    pub suspension: Option<String>,
+    pub suspended_until: Option<DateTimeUtc>,
+    /// What the member is told.
+    pub suspension_reason: Option<String>,
+    /// Decided flags this member raised that moderators agreed / disagreed with.
+    pub flags_agreed: i32,
+    pub flags_disagreed: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,8 @@ pub struct Model {
     pub answered_by: Option<i32>,
     pub answered_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// Hidden while moderators look at it (flags), or by a moderator's decision.
+    pub hidden: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ mod m0005_digest;
 mod m0006_community;
 mod m0007_bench_indexes;
 mod m0008_identity;
+mod m0009_moderation;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_community::Migration),
             Box::new(m0007_bench_indexes::Migration),
             Box::new(m0008_identity::Migration),
+            Box::new(m0009_moderation::Migration),
         ]
     }
 }

@@ -255,7 +255,7 @@ async fn audit_prints_role_changes_and_takes_a_since_date() {
         .find(|l| l.contains("role_changed"))
         .unwrap_or_else(|| panic!("no role change in:\n{stdout}"));
     assert!(
-        line.contains("(command line)") && line.contains("rosa"),
+        line.contains("(command line") && line.contains("rosa"),
         "{line}"
     );
     assert!(

@@ -627,7 +627,7 @@ async fn admins_change_roles_and_each_change_is_audited() {
         .expect("the audit log");
     let change = log
         .iter()
-        .find(|e| e.action == "role_changed" && e.target.as_deref() == Some("bob"))
+        .find(|e| e.action == "role_changed" && e.target.as_deref() == Some("member:bob"))
         .expect("bob's role change");
     assert_eq!(change.actor.as_deref(), Some("root"));
     assert_eq!(change.details, json!({"from": "member", "to": "leader"}));

@@ -71,9 +71,9 @@ pub async fn audit(settings: Settings, since: Option<&str>) -> anyhow::Result<()
     for e in entries {
         println!(
             "{}  {:<16} by {:<20} on {:<20} {}",
-            e.at.format("%Y-%m-%d %H:%M:%S UTC"),
+            e.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
             e.action,
-            e.actor.as_deref().unwrap_or("(command line)"),
+            e.actor.as_deref().unwrap_or("(command line or system)"),
             e.target.as_deref().unwrap_or("-"),
             e.details
         );

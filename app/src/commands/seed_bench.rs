@@ -339,6 +339,7 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
             email_verified: Set(true),
             oidc_subject: Set(None),
             deleted_at: Set(None),
+            ..Default::default()
         });
         progress.inc(1);
     }
@@ -508,6 +509,7 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
                     updated_at: Set(at),
                     edited_at: Set(None),
                     deleted_at: Set(None),
+                    ..Default::default()
                 });
             }
             // 0–4 votes on each discussion (the fifth voter, when there is one, downvotes).
@@ -547,6 +549,7 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
                 edited_at: Set(None),
                 last_activity_at: Set(last_activity),
                 deleted_at: Set(None),
+                ..Default::default()
             });
         }
         let rows_done = (d_rows.len() + c_rows.len()) as u64;

@@ -122,7 +122,8 @@ pub async fn apply(
     Ok(())
 }
 
-/// Builds documents for live items and removal ids for deleted ones.
+/// Builds documents for live items and removal ids for deleted and hidden ones (a post
+/// hidden by moderation is out of search until it is restored).
 async fn documents(
     db: &impl ConnectionTrait,
     discussions: &[discussion::Model],
@@ -152,7 +153,7 @@ async fn documents(
     let mut docs = Vec::new();
     let mut removals = Vec::new();
     for d in discussions {
-        if d.deleted_at.is_some() {
+        if d.deleted_at.is_some() || d.hidden {
             removals.push(Post::Discussion(d.id).key());
             continue;
         }
@@ -171,7 +172,7 @@ async fn documents(
     for c in comments {
         let parent = parents.get(&c.discussion_id);
         match parent {
-            Some(d) if d.deleted_at.is_none() && c.deleted_at.is_none() => docs.push(SearchDoc {
+            Some(d) if d.deleted_at.is_none() && !d.hidden && c.deleted_at.is_none() && !c.hidden => docs.push(SearchDoc {
                 kind: PostKind::Comment,
                 discussion_id: d.id,
                 comment_id: Some(c.id),

@@ -15,7 +15,9 @@ use sea_orm::{
 };
 
 use super::account_links::{self, Purpose};
-use super::audit::{self, Action};
+use super::audit::{Action, By, Target};
+use super::effects::{self, Effect};
+pub use super::items::member_by_username as find_by_username;
 use super::passwords::Hasher;
 use super::rate_limit;
 use super::sessions::{self, Origin, SessionKind};
@@ -299,12 +301,30 @@ pub async fn signin(
     password_login(deps.settings)?;
     let limits = deps.settings.rate_limits_on();
     if limits {
-        rate_limit::hit(
+        let counted = rate_limit::count(
             deps.db,
             rate_limit::SIGNIN_PER_IP,
             &rate_limit::address_bucket(&origin.ip),
         )
         .await?;
+        if counted.n > rate_limit::SIGNIN_PER_IP.max {
+            if counted.n == rate_limit::SIGNIN_PER_IP.max + 1 {
+                // One audit row per burst (the first refusal of the window), so a
+                // flood cannot flood the log.
+                let audited = Effect::Audited {
+                    by: By {
+                        member: None,
+                        ip_prefix: origin.ip_prefix(),
+                    },
+                    action: Action::SignInRefused {
+                        login: login.trim().chars().take(100).collect(),
+                    },
+                    target: Target::None,
+                };
+                effects::record(deps.db, audited, Utc::now()).await?;
+            }
+            return Err(AppError::rate_limited(counted.retry_after));
+        }
     }
     let found = find_login(deps.db, login).await?;
     let bucket = match &found {
@@ -332,6 +352,8 @@ pub async fn signin(
     if let Some(counted) = &counted {
         rate_limit::clear(deps.db, counted).await?;
     }
+    // Only after the password: a wrong one must not learn that the account exists.
+    super::suspensions::refuse_sign_in(&member)?;
     let token = sessions::create(deps.db, member.id, kind, origin).await?;
     let badges = super::badges::of_member(deps.db, member.id).await?;
     Ok(SignedIn {
@@ -375,14 +397,12 @@ pub async fn verify_email(deps: Deps<'_>, token: &str) -> AppResult<member::Mode
         row.email = Set(address);
         // Links sent to the old address (a reset, another change) stop working.
         account_links::void(&txn, member.id, None, now).await?;
-        audit::record(
-            &txn,
-            Some(member.id),
-            Action::EmailChanged,
-            Some(member.id),
-            now,
-        )
-        .await?;
+        let audited = Effect::Audited {
+            by: By::member(member.id),
+            action: Action::EmailChanged,
+            target: Target::Member(member.id),
+        };
+        effects::record(&txn, audited, now).await?;
     }
     let member = match row.update(&txn).await {
         Ok(m) => m,
@@ -496,14 +516,12 @@ pub async fn reset_password(deps: Deps<'_>, token: &str, password: &str) -> AppR
         .await?;
     account_links::void(&txn, link.member_id, None, now).await?;
     sessions::revoke_all(&txn, link.member_id, None).await?;
-    audit::record(
-        &txn,
-        Some(link.member_id),
-        Action::PasswordReset,
-        Some(link.member_id),
-        now,
-    )
-    .await?;
+    let audited = Effect::Audited {
+        by: By::member(link.member_id),
+        action: Action::PasswordReset,
+        target: Target::Member(link.member_id),
+    };
+    effects::record(&txn, audited, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -691,7 +709,12 @@ pub async fn delete(deps: Deps<'_>, member: &member::Model, password: &str) -> A
         .await?;
     // Their posts are indexed under their old name: index them again.
     reindex_posts_of(&txn, id).await?;
-    audit::record(&txn, Some(id), Action::AccountDeleted, Some(id), now).await?;
+    let audited = Effect::Audited {
+        by: By::member(id),
+        action: Action::AccountDeleted,
+        target: Target::Member(id),
+    };
+    effects::record(&txn, audited, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -744,23 +767,6 @@ async fn reindex_posts_of(db: &impl ConnectionTrait, member_id: i32) -> AppResul
     Ok(())
 }
 
-pub async fn find_by_username(
-    db: &impl ConnectionTrait,
-    username: &str,
-) -> AppResult<member::Model> {
-    // Only a valid username can name a member; anything else (a NUL byte, say, which
-    // PostgreSQL refuses in text) is simply not found.
-    let Ok(username) = Username::parse(username) else {
-        return Err(AppError::not_found("Member"));
-    };
-    member::Entity::find()
-        .filter(member::Column::Username.eq(username.as_ref()))
-        .filter(member::Column::DeletedAt.is_null())
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Member"))
-}
-
 /// Gives a member a role. `by` is the admin doing it (None: the command line); admins
 /// cannot change their own role. The change is audited in its transaction.
 pub async fn set_role(
@@ -794,17 +800,15 @@ pub async fn set_role(
     row.role = Set(role.as_str().to_string());
     let member = row.update(&txn).await?;
     if from != role.as_str() {
-        audit::record(
-            &txn,
-            by.map(|a| a.id),
-            Action::RoleChanged {
+        let audited = Effect::Audited {
+            by: by.map(By::actor).unwrap_or_default(),
+            action: Action::RoleChanged {
                 from,
                 to: role.as_str().to_string(),
             },
-            Some(member.id),
-            Utc::now(),
-        )
-        .await?;
+            target: Target::Member(member.id),
+        };
+        effects::record(&txn, audited, Utc::now()).await?;
     }
     txn.commit().await?;
     Ok(member)

@@ -46,6 +46,8 @@ pub enum Rule {
     ConversationsStarted(u64),
     Reputation(i32),
     QuizzesPassed(u64),
+    /// Flags moderators agreed with.
+    FlagsAgreed(i32),
 }
 
 pub struct Badge {
@@ -141,6 +143,13 @@ pub const BADGES: &[Badge] = &[
         description: "Passed a quiz",
         rule: Rule::QuizzesPassed(1),
     },
+    Badge {
+        slug: "deputy",
+        name: "Deputy",
+        tier: Tier::Silver,
+        description: "Raised 10 flags that moderators agreed with",
+        rule: Rule::FlagsAgreed(10),
+    },
 ];
 
 pub fn find(slug: &str) -> Option<&'static Badge> {
@@ -157,6 +166,7 @@ pub enum Trigger {
     Recognized { author: i32 },
     ReputationChanged { member: i32 },
     QuizPassed { member: i32 },
+    FlagAgreed { member: i32 },
 }
 
 /// Checks the badges a trigger concerns and awards the ones now earned, each with a
@@ -260,6 +270,15 @@ pub async fn evaluate(
                     .count(db)
                     .await?;
                 if count >= n {
+                    award(db, badge, id, None, now).await?;
+                }
+            }
+            (Rule::FlagsAgreed(n), Trigger::FlagAgreed { member: id }) => {
+                let agreed = member::Entity::find_by_id(id)
+                    .one(db)
+                    .await?
+                    .map_or(0, |m| m.flags_agreed);
+                if agreed >= n {
                     award(db, badge, id, None, now).await?;
                 }
             }

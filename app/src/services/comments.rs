@@ -1,16 +1,20 @@
 //! Threaded comments: replies to the discussion and to each other, any depth.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{comment, discussion};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
+};
 
 use super::Actor;
+use super::audit::{Action, By, Target};
 use super::effects::{self, Effect};
-use super::items::{self, Locks};
-use super::ledger;
+use super::items::{self, BeforeMembers, Locks};
+use super::{ledger, revisions};
 use crate::domain::{Body, Post};
-use crate::error::{AppError, AppResult, Code};
+use crate::error::{AppError, AppResult};
 use crate::markdown;
 use crate::views::{CommentView, posts};
 
@@ -29,10 +33,7 @@ pub async fn create(
     Locks::new(&txn).discussion(discussion_id).await?;
     let discussion = items::discussion(&txn, discussion_id).await?;
     if discussion.locked && !actor.role.can_moderate() {
-        return Err(AppError::coded(
-            Code::DiscussionLocked,
-            "This discussion is locked: no new comments",
-        ));
+        return Err(super::discussions::locked());
     }
     let depth = match parent_id {
         None => 0,
@@ -104,20 +105,52 @@ pub async fn update(
     body: Body,
 ) -> AppResult<CommentView> {
     let txn = crate::db::begin_write(db).await?;
-    let (row, _) = items::comment(&txn, id).await?;
+    let (row, discussion) = items::comment(&txn, id).await?;
     if !actor.may_change(row.author_id) {
         return Err(AppError::forbidden(
             "Only the author or a moderator may edit this comment",
         ));
     }
+    if discussion.locked && !actor.role.can_moderate() {
+        return Err(super::discussions::locked());
+    }
+    if row.body == body.as_ref() {
+        txn.commit().await?;
+        return posts::comment(db, row, Some(actor)).await;
+    }
     let now = Utc::now();
+    let by_moderator = revisions::by_moderator(actor, row.author_id);
+    let before = revisions::Version {
+        title: None,
+        body: row.body.clone(),
+        editor_id: row.author_id,
+        by_moderator: row.edited_by_moderator,
+        at: row.edited_at.unwrap_or(row.created_at),
+    };
     let mut active: comment::ActiveModel = row.into();
     active.body_html = Set(markdown::render(body.as_ref()));
     active.body = Set(body.into_inner());
     active.updated_at = Set(now);
     active.edited_at = Set(Some(now));
+    active.edited_by_moderator = Set(by_moderator);
     let row = active.update(&txn).await?;
+    let after = revisions::Version {
+        title: None,
+        body: row.body.clone(),
+        editor_id: actor.id,
+        by_moderator,
+        at: now,
+    };
+    revisions::record_edit(&txn, Post::Comment(id), before, after).await?;
     effects::record(&txn, Effect::CommentEdited { id: row.id }, now).await?;
+    if by_moderator {
+        let audited = Effect::Audited {
+            by: By::actor(actor),
+            action: Action::PostEdited,
+            target: Target::Comment(id),
+        };
+        effects::record(&txn, audited, now).await?;
+    }
     txn.commit().await?;
     posts::comment(db, row, Some(actor)).await
 }
@@ -138,11 +171,26 @@ pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResul
             "Only the author or a moderator may delete this comment",
         ));
     }
-    let now = Utc::now();
+    remove(locks, &txn, id, actor, Utc::now()).await?;
+    txn.commit().await?;
+    Ok(item.discussion_id)
+}
+
+/// Soft-deletes a comment whose row `locks` holds: its place stays, its votes'
+/// reputation is given back, and a moderator's deletion of another's comment is
+/// audited.
+pub async fn remove<'t, C: ConnectionTrait, S: BeforeMembers>(
+    locks: Locks<'t, C, S>,
+    txn: &'t C,
+    id: i32,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let item = items::load(txn, Post::Comment(id)).await?;
     comment::Entity::update_many()
         .col_expr(comment::Column::DeletedAt, Expr::value(now))
         .filter(comment::Column::Id.eq(id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     discussion::Entity::update_many()
         .col_expr(
@@ -150,14 +198,21 @@ pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResul
             Expr::col(discussion::Column::CommentCount).sub(1),
         )
         .filter(discussion::Column::Id.eq(item.discussion_id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    let reputation_changed = ledger::item_deleted(locks, &txn, &item, now).await?;
+    let reputation_changed = ledger::item_deleted(locks, txn, &item, now).await?;
     let deleted = Effect::PostDeleted {
         post: item.post,
         reputation_changed,
     };
-    effects::record(&txn, deleted, now).await?;
-    txn.commit().await?;
-    Ok(item.discussion_id)
+    effects::record(txn, deleted, now).await?;
+    if actor.id != item.author_id {
+        let audited = Effect::Audited {
+            by: By::actor(actor),
+            action: Action::PostDeleted,
+            target: Target::Comment(id),
+        };
+        effects::record(txn, audited, now).await?;
+    }
+    Ok(())
 }

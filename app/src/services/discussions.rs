@@ -1,7 +1,7 @@
 //! Discussions: start, list, read, edit, delete, lock and pin.
 
 use chrono::Utc;
-use entity::discussion;
+use entity::{comment, discussion};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -9,13 +9,15 @@ use sea_orm::{
 };
 
 use super::Actor;
+use super::audit::{Action, By, Target};
 use super::effects::{self, Effect};
-use super::items::{self, Locks};
+use super::items::{self, BeforeMembers, Locks};
+use super::revisions;
 use super::polls::{self, PollView};
 use super::zones::merge;
 use super::{digest, ledger};
 use crate::domain::{Body, Paging, Post, SortOrder, Title};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult, Code, FieldErrors};
 use crate::markdown;
 use crate::views::{CommentView, DiscussionView, posts};
 
@@ -108,9 +110,13 @@ pub async fn list(
     viewer: Option<&Actor>,
 ) -> AppResult<(Vec<DiscussionView>, u64)> {
     let zone = super::zones::find(db, zone_slug).await?;
-    let base = discussion::Entity::find()
+    let mut base = discussion::Entity::find()
         .filter(discussion::Column::ZoneId.eq(zone.id))
         .filter(discussion::Column::DeletedAt.is_null());
+    // Hidden discussions stay out of listings, but for moderators.
+    if !viewer.is_some_and(|a| a.role.can_moderate()) {
+        base = base.filter(discussion::Column::Hidden.eq(false));
+    }
     let total = base.clone().count(db).await?;
     // Pinned discussions stay on top whatever the order.
     let ordered = base.order_by_desc(discussion::Column::Pinned);
@@ -134,6 +140,7 @@ pub async fn list(
 pub async fn latest(db: &impl ConnectionTrait, limit: u64) -> AppResult<Vec<DiscussionView>> {
     let rows = discussion::Entity::find()
         .filter(discussion::Column::DeletedAt.is_null())
+        .filter(discussion::Column::Hidden.eq(false))
         .order_by_desc(discussion::Column::LastActivityAt)
         .order_by_desc(discussion::Column::Id)
         .limit(limit)
@@ -151,7 +158,8 @@ pub async fn by_author(
 ) -> AppResult<Vec<DiscussionView>> {
     let mut query = discussion::Entity::find()
         .filter(discussion::Column::AuthorId.eq(author_id))
-        .filter(discussion::Column::DeletedAt.is_null());
+        .filter(discussion::Column::DeletedAt.is_null())
+        .filter(discussion::Column::Hidden.eq(false));
     if best_first {
         query = query.order_by_desc(discussion::Column::Score);
     }
@@ -192,19 +200,32 @@ pub async fn update(
     edit: DiscussionEdit,
 ) -> AppResult<DiscussionView> {
     let txn = crate::db::begin_write(db).await?;
+    Locks::new(&txn).discussion(id).await?;
     let row = items::discussion(&txn, id).await?;
     if !actor.may_change(row.author_id) {
         return Err(AppError::forbidden(
             "Only the author or a moderator may edit this discussion",
         ));
     }
-    if edit.title.is_none() && edit.body.is_none() {
+    if row.locked && !actor.role.can_moderate() {
+        return Err(locked());
+    }
+    let title_changed = edit.title.as_ref().is_some_and(|t| t.as_ref() != row.title);
+    let body_changed = edit.body.as_ref().is_some_and(|b| b.as_ref() != row.body);
+    if !title_changed && !body_changed {
         // Nothing to change: the discussion as it is, not marked edited.
         txn.commit().await?;
         return posts::discussion(db, row, Some(actor)).await;
     }
     let now = Utc::now();
-    let title_changed = edit.title.as_ref().is_some_and(|t| t.as_ref() != row.title);
+    let by_moderator = revisions::by_moderator(actor, row.author_id);
+    let before = revisions::Version {
+        title: Some(row.title.clone()),
+        body: row.body.clone(),
+        editor_id: row.author_id,
+        by_moderator: row.edited_by_moderator,
+        at: row.edited_at.unwrap_or(row.created_at),
+    };
     let mut active: discussion::ActiveModel = row.into();
     if let Some(title) = edit.title {
         active.title = Set(title.into_inner());
@@ -215,38 +236,106 @@ pub async fn update(
     }
     active.updated_at = Set(now);
     active.edited_at = Set(Some(now));
+    active.edited_by_moderator = Set(by_moderator);
     let row = active.update(&txn).await?;
+    let after = revisions::Version {
+        title: Some(row.title.clone()),
+        body: row.body.clone(),
+        editor_id: actor.id,
+        by_moderator,
+        at: now,
+    };
+    revisions::record_edit(&txn, Post::Discussion(id), before, after).await?;
     let edited = Effect::DiscussionEdited {
         id: row.id,
         title_changed,
     };
     effects::record(&txn, edited, now).await?;
+    if by_moderator {
+        audited(&txn, actor, Action::PostEdited, Target::Discussion(id), now).await?;
+    }
     txn.commit().await?;
     posts::discussion(db, row, Some(actor)).await
 }
 
+/// 403 `discussion_locked`.
+pub fn locked() -> AppError {
+    AppError::coded(
+        Code::DiscussionLocked,
+        "This discussion is locked: no new comments, edits, votes or ballots",
+    )
+}
+
+/// One audit row for a moderator's action, through the dispatcher.
+async fn audited(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    action: Action,
+    target: Target,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<()> {
+    let effect = Effect::Audited {
+        by: By::actor(actor),
+        action,
+        target,
+    };
+    effects::record(txn, effect, now).await?;
+    Ok(())
+}
+
+/// Deletes a discussion. Its author may not once others have replied (a moderator may).
 pub async fn delete(db: &DatabaseConnection, id: i32, actor: &Actor) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     let locks = Locks::new(&txn).discussion(id).await?;
-    let item = items::load(&txn, Post::Discussion(id)).await?;
-    if !actor.may_change(item.author_id) {
+    let row = items::discussion(&txn, id).await?;
+    if !actor.may_change(row.author_id) {
         return Err(AppError::forbidden(
             "Only the author or a moderator may delete this discussion",
         ));
     }
-    let now = Utc::now();
+    if !actor.role.can_moderate() {
+        let others = comment::Entity::find()
+            .filter(comment::Column::DiscussionId.eq(id))
+            .filter(comment::Column::DeletedAt.is_null())
+            .filter(comment::Column::AuthorId.ne(actor.id))
+            .count(&txn)
+            .await?;
+        if others > 0 {
+            return Err(AppError::coded(
+                Code::HasReplies,
+                "Others have replied to this discussion, so it stays: edit it, or ask a moderator to remove it",
+            ));
+        }
+    }
+    remove(locks, &txn, id, actor, Utc::now()).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Soft-deletes a discussion whose row `locks` holds: its votes' reputation is given
+/// back, and a moderator's deletion of another's discussion is audited.
+pub async fn remove<'t, C: ConnectionTrait, S: BeforeMembers>(
+    locks: Locks<'t, C, S>,
+    txn: &'t C,
+    id: i32,
+    actor: &Actor,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<()> {
+    let item = items::load(txn, Post::Discussion(id)).await?;
     discussion::Entity::update_many()
         .col_expr(discussion::Column::DeletedAt, Expr::value(now))
         .filter(discussion::Column::Id.eq(id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    let reputation_changed = ledger::item_deleted(locks, &txn, &item, now).await?;
+    let reputation_changed = ledger::item_deleted(locks, txn, &item, now).await?;
     let deleted = Effect::PostDeleted {
         post: item.post,
         reputation_changed,
     };
-    effects::record(&txn, deleted, now).await?;
-    txn.commit().await?;
+    effects::record(txn, deleted, now).await?;
+    if actor.id != item.author_id {
+        audited(txn, actor, Action::PostDeleted, Target::Discussion(id), now).await?;
+    }
     Ok(())
 }
 
@@ -266,6 +355,7 @@ pub async fn moderate(
     let txn = crate::db::begin_write(db).await?;
     Locks::new(&txn).discussion(id).await?;
     let row = items::discussion(&txn, id).await?;
+    let before = (row.locked, row.pinned);
     let mut active: discussion::ActiveModel = row.into();
     if let Some(locked) = locked {
         active.locked = Set(locked);
@@ -274,6 +364,21 @@ pub async fn moderate(
         active.pinned = Set(pinned);
     }
     let row = active.update(&txn).await?;
+    let now = Utc::now();
+    if before.0 != row.locked {
+        let action = Action::Locked {
+            before: before.0,
+            after: row.locked,
+        };
+        audited(&txn, actor, action, Target::Discussion(id), now).await?;
+    }
+    if before.1 != row.pinned {
+        let action = Action::Pinned {
+            before: before.1,
+            after: row.pinned,
+        };
+        audited(&txn, actor, action, Target::Discussion(id), now).await?;
+    }
     txn.commit().await?;
     posts::discussion(db, row, Some(actor)).await
 }

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use entity::{comment, discussion, live_event, member};
 use sea_orm::{ConnectionTrait, EntityTrait};
 
+use super::audit::{self, Action, By, Target};
 use super::badges::{self, Trigger};
 use super::items::Item;
 use super::{follows, notifications, subscriptions};
@@ -62,6 +63,36 @@ pub enum Effect<'a> {
         member: i32,
         reputation_changed: BTreeSet<i32>,
     },
+    /// A moderator or admin acted, or a security event happened: one audit row.
+    Audited {
+        by: By,
+        action: Action,
+        target: Target,
+    },
+    /// A post was hidden (by flags reaching the threshold, or a moderator) or shown
+    /// again; its author hears of it and search follows.
+    PostHidden {
+        post: Flagged,
+        author: i32,
+        hidden: bool,
+        by_flags: bool,
+        by: By,
+    },
+    /// A moderator decided on a post's flags: the flaggers and the author hear the
+    /// outcome, flaggers' agreed flags count toward a badge.
+    FlagsDecided {
+        review_id: i32,
+        post: Flagged,
+        author: i32,
+        flaggers: Vec<i32>,
+        /// `agree`, `disagree` or `defer`.
+        decision: &'static str,
+        /// `hide` or `delete`, when agreed.
+        action: Option<&'static str>,
+        /// The post was hidden before and is shown again.
+        restored: bool,
+        by: By,
+    },
     /// Something changed in a live Q&A session; open pages hear `kind` with `payload`.
     Live {
         session_id: i32,
@@ -70,6 +101,80 @@ pub enum Effect<'a> {
         /// The event's JSON, as open pages receive it.
         payload: String,
     },
+}
+
+/// A post that can be flagged, with where it is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flagged {
+    Discussion(i32),
+    Comment { id: i32, discussion_id: i32 },
+    Question { id: i32, session_id: i32 },
+}
+
+impl Flagged {
+    pub fn kind(self) -> &'static str {
+        match self {
+            Flagged::Discussion(_) => "discussion",
+            Flagged::Comment { .. } => "comment",
+            Flagged::Question { .. } => "question",
+        }
+    }
+
+    pub fn id(self) -> i32 {
+        match self {
+            Flagged::Discussion(id) | Flagged::Comment { id, .. } | Flagged::Question { id, .. } => id,
+        }
+    }
+
+    pub fn discussion_id(self) -> Option<i32> {
+        match self {
+            Flagged::Discussion(id) | Flagged::Comment { discussion_id: id, .. } => Some(id),
+            Flagged::Question { .. } => None,
+        }
+    }
+
+    fn comment_id(self) -> Option<i32> {
+        match self {
+            Flagged::Comment { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn target(self) -> Target {
+        match self {
+            Flagged::Discussion(id) => Target::Discussion(id),
+            Flagged::Comment { id, .. } => Target::Comment(id),
+            Flagged::Question { id, .. } => Target::Question(id),
+        }
+    }
+
+    /// The search job that brings the index in line (questions are not indexed).
+    fn search_job(self) -> Option<SearchJob> {
+        match self {
+            Flagged::Discussion(id) => Some(SearchJob::Thread { id }),
+            Flagged::Comment { id, .. } => Some(SearchJob::Comment { id }),
+            Flagged::Question { .. } => None,
+        }
+    }
+}
+
+/// A notification about `post` for `member`, from the moderators (no actor).
+async fn tell(
+    txn: &impl ConnectionTrait,
+    member: i32,
+    kind: &str,
+    post: Flagged,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let note = notifications::New {
+        member_id: member,
+        kind,
+        discussion_id: post.discussion_id(),
+        comment_id: post.comment_id(),
+        actor_id: None,
+        badge_slug: None,
+    };
+    notifications::create(txn, note, now).await
 }
 
 /// What must happen after the transaction commits: live events to hand to this
@@ -191,6 +296,70 @@ pub async fn record(
         } => {
             reputation_badges(txn, &reputation_changed, now).await?;
             badges::evaluate(txn, Trigger::QuizPassed { member }, now).await?;
+        }
+        Effect::Audited { by, action, target } => {
+            audit::record(txn, &by, &action, &target, now).await?;
+        }
+        Effect::PostHidden {
+            post,
+            author,
+            hidden,
+            by_flags,
+            by,
+        } => {
+            let kind = if hidden { "post_hidden" } else { "post_restored" };
+            tell(txn, author, kind, post, now).await?;
+            if let Some(job) = post.search_job() {
+                search_jobs::enqueue(txn, job).await?;
+            }
+            if hidden {
+                let action = Action::PostHidden { by_flags };
+                audit::record(txn, &by, &action, &post.target(), now).await?;
+            }
+        }
+        Effect::FlagsDecided {
+            review_id,
+            post,
+            author,
+            flaggers,
+            decision,
+            action,
+            restored,
+            by,
+        } => {
+            let flagger_kind = match decision {
+                "agree" => Some("flag_agreed"),
+                "disagree" => Some("flag_disagreed"),
+                _ => None,
+            };
+            if let Some(kind) = flagger_kind {
+                for &flagger in &flaggers {
+                    tell(txn, flagger, kind, post, now).await?;
+                    if decision == "agree" {
+                        badges::evaluate(txn, Trigger::FlagAgreed { member: flagger }, now).await?;
+                    }
+                }
+            }
+            let author_kind = match (decision, action) {
+                ("agree", Some("delete")) => Some("post_removed"),
+                ("agree", _) => Some("post_hidden"),
+                _ if restored => Some("post_restored"),
+                _ => None,
+            };
+            if let Some(kind) = author_kind {
+                tell(txn, author, kind, post, now).await?;
+            }
+            if (decision == "agree" || restored)
+                && let Some(job) = post.search_job()
+            {
+                search_jobs::enqueue(txn, job).await?;
+            }
+            let decided = Action::FlagDecided {
+                review: review_id,
+                decision: decision.to_string(),
+                action: action.map(str::to_string),
+            };
+            audit::record(txn, &by, &decided, &post.target(), now).await?;
         }
         Effect::Live {
             session_id,

@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 use entity::{comment, discussion, member};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 
-use crate::domain::Post;
+use crate::domain::{Post, Username};
 use crate::error::{AppError, AppResult};
 use crate::views::discussion_path;
 
@@ -26,6 +26,8 @@ pub struct Item {
     pub zone_id: i32,
     pub score: i32,
     pub recognized: bool,
+    /// The discussion is locked (frozen: no votes, edits or replies from members).
+    pub locked: bool,
 }
 
 /// A live (not deleted) discussion row.
@@ -67,6 +69,7 @@ pub async fn load(db: &impl ConnectionTrait, post: Post) -> AppResult<Item> {
                 zone_id: d.zone_id,
                 score: d.score,
                 recognized: d.recognized,
+                locked: d.locked,
             })
         }
         Post::Comment(id) => {
@@ -79,6 +82,7 @@ pub async fn load(db: &impl ConnectionTrait, post: Post) -> AppResult<Item> {
                 zone_id: d.zone_id,
                 score: c.score,
                 recognized: c.recognized,
+                locked: d.locked,
             })
         }
     }
@@ -114,6 +118,24 @@ pub async fn members_by_id(
         .all(db)
         .await?;
     Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+}
+
+/// A member (not a former one) by username; 404 for anything else.
+pub async fn member_by_username(
+    db: &impl ConnectionTrait,
+    username: &str,
+) -> AppResult<member::Model> {
+    // Only a valid username can name a member; anything else (a NUL byte, say, which
+    // PostgreSQL refuses in text) is simply not found.
+    let Ok(username) = Username::parse(username) else {
+        return Err(AppError::not_found("Member"));
+    };
+    member::Entity::find()
+        .filter(member::Column::Username.eq(username.as_ref()))
+        .filter(member::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Member"))
 }
 
 /// Nothing locked yet.

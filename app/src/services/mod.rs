@@ -20,17 +20,21 @@ pub mod items;
 pub mod leaderboard;
 pub mod ledger;
 pub mod live;
+pub mod moderation;
 pub mod notifications;
 pub mod passwords;
 pub mod polls;
 pub mod quizzes;
 pub mod rate_limit;
 pub mod recognition;
+pub mod revisions;
 pub mod search;
 pub mod sessions;
 pub mod settings;
+pub mod site;
 pub mod sso;
 pub mod subscriptions;
+pub mod suspensions;
 pub mod votes;
 pub mod zones;
 
@@ -43,6 +47,9 @@ pub struct Actor {
     /// Until a member confirms their address they may read and edit their profile, not
     /// post, vote or follow.
     pub verified: bool,
+    /// The address prefix the request came from (IPv4 /16, IPv6 /48), for the audit
+    /// log; None off HTTP.
+    pub ip_prefix: Option<String>,
 }
 
 impl Actor {
@@ -52,6 +59,7 @@ impl Actor {
             username: m.username.clone(),
             role: Role::from_db(&m.role),
             verified: m.email_verified,
+            ip_prefix: None,
         }
     }
 

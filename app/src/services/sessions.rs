@@ -164,6 +164,45 @@ pub async fn revoke_all(
     Ok(delete.exec(db).await?.rows_affected)
 }
 
+/// A member ends one of their other sessions or tokens; the audit log records it.
+pub async fn end_one(
+    db: &sea_orm::DatabaseConnection,
+    actor: &super::Actor,
+    id: i32,
+    current_token: &str,
+) -> AppResult<()> {
+    let txn = crate::db::begin_write(db).await?;
+    revoke_one(&txn, actor.id, id, current_token).await?;
+    audited(&txn, actor, false).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A member ends every session and token but the one asking; audited.
+pub async fn end_others(
+    db: &sea_orm::DatabaseConnection,
+    actor: &super::Actor,
+    current_token: &str,
+) -> AppResult<u64> {
+    let txn = crate::db::begin_write(db).await?;
+    let ended = revoke_all(&txn, actor.id, Some(current_token)).await?;
+    audited(&txn, actor, true).await?;
+    txn.commit().await?;
+    Ok(ended)
+}
+
+async fn audited(txn: &impl ConnectionTrait, actor: &super::Actor, all: bool) -> AppResult<()> {
+    use super::audit::{Action, By, Target};
+    use super::effects::{self, Effect};
+    let effect = Effect::Audited {
+        by: By::actor(actor),
+        action: Action::SessionRevoked { all },
+        target: Target::Member(actor.id),
+    };
+    effects::record(txn, effect, Utc::now()).await?;
+    Ok(())
+}
+
 /// One of the member's sessions or API tokens, as they see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignInSession {

@@ -213,6 +213,7 @@ pub async fn finish(
         .map(|n| n.as_str().to_string());
     let preferred = claims.preferred_username().map(|u| u.as_str().to_string());
     let member = member_for(deps, &subject, &email, name, preferred).await?;
+    super::suspensions::refuse_sign_in(&member)?;
     let token = sessions::create(deps.db, member.id, SessionKind::Web, origin).await?;
     Ok(Finished {
         signed_in: SignedIn {
@@ -267,6 +268,12 @@ async fn member_for(
             sessions::revoke_all(&txn, id, None).await?;
         }
         let linked = row.update(&txn).await?;
+        let audited = super::effects::Effect::Audited {
+            by: super::audit::By::member(id),
+            action: super::audit::Action::SsoLinked,
+            target: super::audit::Target::Member(id),
+        };
+        super::effects::record(&txn, audited, chrono::Utc::now()).await?;
         txn.commit().await?;
         return Ok(linked);
     }

@@ -51,6 +51,9 @@ pub async fn vote(
     let txn = crate::db::begin_write(db).await?;
     let locks = Locks::new(&txn).post(post).await?;
     let item = items::load(&txn, post).await?;
+    if item.locked {
+        return Err(super::discussions::locked());
+    }
     if item.author_id == voter.id {
         return Err(AppError::coded(
             Code::SelfVote,

@@ -132,19 +132,35 @@ pub struct DiscussionView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub edited: bool,
+    /// The last edit was a moderator's.
+    pub edited_by_moderator: bool,
+    /// Hidden while moderators look at it (or by their decision): `body` and
+    /// `body_html` are empty for everyone but the author and moderators.
+    pub hidden: bool,
     /// Where the discussion's page is, e.g. `/discussions/7/how-we-onboard`.
     pub url: String,
 }
 
 impl DiscussionView {
-    pub fn build(d: discussion::Model, zone_slug: String, author: MemberRef, my_vote: i32) -> Self {
+    /// `reveal`: whether the viewer sees a hidden discussion's body (its author and
+    /// moderators do).
+    pub fn build(
+        d: discussion::Model,
+        zone_slug: String,
+        author: MemberRef,
+        my_vote: i32,
+        reveal: bool,
+    ) -> Self {
         let url = discussion_path(d.id, &d.title);
+        let shown = !d.hidden || reveal;
         Self {
             id: d.id,
             zone: zone_slug,
             title: d.title,
-            body: d.body,
-            body_html: d.body_html,
+            body: if shown { d.body } else { String::new() },
+            body_html: if shown { d.body_html } else { String::new() },
+            edited_by_moderator: d.edited_by_moderator,
+            hidden: d.hidden,
             author,
             score: d.score,
             my_vote,
@@ -168,9 +184,9 @@ pub struct CommentView {
     pub parent_id: Option<i32>,
     /// 0 for a reply to the discussion, 1 for a reply to such a reply, and so on.
     pub depth: i32,
-    /// null once deleted.
+    /// null once deleted (or while hidden, but to its author and moderators).
     pub body: Option<String>,
-    /// null once deleted.
+    /// null once deleted (or while hidden, but to its author and moderators).
     pub body_html: Option<String>,
     /// null once deleted.
     pub author: Option<MemberRef>,
@@ -181,18 +197,28 @@ pub struct CommentView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub edited: bool,
+    /// The last edit was a moderator's.
+    pub edited_by_moderator: bool,
+    /// Hidden while moderators look at it (or by their decision): `body` and
+    /// `body_html` are null for everyone but the author and moderators.
+    pub hidden: bool,
 }
 
 impl CommentView {
-    pub fn build(c: comment::Model, author: Option<MemberRef>, my_vote: i32) -> Self {
+    /// `reveal`: whether the viewer sees a hidden comment's body (its author and
+    /// moderators do).
+    pub fn build(c: comment::Model, author: Option<MemberRef>, my_vote: i32, reveal: bool) -> Self {
         let deleted = c.deleted_at.is_some();
+        let shown = !deleted && (!c.hidden || reveal);
         Self {
             id: c.id,
             discussion_id: c.discussion_id,
             parent_id: c.parent_id,
             depth: c.depth,
-            body: (!deleted).then_some(c.body),
-            body_html: (!deleted).then_some(c.body_html),
+            edited_by_moderator: c.edited_by_moderator,
+            hidden: c.hidden,
+            body: shown.then_some(c.body),
+            body_html: shown.then_some(c.body_html),
             author: if deleted { None } else { author },
             score: c.score,
             my_vote,

@@ -69,7 +69,8 @@ pub async fn discussions(
                 .map(|z| z.slug.clone())
                 .unwrap_or_default();
             let my_vote = my_votes.get(&d.id).copied().unwrap_or(0);
-            Ok(DiscussionView::build(d, zone, author, my_vote))
+            let reveal = viewer.is_some_and(|a| a.may_change(d.author_id));
+            Ok(DiscussionView::build(d, zone, author, my_vote, reveal))
         })
         .collect()
 }
@@ -106,7 +107,8 @@ pub async fn comments(
         .map(|c| {
             let author = authors.get(&c.author_id).map(MemberRef::from_model);
             let my_vote = my_votes.get(&c.id).copied().unwrap_or(0);
-            CommentView::build(c, author, my_vote)
+            let reveal = viewer.is_some_and(|a| a.may_change(c.author_id));
+            CommentView::build(c, author, my_vote, reveal)
         })
         .collect())
 }
@@ -188,6 +190,8 @@ mod tests {
             updated_at: t,
             edited_at: None,
             deleted_at: None,
+            hidden: false,
+            edited_by_moderator: false,
         }
     }
 

@@ -128,7 +128,7 @@ pub async fn revoke_session(
     me: CurrentMember,
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
-    sessions::revoke_one(&state.db, me.member.id, path.into_inner(), &me.secret).await?;
+    sessions::end_one(&state.db, &me.actor, path.into_inner(), &me.secret).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -139,7 +139,7 @@ pub async fn revoke_other_sessions(
     state: web::Data<AppState>,
     me: CurrentMember,
 ) -> AppResult<HttpResponse> {
-    sessions::revoke_all(&state.db, me.member.id, Some(&me.secret)).await?;
+    sessions::end_others(&state.db, &me.actor, &me.secret).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

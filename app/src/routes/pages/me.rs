@@ -154,7 +154,7 @@ pub async fn revoke_session(
     CsrfForm(_form): CsrfForm<CsrfOnly>,
 ) -> AppResult<HttpResponse> {
     let id: i32 = path.parse().map_err(|_| AppError::not_found("Session"))?;
-    sessions::revoke_one(&state.db, me.member.id, id, &me.secret).await?;
+    sessions::end_one(&state.db, &me.actor, id, &me.secret).await?;
     Ok(redirect("/account?done=sessions"))
 }
 
@@ -163,7 +163,7 @@ pub async fn revoke_other_sessions(
     me: CurrentMember,
     CsrfForm(_form): CsrfForm<CsrfOnly>,
 ) -> AppResult<HttpResponse> {
-    sessions::revoke_all(&state.db, me.member.id, Some(&me.secret)).await?;
+    sessions::end_others(&state.db, &me.actor, &me.secret).await?;
     Ok(redirect("/account?done=sessions"))
 }
 

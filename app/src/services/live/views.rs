@@ -53,6 +53,9 @@ pub struct QuestionView {
     pub answered_by: Option<MemberRef>,
     pub answered_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Hidden while moderators look at it: the body is empty for everyone but its
+    /// author and moderators.
+    pub hidden: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -165,7 +168,9 @@ pub(super) async fn question_views(
         .into_iter()
         .map(|q| {
             let show_author = !q.anonymous || viewer.sees_names(q.author_id);
+            let reveal = !q.hidden || viewer.sees_names(q.author_id);
             QuestionView {
+                hidden: q.hidden,
                 id: q.id,
                 session_id: q.session_id,
                 author: if show_author {
@@ -186,8 +191,8 @@ pub(super) async fn question_views(
                 answered_at: q.answered_at,
                 answer: q.answer,
                 answer_html: q.answer_html,
-                body: q.body,
-                body_html: q.body_html,
+                body: if reveal { q.body } else { String::new() },
+                body_html: if reveal { q.body_html } else { String::new() },
                 created_at: q.created_at,
             }
         })
