@@ -1,5 +1,7 @@
 //! Markdown to safe HTML: pulldown-cmark renders, ammonia removes anything that could run
 //! (scripts, event handlers, `javascript:` and other non-web links, styles, iframes).
+//! Pictures are never embedded (a remote picture is a tracking pixel for its host):
+//! each becomes a link to it, and the Content-Security-Policy allows only our own.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -13,7 +15,10 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .link_rel(Some("noopener noreferrer nofollow ugc"))
         .add_generic_attributes(["title"])
         .add_allowed_classes("code", LANGUAGE_CLASSES.iter().copied())
-        .add_allowed_classes("a", ["mention"]);
+        .add_allowed_classes("a", ["mention"])
+        // Pictures from elsewhere are tracking pixels: none are shown (markdown images
+        // become links in `render`, raw `<img>` tags go).
+        .rm_tags(["img"]);
     builder
 });
 
@@ -43,9 +48,29 @@ pub fn render(markdown: &str) -> String {
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
     let parser = Parser::new_ext(markdown, options);
     let mut in_code_or_link = 0usize;
+    // Pictures would be tracking pixels for whoever hosts them: each is shown as a link
+    // to the picture instead, its alt text the link's text.
     let events = parser.flat_map(|event| {
-        use pulldown_cmark::{Event, Tag, TagEnd};
+        use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
         match &event {
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                in_code_or_link += 1;
+                return vec![
+                    Event::Start(Tag::Link {
+                        link_type: LinkType::Inline,
+                        dest_url: dest_url.clone(),
+                        title: title.clone(),
+                        id: CowStr::from(""),
+                    }),
+                    Event::Text(CowStr::from("Picture: ")),
+                ];
+            }
+            Event::End(TagEnd::Image) => {
+                in_code_or_link = in_code_or_link.saturating_sub(1);
+                return vec![Event::End(TagEnd::Link)];
+            }
             Event::Start(Tag::CodeBlock(_) | Tag::Link { .. }) => in_code_or_link += 1,
             Event::End(TagEnd::CodeBlock | TagEnd::Link) => {
                 in_code_or_link = in_code_or_link.saturating_sub(1)
@@ -60,6 +85,33 @@ pub fn render(markdown: &str) -> String {
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, events);
     CLEANER.clean(&unsafe_html).to_string()
+}
+
+/// What a body holds that new members are limited in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Census {
+    /// Links, bare URLs that become links not counted.
+    pub links: usize,
+    pub images: usize,
+    /// `@username` mentions (distinct or not).
+    pub mentions: usize,
+}
+
+/// Counts the links, images and mentions of a body as it renders.
+pub fn census(markdown: &str) -> Census {
+    use pulldown_cmark::{Event, Tag};
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
+    let mut census = Census::default();
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Start(Tag::Link { .. }) => census.links += 1,
+            Event::Start(Tag::Image { .. }) => census.images += 1,
+            _ => {}
+        }
+    }
+    census.mentions = render(markdown).matches("class=\"mention\"").count();
+    census
 }
 
 /// Splits a text run so each `@username` becomes a link to that member's profile.

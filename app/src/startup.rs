@@ -179,6 +179,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                 .into()
             }))
             .configure(routes::configure)
+            .wrap(from_fn(routes::limits::limit_routes))
             .wrap(from_fn(auth::ensure_csrf_cookie))
             .wrap(from_fn(routes::errors::shape_errors))
             .wrap(Compress::default())
@@ -189,7 +190,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     .add(("Referrer-Policy", "same-origin"))
                     .add((
                         "Content-Security-Policy",
-                        "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+                        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
                     )),
             )
             .wrap(from_fn(crate::telemetry::log_request))

@@ -19,6 +19,7 @@ mod identity;
 mod limits;
 mod live_qa;
 mod mail;
+mod moderation;
 mod openapi;
 mod pages;
 mod polls;

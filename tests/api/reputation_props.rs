@@ -209,7 +209,16 @@ async fn random_deletion(app: &TestApp, model: &mut Model, rng: &mut Lcg) {
     let post = model.items[i].post;
     model.log.push(format!("member{who} deletes {post:?}"));
     let answer = app.delete(&post.path(), model.members[who].auth()).await;
-    if model.live(i) {
+    // An author (not a moderator) cannot delete a discussion others replied to.
+    let moderator = who == 0 || who == 2;
+    let others_replied = model.items[i].parent.is_none()
+        && model
+            .items
+            .iter()
+            .any(|c| c.parent == Some(i) && !c.deleted && c.author != who);
+    if model.live(i) && !moderator && others_replied {
+        answer.expect_error(403, "has_replies");
+    } else if model.live(i) {
         answer.expect_status(204);
         model.items[i].deleted = true;
     } else {

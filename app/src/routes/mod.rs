@@ -11,6 +11,7 @@ use crate::templates::Assets;
 pub mod api;
 pub mod client;
 pub mod errors;
+pub mod limits;
 pub mod pages;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::Actor;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// What happened. Each names its action word (`name`) and its particulars (`details`).
 #[derive(Debug, Clone)]
@@ -229,6 +229,61 @@ pub struct Filter {
     /// A member's id (the actor).
     pub actor: Option<i32>,
     pub action: Option<String>,
+}
+
+impl Filter {
+    /// Reads `since` (a date or RFC 3339 time), `actor` (a username; an unknown one
+    /// matches nothing), `action` (an action word) and `limit` (1–1000, default 200).
+    pub async fn parse(
+        db: &impl ConnectionTrait,
+        since: Option<&str>,
+        actor: Option<&str>,
+        action: Option<&str>,
+        limit: Option<&str>,
+    ) -> AppResult<(Filter, u64)> {
+        fn given(v: Option<&str>) -> Option<&str> {
+            v.map(str::trim).filter(|s| !s.is_empty())
+        }
+        let mut filter = Filter::default();
+        if let Some(raw) = given(since) {
+            filter.since = Some(parse_time(raw).ok_or_else(|| {
+                AppError::validation("since", "must be a date (YYYY-MM-DD) or an RFC 3339 time")
+            })?);
+        }
+        if let Some(name) = given(actor) {
+            filter.actor = Some(match super::items::member_by_username(db, name).await {
+                Ok(m) => m.id,
+                Err(_) => -1,
+            });
+        }
+        if let Some(action) = given(action) {
+            if !ACTIONS.contains(&action) {
+                return Err(AppError::validation(
+                    "action",
+                    format!("must be one of {}", ACTIONS.join(", ")),
+                ));
+            }
+            filter.action = Some(action.to_string());
+        }
+        let limit = match given(limit) {
+            None => 200,
+            Some(raw) => raw
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| AppError::validation("limit", "must be from 1 to 1000"))?,
+        };
+        Ok((filter, limit))
+    }
+}
+
+/// A date (`YYYY-MM-DD`, its start, UTC) or an RFC 3339 time.
+pub fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let date = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()?;
+    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
 }
 
 /// The log, oldest first (`newest_first` for pages), at most `limit` lines.

@@ -25,6 +25,7 @@ pub async fn create(
     body: Body,
     parent_id: Option<i32>,
 ) -> AppResult<CommentView> {
+    super::site::check_new_member(db, actor, body.as_ref()).await?;
     let body_html = markdown::render(body.as_ref());
     let txn = crate::db::begin_write(db).await?;
     // The discussion's row is locked before `locked` is read, so a comment cannot slip
@@ -114,6 +115,7 @@ pub async fn update(
     if discussion.locked && !actor.role.can_moderate() {
         return Err(super::discussions::locked());
     }
+    super::site::check_new_member(&txn, actor, body.as_ref()).await?;
     if row.body == body.as_ref() {
         txn.commit().await?;
         return posts::comment(db, row, Some(actor)).await;

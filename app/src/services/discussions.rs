@@ -69,6 +69,7 @@ pub async fn create(
     new: NewDiscussion,
 ) -> AppResult<DiscussionView> {
     let zone = super::zones::find(db, zone_slug).await?;
+    super::site::check_new_member(db, actor, new.body.as_ref()).await?;
     let now = Utc::now();
     let body_html = markdown::render(new.body.as_ref());
     let txn = crate::db::begin_write(db).await?;
@@ -209,6 +210,9 @@ pub async fn update(
     }
     if row.locked && !actor.role.can_moderate() {
         return Err(locked());
+    }
+    if let Some(body) = &edit.body {
+        super::site::check_new_member(&txn, actor, body.as_ref()).await?;
     }
     let title_changed = edit.title.as_ref().is_some_and(|t| t.as_ref() != row.title);
     let body_changed = edit.body.as_ref().is_some_and(|b| b.as_ref() != row.body);

@@ -6,6 +6,7 @@ use entity::member;
 use crate::domain::Role;
 
 pub mod account_links;
+pub mod admin;
 pub mod accounts;
 pub mod audit;
 pub mod avatars;

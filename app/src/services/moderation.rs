@@ -610,6 +610,37 @@ pub enum QueueOrder {
     MostFlagged,
 }
 
+/// Reads the queue's `status` (pending by default; `all`) and `sort`.
+pub fn queue_params(
+    status: Option<&str>,
+    sort: Option<&str>,
+) -> AppResult<(Option<&'static str>, QueueOrder)> {
+    let status = match status.unwrap_or("") {
+        "" | "pending" => Some("pending"),
+        "all" => None,
+        "agreed" => Some("agreed"),
+        "disagreed" => Some("disagreed"),
+        "deferred" => Some("deferred"),
+        _ => {
+            return Err(AppError::validation(
+                "status",
+                "must be pending, agreed, disagreed, deferred or all",
+            ));
+        }
+    };
+    let order = match sort.unwrap_or("") {
+        "" | "newest" => QueueOrder::Newest,
+        "most_flagged" => QueueOrder::MostFlagged,
+        _ => {
+            return Err(AppError::validation(
+                "sort",
+                "must be newest or most_flagged",
+            ));
+        }
+    };
+    Ok((status, order))
+}
+
 /// The review queue (moderators): `status` one of pending, agreed, disagreed, deferred
 /// (all when None); at most 100 items.
 pub async fn queue(

@@ -43,8 +43,10 @@ pub async fn create(db: &impl ConnectionTrait, new: New<'_>, now: DateTime<Utc>)
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NotificationView {
     pub id: i32,
-    /// `reply`, `comment_reply`, `mention`, `recognition`, `badge` or
-    /// `followed_discussion` (a followed member started one).
+    /// `reply`, `comment_reply`, `mention`, `recognition`, `badge`,
+    /// `followed_discussion` (a followed member started one), `post_hidden`,
+    /// `post_removed`, `post_restored` (moderation of the member's post),
+    /// `flag_agreed` or `flag_disagreed` (the outcome of the member's flag).
     pub kind: String,
     pub discussion_id: Option<i32>,
     pub comment_id: Option<i32>,

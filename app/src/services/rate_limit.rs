@@ -64,6 +64,37 @@ pub const POSTS_PER_MEMBER: Limit = Limit {
     window_secs: 60,
 };
 
+/// Votes (discussions and comments), per member or visitor.
+pub const VOTES: Limit = Limit {
+    name: "vote",
+    max: 60,
+    window_secs: 60,
+};
+/// Edits of discussions and comments.
+pub const EDITS: Limit = Limit {
+    name: "edit",
+    max: 30,
+    window_secs: 60,
+};
+/// Searches (the page and the API).
+pub const SEARCHES: Limit = Limit {
+    name: "search",
+    max: 60,
+    window_secs: 60,
+};
+/// Markdown previews.
+pub const PREVIEWS: Limit = Limit {
+    name: "preview",
+    max: 60,
+    window_secs: 60,
+};
+/// Live-question upvotes.
+pub const UPVOTES: Limit = Limit {
+    name: "question-upvote",
+    max: 60,
+    window_secs: 60,
+};
+
 /// Counts one hit against `limit` for `subject`; `RateLimited` once it is exceeded.
 pub async fn hit(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> AppResult<()> {
     let counted = count(db, limit, subject).await?;

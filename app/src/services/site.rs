@@ -3,18 +3,12 @@
 //! `site_settings` table holds only what an admin changed, so every instance reads the
 //! same values.
 
-use chrono::Utc;
 use entity::site_setting;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::Actor;
-use super::audit::{self, Action, Target};
-use super::effects::{self, Effect};
-use crate::domain::Role;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::AppResult;
 
 /// Every setting, with its value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -57,7 +51,7 @@ pub struct SiteSettingsChange {
 }
 
 impl SiteSettings {
-    fn pairs(&self) -> [(&'static str, i32); 5] {
+    pub fn pairs(&self) -> [(&'static str, i32); 5] {
         [
             ("flags_to_hide", self.flags_to_hide),
             ("flag_min_reputation", self.flag_min_reputation),
@@ -67,7 +61,7 @@ impl SiteSettings {
         ]
     }
 
-    fn set(&mut self, key: &str, value: i32) {
+    pub fn set(&mut self, key: &str, value: i32) {
         match key {
             "flags_to_hide" => self.flags_to_hide = value,
             "flag_min_reputation" => self.flag_min_reputation = value,
@@ -91,7 +85,7 @@ pub async fn get(db: &impl ConnectionTrait) -> AppResult<SiteSettings> {
 }
 
 /// The ranges each setting may take.
-const RANGES: &[(&str, i32, i32)] = &[
+pub const RANGES: &[(&str, i32, i32)] = &[
     ("flags_to_hide", 1, 100),
     ("flag_min_reputation", 0, 1_000_000),
     ("max_mentions", 0, 100),
@@ -99,78 +93,41 @@ const RANGES: &[(&str, i32, i32)] = &[
     ("mails_per_hour", 1, 1000),
 ];
 
-/// Admins change settings; the change (before and after) goes into the audit log.
-pub async fn update(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    change: SiteSettingsChange,
-) -> AppResult<SiteSettings> {
-    if actor.role != Role::Admin {
-        return Err(AppError::forbidden("Only admins change the settings"));
+
+/// New members (below `new_member_reputation`) may mention at most 2 members and put
+/// at most 2 links and no image in a post, so a fresh account cannot spam. Moderators
+/// are exempt.
+pub async fn check_new_member(
+    db: &impl ConnectionTrait,
+    actor: &super::Actor,
+    body: &str,
+) -> AppResult<()> {
+    if actor.role.can_moderate() {
+        return Ok(());
     }
-    let asked = [
-        ("flags_to_hide", change.flags_to_hide),
-        ("flag_min_reputation", change.flag_min_reputation),
-        ("max_mentions", change.max_mentions),
-        ("new_member_reputation", change.new_member_reputation),
-        ("mails_per_hour", change.mails_per_hour),
-    ];
-    let mut fields = FieldErrors::new();
-    for (key, value) in asked {
-        let Some(value) = value else { continue };
-        if let Some((_, min, max)) = RANGES.iter().find(|(k, _, _)| *k == key)
-            && !(*min..=*max).contains(&value)
-        {
-            fields.insert(key.to_string(), format!("must be from {min} to {max}"));
-        }
+    let settings = get(db).await?;
+    let reputation = entity::member::Entity::find_by_id(actor.id)
+        .one(db)
+        .await?
+        .map_or(0, |m| m.reputation);
+    if reputation >= settings.new_member_reputation {
+        return Ok(());
     }
-    if !fields.is_empty() {
-        return Err(AppError::from_fields(fields));
+    let census = crate::markdown::census(body);
+    let problem = if census.images > 0 {
+        Some("may not hold pictures until you have some reputation")
+    } else if census.links > 2 {
+        Some("may hold at most 2 links until you have some reputation")
+    } else if census.mentions > 2 {
+        Some("may mention at most 2 members until you have some reputation")
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => Err(crate::error::AppError::validation(
+            "body",
+            format!("{p} ({} points)", settings.new_member_reputation),
+        )),
+        None => Ok(()),
     }
-    let txn = crate::db::begin_write(db).await?;
-    let before = get(&txn).await?;
-    let mut after = before.clone();
-    for (key, value) in asked {
-        let Some(value) = value else { continue };
-        after.set(key, value);
-        site_setting::Entity::insert(site_setting::ActiveModel {
-            key: Set(key.to_string()),
-            value: Set(value.to_string()),
-        })
-        .on_conflict(
-            OnConflict::column(site_setting::Column::Key)
-                .update_column(site_setting::Column::Value)
-                .to_owned(),
-        )
-        .exec(&txn)
-        .await?;
-    }
-    if after != before {
-        let changed = |s: &SiteSettings| {
-            let other = if std::ptr::eq(s, &before) {
-                &after
-            } else {
-                &before
-            };
-            serde_json::Value::Object(
-                s.pairs()
-                    .into_iter()
-                    .zip(other.pairs())
-                    .filter(|(a, b)| a.1 != b.1)
-                    .map(|(a, _)| (a.0.to_string(), a.1.into()))
-                    .collect(),
-            )
-        };
-        let audited = Effect::Audited {
-            by: audit::By::actor(actor),
-            action: Action::SettingsChanged {
-                before: changed(&before),
-                after: changed(&after),
-            },
-            target: Target::Settings,
-        };
-        effects::record(&txn, audited, Utc::now()).await?;
-    }
-    txn.commit().await?;
-    Ok(after)
 }

@@ -187,6 +187,31 @@ impl Reason {
     }
 }
 
+/// How many reply mails each of `members` was sent (or has waiting) in the last hour,
+/// in one query.
+async fn mailed_last_hour(
+    db: &impl ConnectionTrait,
+    members: &[i32],
+    now: DateTime<Utc>,
+) -> AppResult<std::collections::HashMap<i32, i64>> {
+    use sea_orm::QuerySelect;
+    if members.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i32, i64)> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::MemberId)
+        .column_as(outbox::Column::Id.count(), "n")
+        .filter(outbox::Column::MemberId.is_in(members.to_vec()))
+        .filter(outbox::Column::Kind.eq("reply"))
+        .filter(outbox::Column::CreatedAt.gt(now - chrono::Duration::hours(1)))
+        .group_by(outbox::Column::MemberId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Everything a new comment sets in motion, inside its transaction: the commenter is
 /// subscribed; the discussion's author, the parent comment's author and mentioned
 /// members get an in-app notification; and every subscriber with e-mail on (plus those
@@ -221,7 +246,10 @@ pub async fn comment_posted(
     {
         bump(parent.author_id, Reason::CommentReply);
     }
-    let names = mentions(&crate::markdown::prose_text(&comment.body));
+    let settings = super::site::get(db).await?;
+    let mut names = mentions(&crate::markdown::prose_text(&comment.body));
+    // At most this many members hear of mentions in one post.
+    names.truncate(usize::try_from(settings.max_mentions).unwrap_or(0));
     if !names.is_empty() {
         for m in member::Entity::find()
             .filter(member::Column::Username.is_in(names))
@@ -287,8 +315,14 @@ pub async fn comment_posted(
     candidates.sort_unstable();
     candidates.dedup();
     let members = super::items::members_by_id(db, candidates.iter().copied()).await?;
+    // Each member gets at most `mails_per_hour` notification mails an hour; past it the
+    // in-app notification stays and the digest brings the rest.
+    let mailed = mailed_last_hour(db, &candidates, now).await?;
     for id in candidates {
         if id == author || opted_out.contains(&id) {
+            continue;
+        }
+        if mailed.get(&id).copied().unwrap_or(0) >= i64::from(settings.mails_per_hour) {
             continue;
         }
         let Some(m) = members.get(&id) else { continue };

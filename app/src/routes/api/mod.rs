@@ -11,6 +11,7 @@ use utoipa::OpenApi;
 use self::endpoint::Endpoint;
 use crate::error::{AppError, Code};
 
+pub mod admin;
 pub mod auth;
 pub mod avatars;
 pub mod badges;
@@ -25,6 +26,7 @@ pub mod mail;
 pub mod markdown;
 pub mod me;
 pub mod members;
+pub mod moderation;
 pub mod notifications;
 pub mod polls;
 pub mod quizzes;
@@ -72,6 +74,8 @@ endpoints![
     me::delete,
     members::member,
     members::set_role,
+    moderation::suspend,
+    moderation::lift_suspension,
     avatars::upload,
     avatars::remove,
     zones::list,
@@ -83,9 +87,13 @@ endpoints![
     discussions::delete,
     discussions::lock,
     discussions::pin,
+    moderation::discussion_revisions,
+    moderation::flag_discussion,
     comments::create,
     comments::edit,
     comments::delete,
+    moderation::comment_revisions,
+    moderation::flag_comment,
     votes::vote_discussion,
     votes::vote_comment,
     recognition::recognize_discussion,
@@ -128,6 +136,13 @@ endpoints![
     live::answer,
     live::pin,
     live::dismiss,
+    moderation::flag_question,
+    moderation::my_flags,
+    moderation::review,
+    moderation::decide,
+    admin::audit_log,
+    admin::settings,
+    admin::update_settings,
     health::healthz,
     health::readyz,
     self::openapi_json,

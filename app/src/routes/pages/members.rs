@@ -48,6 +48,24 @@ pub async fn profile(
     );
     ctx.insert("started", &started);
     let actor = viewer.actor();
+    // Moderators see (and change) a member's suspension; so does the member.
+    let sees_suspension = actor
+        .as_ref()
+        .is_some_and(|a| a.role.can_moderate() || a.id == member.id);
+    if sees_suspension {
+        let now = chrono::Utc::now();
+        ctx.insert(
+            "suspension",
+            &crate::services::suspensions::active(&member, now).map(|(_, s)| s),
+        );
+    }
+    let can_suspend = actor.as_ref().is_some_and(|a| {
+        let target = crate::domain::Role::from_db(&member.role);
+        a.role.can_moderate()
+            && a.id != member.id
+            && (!target.can_moderate() || a.role == crate::domain::Role::Admin)
+    });
+    ctx.insert("can_suspend", &can_suspend);
     let follow = crate::services::follows::state(
         &state.db,
         actor.as_ref(),

@@ -34,6 +34,7 @@ mod leaderboard;
 mod live;
 mod me;
 mod members;
+mod moderation;
 mod notifications;
 mod polls;
 mod quizzes;
@@ -56,6 +57,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(discussions::create),
         )
         .route("/discussions/{id}", web::get().to(discussions::show))
+        .route(
+            "/{kind:discussions|comments|questions}/{id}/flag",
+            web::get().to(moderation::flag_form),
+        )
+        .route(
+            "/{kind:discussions|comments|questions}/{id}/flag",
+            web::post().to(moderation::flag),
+        )
+        .route(
+            "/{kind:discussions|comments}/{id}/revisions",
+            web::get().to(moderation::revisions),
+        )
         .route(
             "/discussions/{id}/{slug}",
             web::get().to(discussions::show_slug),
@@ -107,6 +120,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(subscriptions::unsubscribe),
         )
         .route("/members/{username}", web::get().to(members::profile))
+        .route(
+            "/members/{username}/suspension",
+            web::post().to(moderation::suspend),
+        )
+        .route(
+            "/members/{username}/suspension/lift",
+            web::post().to(moderation::lift),
+        )
+        .route("/review", web::get().to(moderation::review))
+        .route("/review/{id}", web::post().to(moderation::decide))
+        .route("/admin/audit", web::get().to(moderation::audit_log))
+        .route("/admin/settings", web::get().to(moderation::settings))
+        .route(
+            "/admin/settings",
+            web::post().to(moderation::update_settings),
+        )
         .route(
             "/members/{username}/avatar.svg",
             web::get().to(avatars::avatar),

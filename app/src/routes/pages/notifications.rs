@@ -25,11 +25,14 @@ pub async fn list(
         .iter()
         .filter_map(|n| n.discussion_id)
         .collect();
+    // Deleted discussions lose their titles here; hidden ones too, but to their author.
     let titles: HashMap<i32, (String, String)> = entity::discussion::Entity::find()
         .filter(entity::discussion::Column::Id.is_in(ids))
+        .filter(entity::discussion::Column::DeletedAt.is_null())
         .all(&state.db)
         .await?
         .into_iter()
+        .filter(|d| !d.hidden || d.author_id == me.actor.id || me.actor.role.can_moderate())
         .map(|d| (d.id, (d.title.clone(), discussion_path(d.id, &d.title))))
         .collect();
     let rows: Vec<serde_json::Value> = list

@@ -34,6 +34,8 @@ struct Viewer {
     is_leader: bool,
     is_admin: bool,
     email_verified: bool,
+    /// The silence in force, shown in a banner.
+    silenced: Option<crate::services::suspensions::SuspensionView>,
 }
 
 /// Builds the context every page shares: who is signed in, the CSRF token, the zones.
@@ -55,6 +57,9 @@ pub async fn base_context(
             is_leader: role >= crate::domain::Role::Leader,
             is_admin: role == crate::domain::Role::Admin,
             email_verified: m.email_verified,
+            silenced: crate::services::suspensions::active(m, chrono::Utc::now())
+                .filter(|(kind, _)| *kind == crate::services::suspensions::Kind::Silence)
+                .map(|(_, s)| s),
         }
     });
     ctx.insert("me", &me);
@@ -154,6 +159,7 @@ pub fn render_error(req: &HttpRequest, err: &PublicError) -> HttpResponse {
                 is_leader: false,
                 is_admin: false,
                 email_verified: m.email_verified,
+                silenced: None,
             });
         ctx.insert("me", &me);
         ctx.insert("nav_zones", &Vec::<ZoneView>::new());
