@@ -388,6 +388,39 @@ pub async fn events(
         .await?)
 }
 
+/// A member's events as `viewer` may see them. The voter's side of a downvote (its cost
+/// and that cost's reversal) is the voter's alone: shown to anyone else, its time would
+/// match the author's `downvote_received` and name the voter.
+pub async fn visible_events(
+    db: &impl ConnectionTrait,
+    member_id: i32,
+    viewer: Option<i32>,
+    limit: Option<u64>,
+) -> AppResult<Vec<reputation_event::Model>> {
+    use sea_orm::sea_query::Query;
+    if viewer == Some(member_id) {
+        return events(db, member_id, limit).await;
+    }
+    let cast = Query::select()
+        .column(reputation_event::Column::VoteId)
+        .from(reputation_event::Entity)
+        .and_where(reputation_event::Column::MemberId.eq(member_id))
+        .and_where(reputation_event::Column::Kind.eq(kind::DOWNVOTE_CAST))
+        .to_owned();
+    Ok(reputation_event::Entity::find()
+        .filter(reputation_event::Column::MemberId.eq(member_id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(reputation_event::Column::VoteId.is_null())
+                .add(reputation_event::Column::VoteId.not_in_subquery(cast)),
+        )
+        .order_by_desc(reputation_event::Column::CreatedAt)
+        .order_by_desc(reputation_event::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
 /// A difference between a member's cached reputation and their ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drift {

@@ -130,7 +130,30 @@ pub async fn find_by_id(db: &impl ConnectionTrait, id: i32) -> AppResult<zone::M
         .ok_or_else(|| AppError::not_found("Zone"))
 }
 
-pub async fn create(db: &impl ConnectionTrait, new: NewZone) -> AppResult<ZoneView> {
+/// Admins create zones; each creation is audited.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &super::Actor,
+    new: NewZone,
+) -> AppResult<ZoneView> {
+    if actor.role != crate::domain::Role::Admin {
+        return Err(AppError::forbidden("Only admins may create zones"));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let view = insert(&txn, new).await?;
+    let audited = super::effects::Effect::Audited {
+        by: super::audit::By::actor(actor),
+        action: super::audit::Action::ZoneCreated {
+            name: view.name.clone(),
+        },
+        target: super::audit::Target::Zone(view.slug.clone()),
+    };
+    super::effects::record(&txn, audited, Utc::now()).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+async fn insert(db: &impl ConnectionTrait, new: NewZone) -> AppResult<ZoneView> {
     let position = zone::Entity::find().all(db).await?.len() as i32;
     let row = zone::ActiveModel {
         slug: Set(new.slug.into_inner()),

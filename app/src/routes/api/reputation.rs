@@ -38,9 +38,11 @@ pub struct Leaderboard {
 pub async fn member_reputation(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    viewer: crate::auth::MaybeMember,
 ) -> AppResult<HttpResponse> {
     let member = accounts::find_by_username(&state.db, &path).await?;
-    let events = ledger::events(&state.db, member.id, None).await?;
+    let me = viewer.member.as_ref().map(|m| m.id);
+    let events = ledger::visible_events(&state.db, member.id, me, None).await?;
     Ok(HttpResponse::Ok().json(ReputationView {
         reputation: member.reputation,
         events: events

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::doc::ErrorResponse;
 use crate::auth::CurrentMember;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::ApiJson;
 use crate::services::zones::{self, NewZone};
 use crate::state::AppState;
@@ -56,9 +56,6 @@ pub async fn create(
     me: CurrentMember,
     ApiJson(body): ApiJson<NewZoneRequest>,
 ) -> AppResult<HttpResponse> {
-    if me.actor.role != crate::domain::Role::Admin {
-        return Err(AppError::forbidden("Only admins may create zones"));
-    }
     let new = NewZone::parse(&body.slug, &body.name, &body.description)?;
-    Ok(HttpResponse::Created().json(zones::create(&state.db, new).await?))
+    Ok(HttpResponse::Created().json(zones::create(&state.db, &me.actor, new).await?))
 }

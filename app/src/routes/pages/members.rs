@@ -20,7 +20,8 @@ pub async fn profile(
     let mut ctx = base_context(&state, &req, &viewer, &member.display_name).await?;
     let badges = badges::of_member(&state.db, member.id).await?;
     ctx.insert("member", &MemberView::new(&member, badges));
-    let mut events = ledger::events(&state.db, member.id, Some(1000)).await?;
+    let me = viewer.member.as_ref().map(|m| m.id);
+    let mut events = ledger::visible_events(&state.db, member.id, me, Some(1000)).await?;
     events.reverse();
     ctx.insert("chart", &chart(&events));
     let recent: Vec<serde_json::Value> = events
