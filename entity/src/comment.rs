@@ -22,6 +22,10 @@ pub struct Model {
     pub hidden: bool,
     /// The last edit was a moderator's, not the author's.
     pub edited_by_moderator: bool,
+    /// The comment's place in its thread: its ancestors' ids and its own, each ten
+    /// digits, dot-separated. Ordering by it gives thread order (each reply after its
+    /// parent, siblings oldest first), so a page of a long thread is one indexed range.
+    pub thread_path: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,7 +6,7 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -86,7 +86,43 @@ const ADDED: &[(&str, &str)] = &[
     ("members", "flags_disagreed"),
     ("audit_log", "target"),
     ("audit_log", "ip_prefix"),
+    ("comments", "thread_path"),
 ];
+
+/// Gives every existing comment its thread path (parents have smaller ids, so one
+/// pass in id order sees each parent before its replies; a reply whose parent is
+/// missing starts its own branch).
+async fn backfill_thread_paths(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    use std::collections::HashMap;
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT id, parent_id FROM comments ORDER BY id",
+        ))
+        .await?;
+    let mut paths: HashMap<i32, String> = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let id: i32 = row.try_get("", "id")?;
+        let parent: Option<i32> = row.try_get("", "parent_id")?;
+        let path = match parent.and_then(|p| paths.get(&p)) {
+            Some(parent_path) => format!("{parent_path}.{id:010}"),
+            None => format!("{id:010}"),
+        };
+        let sql = match backend {
+            DbBackend::Postgres => "UPDATE comments SET thread_path = $1 WHERE id = $2",
+            _ => "UPDATE comments SET thread_path = ? WHERE id = ?",
+        };
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [path.clone().into(), id.into()],
+        ))
+        .await?;
+        paths.insert(id, path);
+    }
+    Ok(())
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -228,7 +264,18 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_comments_thread_path")
+                    .table(Alias::new("comments"))
+                    .col(Alias::new("discussion_id"))
+                    .col(Alias::new("thread_path"))
+                    .to_owned(),
+            )
+            .await?;
         let db = manager.get_connection();
+        backfill_thread_paths(db).await?;
         match db.get_database_backend() {
             DbBackend::Postgres => {
                 db.execute_unprepared(
@@ -291,12 +338,18 @@ impl MigrationTrait for Migration {
             "idx_audit_log_created",
             "idx_audit_log_actor",
             "idx_audit_log_action",
+            "idx_comments_thread_path",
         ] {
+            let table = if index.starts_with("idx_comments") {
+                "comments"
+            } else {
+                "audit_log"
+            };
             manager
                 .drop_index(
                     Index::drop()
                         .name(index)
-                        .table(Alias::new("audit_log"))
+                        .table(Alias::new(table))
                         .to_owned(),
                 )
                 .await?;

@@ -433,3 +433,53 @@ async fn a_comment_waits_for_a_concurrent_lock_of_its_discussion() {
     );
     assert_eq!(thread["discussion"]["comment_count"], json!(0));
 }
+
+#[tokio::test]
+async fn a_long_thread_comes_in_pages_of_200_that_keep_its_shape() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let id = app
+        .start_discussion(&alice.token, "people", "A very long thread", "Go.")
+        .await;
+    // 199 top-level replies, then a reply to the first (which belongs right after it,
+    // on the first page), then 5 more top-level ones: 205 in all.
+    let mut top = Vec::new();
+    for n in 0..199 {
+        top.push(app.comment(&bob.token, id, &format!("Reply {n}"), None).await);
+    }
+    let nested = app
+        .comment(&alice.token, id, "An answer to the first", Some(top[0]))
+        .await;
+    for n in 199..204 {
+        top.push(app.comment(&bob.token, id, &format!("Reply {n}"), None).await);
+    }
+
+    let first = app.get(&format!("/discussions/{id}"), None).await.expect(200);
+    let page: Vec<i64> = ids(&first["comments"]);
+    assert_eq!(page.len(), 200);
+    assert_eq!(first["more_comments"], true);
+    assert_eq!(page[0], top[0]);
+    assert_eq!(page[1], nested, "a reply follows its parent");
+    assert_eq!(first["comments"][1]["depth"], 1);
+    assert_eq!(page[199], top[198]);
+
+    let next = app
+        .get(&format!("/discussions/{id}?after={}", page[199]), None)
+        .await
+        .expect(200);
+    assert_eq!(ids(&next["comments"]), top[199..].to_vec());
+    assert_eq!(next["more_comments"], false);
+
+    app.get(&format!("/discussions/{id}?after=abc"), None)
+        .await
+        .expect_error(400, "validation_failed");
+
+    // The page links to the rest.
+    let html = app.get_page(&format!("/discussions/{id}")).await;
+    let html = html.expect_html(200);
+    assert!(
+        html.contains(&format!("?after={}#comments", page[199])),
+        "no link to the next replies"
+    );
+}

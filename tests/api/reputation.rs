@@ -139,10 +139,15 @@ pub async fn shown(app: &TestApp, post: Post, viewer: Option<&TestUser>) -> Valu
     }
 }
 
-/// GET /members/{username}/reputation, checked against the contract's invariant.
+/// GET /members/{username}/reputation as the member sees it (the voter's side of a
+/// downvote is theirs alone), checked against the contract's invariant.
 pub async fn ledger(app: &TestApp, username: &str) -> Value {
+    let token = app.login(username, crate::helpers::PASSWORD).await.expect(200)["token"]
+        .as_str()
+        .map(str::to_string)
+        .expect("a token");
     let ledger = app
-        .get(&format!("/members/{username}/reputation"), None)
+        .get(&format!("/members/{username}/reputation"), Some(&token))
         .await
         .expect(200);
     assert_ledger_invariant(&ledger, username);

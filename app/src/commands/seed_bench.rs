@@ -460,21 +460,25 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
             let body_html = markdown::render(&body);
             let created = base + Duration::minutes(5 * d as i64);
             let mut last_activity = created;
-            let mut depths: Vec<(i32, i32)> = Vec::with_capacity(count);
+            let mut depths: Vec<(i32, i32, String)> = Vec::with_capacity(count);
             for k in 0..count {
                 comment_id += 1;
                 let msg = conv_start + 2 + k;
-                let (parent, depth) = if k > 0 && rng.below(100) < 35 {
-                    let (pid, pdepth) = depths[rng.below(k)];
-                    if pdepth < MAX_DEPTH {
-                        (Some(pid), pdepth + 1)
+                let (parent, depth, path) = if k > 0 && rng.below(100) < 35 {
+                    let (pid, pdepth, ppath) = &depths[rng.below(k)];
+                    if *pdepth < MAX_DEPTH {
+                        (
+                            Some(*pid),
+                            pdepth + 1,
+                            crate::views::posts::child_path(Some(ppath), comment_id),
+                        )
                     } else {
-                        (None, 0)
+                        (None, 0, crate::views::posts::child_path(None, comment_id))
                     }
                 } else {
-                    (None, 0)
+                    (None, 0, crate::views::posts::child_path(None, comment_id))
                 };
-                depths.push((comment_id, depth));
+                depths.push((comment_id, depth, path.clone()));
                 let at = created + Duration::seconds(37 * (k as i64 + 1));
                 last_activity = at;
                 let c_author = rng.below(members) + 1;
@@ -499,6 +503,7 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
                     id: Set(comment_id),
                     discussion_id: Set(d_id),
                     parent_id: Set(parent),
+                    thread_path: Set(Some(path)),
                     author_id: Set(i32::try_from(c_author)?),
                     depth: Set(depth),
                     body: Set(corpus.text(msg).to_string()),

@@ -578,3 +578,16 @@ mod post_tests {
         }
     }
 }
+
+/// `?after=COMMENT_ID` of a thread's page: None when absent or empty.
+pub fn parse_after(raw: Option<&str>) -> Result<Option<i32>, AppError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(raw) => raw
+            .parse::<i32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Some)
+            .ok_or_else(|| AppError::validation("after", "must be a comment's id")),
+    }
+}

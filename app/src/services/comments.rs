@@ -36,6 +36,7 @@ pub async fn create(
     if discussion.locked && !actor.role.can_moderate() {
         return Err(super::discussions::locked());
     }
+    let mut parent_path: Option<String> = None;
     let depth = match parent_id {
         None => 0,
         Some(pid) => {
@@ -53,7 +54,10 @@ pub async fn create(
                         "refers to a deleted comment",
                     ));
                 }
-                Some(p) => p.depth + 1,
+                Some(p) => {
+                    parent_path = p.thread_path.clone();
+                    p.depth + 1
+                }
                 None => {
                     return Err(AppError::validation(
                         "parent_id",
@@ -81,6 +85,17 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    // The path needs the new id: set in a second statement.
+    let path = crate::views::posts::child_path(parent_path.as_deref(), row.id);
+    comment::Entity::update_many()
+        .col_expr(comment::Column::ThreadPath, Expr::value(path.clone()))
+        .filter(comment::Column::Id.eq(row.id))
+        .exec(&txn)
+        .await?;
+    let row = comment::Model {
+        thread_path: Some(path),
+        ..row
+    };
     discussion::Entity::update_many()
         .col_expr(
             discussion::Column::CommentCount,

@@ -393,8 +393,11 @@ pub async fn moderate(
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct DiscussionWithComments {
     pub discussion: DiscussionView,
-    /// In thread order: each after its parent, siblings oldest first.
+    /// In thread order: each after its parent, siblings oldest first. At most 200: the
+    /// first, or (with `?after=COMMENT_ID`) those after that comment.
     pub comments: Vec<CommentView>,
+    /// More comments follow: ask again with `after` = the last comment's id.
+    pub more_comments: bool,
     /// The discussion's poll, if it has one.
     pub poll: Option<PollView>,
     /// Whether the viewer may edit or delete the discussion.
@@ -413,9 +416,10 @@ pub async fn page(
     db: &DatabaseConnection,
     id: i32,
     viewer: Option<&Actor>,
+    after: Option<i32>,
 ) -> AppResult<DiscussionWithComments> {
     let discussion = read(db, id, viewer, true).await?;
-    let comments = posts::thread(db, id, viewer).await?;
+    let (comments, more_comments) = posts::thread(db, id, viewer, after).await?;
     if let Some(a) = viewer {
         digest::mark_read(db, a.id, id, Utc::now()).await?;
     }
@@ -434,6 +438,7 @@ pub async fn page(
             .collect(),
         discussion,
         comments,
+        more_comments,
         poll,
     })
 }
@@ -454,8 +459,9 @@ pub async fn full_page(
     engine: &crate::search::Search,
     id: i32,
     viewer: Option<&Actor>,
+    after: Option<i32>,
 ) -> AppResult<FullPage> {
-    let page = page(db, id, viewer).await?;
+    let page = page(db, id, viewer, after).await?;
     let zone = super::zones::find(db, &page.discussion.zone).await?;
     let quizzes = super::quizzes::list(db, None, Some(id)).await?;
     let related = super::search::similar(engine, &page.discussion.title, Some(id), 5).await;

@@ -125,18 +125,47 @@ pub async fn comment(
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("a comment view went missing")))
 }
 
-/// Every comment of a discussion, in thread order, deleted ones in their place.
+/// At most this many comments per page of a thread.
+pub const THREAD_PAGE: u64 = 200;
+
+/// A page of a discussion's comments, in thread order, deleted ones in their place:
+/// the first `THREAD_PAGE`, or those after the comment `after`. One indexed range
+/// (`thread_path`), so a page of a 10,000-reply thread costs what a short one does.
+/// Returns the comments and whether more follow.
 pub async fn thread(
     db: &impl ConnectionTrait,
     discussion_id: i32,
     viewer: Option<&Actor>,
-) -> AppResult<Vec<CommentView>> {
-    let rows = comment::Entity::find()
-        .filter(comment::Column::DiscussionId.eq(discussion_id))
+    after: Option<i32>,
+) -> AppResult<(Vec<CommentView>, bool)> {
+    use sea_orm::QuerySelect;
+    let mut query = comment::Entity::find().filter(comment::Column::DiscussionId.eq(discussion_id));
+    if let Some(after) = after {
+        let from = comment::Entity::find_by_id(after)
+            .filter(comment::Column::DiscussionId.eq(discussion_id))
+            .one(db)
+            .await?
+            .and_then(|c| c.thread_path)
+            .ok_or_else(|| crate::error::AppError::validation("after", "is not a comment of this discussion"))?;
+        query = query.filter(comment::Column::ThreadPath.gt(from));
+    }
+    let mut rows = query
+        .order_by_asc(comment::Column::ThreadPath)
         .order_by_asc(comment::Column::Id)
+        .limit(THREAD_PAGE + 1)
         .all(db)
         .await?;
-    comments(db, thread_order(rows), viewer).await
+    let more = rows.len() as u64 > THREAD_PAGE;
+    rows.truncate(THREAD_PAGE as usize);
+    Ok((comments(db, rows, viewer).await?, more))
+}
+
+/// The thread path of a comment whose parent's path is `parent` (None: top level).
+pub fn child_path(parent: Option<&str>, id: i32) -> String {
+    match parent {
+        Some(p) => format!("{p}.{id:010}"),
+        None => format!("{id:010}"),
+    }
 }
 
 /// Puts comments in thread order: each after its parent, siblings oldest first.
@@ -192,6 +221,7 @@ mod tests {
             deleted_at: None,
             hidden: false,
             edited_by_moderator: false,
+            thread_path: None,
         }
     }
 
@@ -207,6 +237,17 @@ mod tests {
         ];
         let ids: Vec<i32> = thread_order(rows).iter().map(|c| c.id).collect();
         assert_eq!(ids, vec![1, 3, 4, 5, 2, 6]);
+    }
+
+    #[test]
+    fn thread_paths_sort_in_thread_order() {
+        let a = child_path(None, 9);
+        let b = child_path(Some(&a), 10);
+        let c = child_path(None, 11);
+        let d = child_path(Some(&a), 100);
+        let mut paths = vec![c.clone(), d.clone(), b.clone(), a.clone()];
+        paths.sort();
+        assert_eq!(paths, vec![a, b, d, c]);
     }
 
     #[test]

@@ -116,14 +116,17 @@ pub struct PinRequest {
     pub pinned: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/discussions/{id}", tag = "discussions", params(("id" = i32, Path)),
-    responses((status = 200, body = DiscussionWithComments), (status = 404, body = ErrorResponse)))]
+#[utoipa::path(get, path = "/api/v1/discussions/{id}", tag = "discussions",
+    params(("id" = i32, Path), ("after" = Option<i32>, Query, description = "a comment's id: the comments after it in thread order (the next page)")),
+    responses((status = 200, body = DiscussionWithComments), (status = 400, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<i32>,
+    query: web::Query<HashMap<String, String>>,
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
-    let page = discussions::page(&state.db, *id, viewer.actor().as_ref()).await?;
+    let after = crate::domain::parse_after(query.get("after").map(String::as_str))?;
+    let page = discussions::page(&state.db, *id, viewer.actor().as_ref(), after).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
