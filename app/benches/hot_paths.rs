@@ -91,6 +91,9 @@ fn thousand_comments() -> Vec<comment::Model> {
             updated_at: at,
             edited_at: None,
             deleted_at: None,
+            hidden: false,
+            edited_by_moderator: false,
+            thread_path: None,
         });
     }
     rows

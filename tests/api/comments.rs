@@ -446,16 +446,25 @@ async fn a_long_thread_comes_in_pages_of_200_that_keep_its_shape() {
     // on the first page), then 5 more top-level ones: 205 in all.
     let mut top = Vec::new();
     for n in 0..199 {
-        top.push(app.comment(&bob.token, id, &format!("Reply {n}"), None).await);
+        top.push(
+            app.comment(&bob.token, id, &format!("Reply {n}"), None)
+                .await,
+        );
     }
     let nested = app
         .comment(&alice.token, id, "An answer to the first", Some(top[0]))
         .await;
     for n in 199..204 {
-        top.push(app.comment(&bob.token, id, &format!("Reply {n}"), None).await);
+        top.push(
+            app.comment(&bob.token, id, &format!("Reply {n}"), None)
+                .await,
+        );
     }
 
-    let first = app.get(&format!("/discussions/{id}"), None).await.expect(200);
+    let first = app
+        .get(&format!("/discussions/{id}"), None)
+        .await
+        .expect(200);
     let page: Vec<i64> = ids(&first["comments"]);
     assert_eq!(page.len(), 200);
     assert_eq!(first["more_comments"], true);

@@ -142,7 +142,10 @@ pub async fn shown(app: &TestApp, post: Post, viewer: Option<&TestUser>) -> Valu
 /// GET /members/{username}/reputation as the member sees it (the voter's side of a
 /// downvote is theirs alone), checked against the contract's invariant.
 pub async fn ledger(app: &TestApp, username: &str) -> Value {
-    let token = app.login(username, crate::helpers::PASSWORD).await.expect(200)["token"]
+    let token = app
+        .login(username, crate::helpers::PASSWORD)
+        .await
+        .expect(200)["token"]
         .as_str()
         .map(str::to_string)
         .expect("a token");

@@ -172,17 +172,21 @@ async fn documents(
     for c in comments {
         let parent = parents.get(&c.discussion_id);
         match parent {
-            Some(d) if d.deleted_at.is_none() && !d.hidden && c.deleted_at.is_none() && !c.hidden => docs.push(SearchDoc {
-                kind: PostKind::Comment,
-                discussion_id: d.id,
-                comment_id: Some(c.id),
-                title: d.title.clone(),
-                body: markdown::to_text(&c.body),
-                zone: zones.get(&d.zone_id).cloned().unwrap_or_default(),
-                author: username(c.author_id),
-                created_at: c.created_at,
-                score: c.score,
-            }),
+            Some(d)
+                if d.deleted_at.is_none() && !d.hidden && c.deleted_at.is_none() && !c.hidden =>
+            {
+                docs.push(SearchDoc {
+                    kind: PostKind::Comment,
+                    discussion_id: d.id,
+                    comment_id: Some(c.id),
+                    title: d.title.clone(),
+                    body: markdown::to_text(&c.body),
+                    zone: zones.get(&d.zone_id).cloned().unwrap_or_default(),
+                    author: username(c.author_id),
+                    created_at: c.created_at,
+                    score: c.score,
+                })
+            }
             _ => removals.push(Post::Comment(c.id).key()),
         }
     }

@@ -22,27 +22,53 @@ use crate::error::{AppError, AppResult};
 /// What happened. Each names its action word (`name`) and its particulars (`details`).
 #[derive(Debug, Clone)]
 pub enum Action {
-    RoleChanged { from: String, to: String },
+    RoleChanged {
+        from: String,
+        to: String,
+    },
     AccountDeleted,
     PasswordReset,
     EmailChanged,
     SsoLinked,
-    SessionRevoked { all: bool },
-    SignInRefused { login: String },
-    Locked { before: bool, after: bool },
-    Pinned { before: bool, after: bool },
+    SessionRevoked {
+        all: bool,
+    },
+    SignInRefused {
+        login: String,
+    },
+    Locked {
+        before: bool,
+        after: bool,
+    },
+    Pinned {
+        before: bool,
+        after: bool,
+    },
     PostDeleted,
     PostEdited,
-    PostHidden { by_flags: bool },
+    PostHidden {
+        by_flags: bool,
+    },
     FlagDecided {
         review: i32,
         decision: String,
         action: Option<String>,
     },
-    Suspended { kind: String, until: DateTime<Utc>, reason: String },
-    SuspensionLifted { kind: String },
-    ZoneCreated { name: String },
-    SettingsChanged { before: Value, after: Value },
+    Suspended {
+        kind: String,
+        until: DateTime<Utc>,
+        reason: String,
+    },
+    SuspensionLifted {
+        kind: String,
+    },
+    ZoneCreated {
+        name: String,
+    },
+    SettingsChanged {
+        before: Value,
+        after: Value,
+    },
 }
 
 /// Every action word, for filters.

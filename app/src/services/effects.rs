@@ -122,13 +122,18 @@ impl Flagged {
 
     pub fn id(self) -> i32 {
         match self {
-            Flagged::Discussion(id) | Flagged::Comment { id, .. } | Flagged::Question { id, .. } => id,
+            Flagged::Discussion(id)
+            | Flagged::Comment { id, .. }
+            | Flagged::Question { id, .. } => id,
         }
     }
 
     pub fn discussion_id(self) -> Option<i32> {
         match self {
-            Flagged::Discussion(id) | Flagged::Comment { discussion_id: id, .. } => Some(id),
+            Flagged::Discussion(id)
+            | Flagged::Comment {
+                discussion_id: id, ..
+            } => Some(id),
             Flagged::Question { .. } => None,
         }
     }
@@ -307,7 +312,11 @@ pub async fn record(
             by_flags,
             by,
         } => {
-            let kind = if hidden { "post_hidden" } else { "post_restored" };
+            let kind = if hidden {
+                "post_hidden"
+            } else {
+                "post_restored"
+            };
             tell(txn, author, kind, post, now).await?;
             if let Some(job) = post.search_job() {
                 search_jobs::enqueue(txn, job).await?;

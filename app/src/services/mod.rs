@@ -6,8 +6,8 @@ use entity::member;
 use crate::domain::Role;
 
 pub mod account_links;
-pub mod admin;
 pub mod accounts;
+pub mod admin;
 pub mod audit;
 pub mod avatars;
 pub mod badges;

@@ -179,7 +179,10 @@ async fn set_hidden(txn: &impl ConnectionTrait, post: Flagged, hidden: bool) -> 
 /// How much a member's flag weighs: 1 for a newcomer, less as more of their decided
 /// flags are disagreed with, back toward 1 as they are agreed with.
 pub fn weight(agreed: i32, disagreed: i32) -> f64 {
-    let (a, d) = (f64::from(Ord::max(agreed, 0)), f64::from(Ord::max(disagreed, 0)));
+    let (a, d) = (
+        f64::from(Ord::max(agreed, 0)),
+        f64::from(Ord::max(disagreed, 0)),
+    );
     (a + 2.0) / (a + d + 2.0)
 }
 

@@ -115,13 +115,8 @@ pub async fn list(
         .order_by_asc(revision::Column::Id)
         .all(db)
         .await?;
-    let editors = members_by_id(
-        db,
-        rows.iter()
-            .map(|r| r.editor_id)
-            .chain([item.author_id]),
-    )
-    .await?;
+    let editors =
+        members_by_id(db, rows.iter().map(|r| r.editor_id).chain([item.author_id])).await?;
     let editor = |id: i32| {
         editors
             .get(&id)

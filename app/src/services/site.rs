@@ -93,7 +93,6 @@ pub const RANGES: &[(&str, i32, i32)] = &[
     ("mails_per_hour", 1, 1000),
 ];
 
-
 /// New members (below `new_member_reputation`) may mention at most 2 members and put
 /// at most 2 links and no image in a post, so a fresh account cannot spam. Moderators
 /// are exempt.

@@ -146,7 +146,9 @@ pub async fn thread(
             .one(db)
             .await?
             .and_then(|c| c.thread_path)
-            .ok_or_else(|| crate::error::AppError::validation("after", "is not a comment of this discussion"))?;
+            .ok_or_else(|| {
+                crate::error::AppError::validation("after", "is not a comment of this discussion")
+            })?;
         query = query.filter(comment::Column::ThreadPath.gt(from));
     }
     let mut rows = query

@@ -152,7 +152,11 @@ pub async fn decide(
 ) -> AppResult<HttpResponse> {
     let decision = Decision::parse(&body.decision)?;
     let removal = body.action.as_deref().map(Removal::parse).transpose()?;
-    let suspend = body.suspend.as_ref().map(SuspensionRequest::parse).transpose()?;
+    let suspend = body
+        .suspend
+        .as_ref()
+        .map(SuspensionRequest::parse)
+        .transpose()?;
     let item = moderation::decide(&state.db, &me.actor, *id, decision, removal, suspend).await?;
     Ok(HttpResponse::Ok().json(item))
 }

@@ -154,21 +154,17 @@ async fn page(
     viewer: &MaybeMember,
 ) -> AppResult<HttpResponse> {
     let actor = viewer.actor();
-    let query = web::Query::<std::collections::HashMap<String, String>>::from_query(
-        req.query_string(),
-    )
-    .map(web::Query::into_inner)
-    .unwrap_or_default();
+    let query =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .map(web::Query::into_inner)
+            .unwrap_or_default();
     let after = crate::domain::parse_after(query.get("after").map(String::as_str))?;
     let full = discussions::full_page(&state.db, &state.search, id, actor.as_ref(), after).await?;
     let page = full.page;
     let mut ctx = base_context(state, req, viewer, &page.discussion.title).await?;
     ctx.insert("more_comments", &page.more_comments);
     ctx.insert("after", &after);
-    ctx.insert(
-        "last_comment_id",
-        &page.comments.last().map(|c| c.id),
-    );
+    ctx.insert("last_comment_id", &page.comments.last().map(|c| c.id));
     let comment_rows: Vec<serde_json::Value> = page
         .comments
         .iter()
