@@ -45,7 +45,10 @@ pub async fn limit_routes(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if let Some(limit) = limit_for(req.method(), req.path())
+    // The path as the router matches it (percent-decoded), so `/api/v1/%73earch` counts
+    // as the search it reaches.
+    let path = req.match_info().as_str().to_string();
+    if let Some(limit) = limit_for(req.method(), &path)
         && let Some(state) = req.app_data::<web::Data<AppState>>().cloned()
         && state.settings.rate_limits_on()
     {

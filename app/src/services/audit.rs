@@ -262,11 +262,15 @@ impl Filter {
     /// matches nothing), `action` (an action word) and `limit` (1–1000, default 200).
     pub async fn parse(
         db: &impl ConnectionTrait,
-        since: Option<&str>,
-        actor: Option<&str>,
-        action: Option<&str>,
-        limit: Option<&str>,
+        query: &HashMap<String, String>,
     ) -> AppResult<(Filter, u64)> {
+        let field = |name: &str| query.get(name).map(String::as_str);
+        let (since, actor, action, limit) = (
+            field("since"),
+            field("actor"),
+            field("action"),
+            field("limit"),
+        );
         fn given(v: Option<&str>) -> Option<&str> {
             v.map(str::trim).filter(|s| !s.is_empty())
         }

@@ -613,11 +613,12 @@ pub enum QueueOrder {
     MostFlagged,
 }
 
-/// Reads the queue's `status` (pending by default; `all`) and `sort`.
+/// Reads the queue's `status` (pending by default; `all`) and `sort` from a query.
 pub fn queue_params(
-    status: Option<&str>,
-    sort: Option<&str>,
+    query: &HashMap<String, String>,
 ) -> AppResult<(Option<&'static str>, QueueOrder)> {
+    let status = query.get("status").map(String::as_str);
+    let sort = query.get("sort").map(String::as_str);
     let status = match status.unwrap_or("") {
         "" | "pending" => Some("pending"),
         "all" => None,

@@ -42,14 +42,7 @@ pub async fn audit_log(
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
     admins_only(&me)?;
-    let (filter, limit) = audit::Filter::parse(
-        &state.db,
-        query.get("since").map(String::as_str),
-        query.get("actor").map(String::as_str),
-        query.get("action").map(String::as_str),
-        query.get("limit").map(String::as_str),
-    )
-    .await?;
+    let (filter, limit) = audit::Filter::parse(&state.db, &query).await?;
     let entries = audit::list(&state.db, &filter, true, limit).await?;
     Ok(HttpResponse::Ok().json(AuditLog { entries }))
 }

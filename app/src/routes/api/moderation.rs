@@ -102,10 +102,7 @@ pub async fn review(
     me: CurrentMember,
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
-    let (status, order) = moderation::queue_params(
-        query.get("status").map(String::as_str),
-        query.get("sort").map(String::as_str),
-    )?;
+    let (status, order) = moderation::queue_params(&query)?;
     Ok(HttpResponse::Ok().json(moderation::queue(&state.db, &me.actor, status, order).await?))
 }
 

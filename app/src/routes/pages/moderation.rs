@@ -100,10 +100,7 @@ pub async fn review(
     me: CurrentMember,
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
-    let (status, order) = moderation::queue_params(
-        query.get("status").map(String::as_str),
-        query.get("sort").map(String::as_str),
-    )?;
+    let (status, order) = moderation::queue_params(&query)?;
     let list = moderation::queue(&state.db, &me.actor, status, order).await?;
     let mut ctx = base_context(&state, &req, &viewer, "Review queue").await?;
     ctx.insert("list", &list);
@@ -242,14 +239,7 @@ pub async fn audit_log(
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
     admins_only(&me)?;
-    let (filter, limit) = audit::Filter::parse(
-        &state.db,
-        query.get("since").map(String::as_str),
-        query.get("actor").map(String::as_str),
-        query.get("action").map(String::as_str),
-        query.get("limit").map(String::as_str),
-    )
-    .await?;
+    let (filter, limit) = audit::Filter::parse(&state.db, &query).await?;
     let entries = audit::list(&state.db, &filter, true, limit).await?;
     let mut ctx = base_context(&state, &req, &viewer, "Audit log").await?;
     ctx.insert("entries", &entries);
