@@ -34,5 +34,6 @@ mod search_ops;
 mod search_recovery;
 mod smtp_sink;
 mod sso;
+mod trust_rules;
 mod xss;
 mod zones;
