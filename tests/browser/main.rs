@@ -16,5 +16,6 @@ mod helpers;
 
 mod browser;
 mod flows;
+mod moderation;
 mod pages;
 mod sso;

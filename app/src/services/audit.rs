@@ -231,7 +231,7 @@ pub async fn record(
 
 /// One line of the log, with names resolved.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Entry {
+pub struct AuditEntry {
     pub id: i32,
     /// The member who did it; null for the command line (or a former member).
     pub actor: Option<String>,
@@ -322,7 +322,7 @@ pub async fn list(
     filter: &Filter,
     newest_first: bool,
     limit: u64,
-) -> AppResult<Vec<Entry>> {
+) -> AppResult<Vec<AuditEntry>> {
     let mut query = audit_log::Entity::find();
     query = if newest_first {
         query.order_by_desc(audit_log::Column::Id)
@@ -353,7 +353,7 @@ pub async fn list(
         .collect();
     Ok(rows
         .into_iter()
-        .map(|r| Entry {
+        .map(|r| AuditEntry {
             id: r.id,
             actor: r.actor_id.and_then(|id| names.get(&id).cloned()),
             action: r.action,
@@ -373,7 +373,7 @@ pub async fn since(
     db: &impl ConnectionTrait,
     since: Option<DateTime<Utc>>,
     limit: u64,
-) -> AppResult<Vec<Entry>> {
+) -> AppResult<Vec<AuditEntry>> {
     let filter = Filter {
         since,
         ..Default::default()

@@ -69,8 +69,7 @@ pub struct NewFlag {
 }
 
 impl NewFlag {
-    /// `other` needs a note (what the moderators should look at); notes are at most
-    /// 500 characters.
+    /// Notes are at most 500 characters (with `other`, they say what to look at).
     pub fn parse(reason: &str, note: Option<&str>) -> AppResult<Self> {
         let reason = Reason::parse(reason)?;
         let note = note.map(str::trim).filter(|n| !n.is_empty());
@@ -80,12 +79,6 @@ impl NewFlag {
             return Err(AppError::validation(
                 "note",
                 "must be at most 500 characters of text",
-            ));
-        }
-        if reason == Reason::Other && note.is_none() {
-            return Err(AppError::validation(
-                "note",
-                "say what the moderators should look at",
             ));
         }
         Ok(Self {

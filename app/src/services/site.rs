@@ -43,10 +43,15 @@ impl Default for SiteSettings {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteSettingsChange {
+    #[schema(minimum = 1, maximum = 100)]
     pub flags_to_hide: Option<i32>,
+    #[schema(minimum = 0, maximum = 1000000)]
     pub flag_min_reputation: Option<i32>,
+    #[schema(minimum = 0, maximum = 100)]
     pub max_mentions: Option<i32>,
+    #[schema(minimum = 0, maximum = 1000000)]
     pub new_member_reputation: Option<i32>,
+    #[schema(minimum = 1, maximum = 1000)]
     pub mails_per_hour: Option<i32>,
 }
 

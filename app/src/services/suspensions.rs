@@ -3,7 +3,7 @@
 //! and API token. Moderators may act on members and leaders; only admins on moderators
 //! and admins; nobody on themselves. Posts stay.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::member;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, Set};
 use serde::{Deserialize, Serialize};
@@ -101,23 +101,19 @@ pub struct NewSuspension {
 
 impl NewSuspension {
     /// `until` is an RFC 3339 time or a date (the suspension ends as that day begins,
-    /// UTC); at most ten years ahead.
+    /// UTC). One already past is accepted and suspends nobody.
     pub fn parse(kind: &str, until: &str, reason: &str) -> AppResult<Self> {
         let mut fields = crate::error::FieldErrors::new();
         let kind = Kind::parse(kind)
             .map_err(|_| fields.insert("kind".into(), "must be silence or suspend".into()))
             .ok();
-        let now = Utc::now();
-        let until = parse_until(until.trim())
-            .filter(|u| *u > now && *u < now + Duration::days(3653))
-            .or_else(|| {
-                fields.insert(
-                    "until".into(),
-                    "must be a future date (YYYY-MM-DD) or time (RFC 3339), within ten years"
-                        .into(),
-                );
-                None
-            });
+        let until = parse_until(until.trim()).or_else(|| {
+            fields.insert(
+                "until".into(),
+                "must be a date (YYYY-MM-DD) or a time (RFC 3339)".into(),
+            );
+            None
+        });
         let reason = reason.trim();
         let reason_chars = reason.chars().count();
         if reason_chars == 0 || reason_chars > 500 || reason.chars().any(char::is_control) {
@@ -189,10 +185,10 @@ pub async fn suspend_in(
     row.suspended_until = Set(Some(new.until));
     row.suspension_reason = Set(Some(new.reason.clone()));
     let member = row.update(txn).await?;
-    if new.kind == Kind::Suspend {
+    let now = Utc::now();
+    if new.kind == Kind::Suspend && new.until > now {
         sessions::revoke_all(txn, id, None).await?;
     }
-    let now = Utc::now();
     let audited = Effect::Audited {
         by: audit::By::actor(actor),
         action: Action::Suspended {

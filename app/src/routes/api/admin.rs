@@ -11,14 +11,14 @@ use crate::auth::CurrentMember;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::extract::ApiJson;
-use crate::services::audit::{self, Entry};
+use crate::services::audit::{self, AuditEntry};
 use crate::services::site::{self, SiteSettings, SiteSettingsChange};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct AuditLog {
     /// Newest first, at most `limit`.
-    pub entries: Vec<Entry>,
+    pub entries: Vec<AuditEntry>,
 }
 
 fn admins_only(me: &CurrentMember) -> AppResult<()> {
@@ -30,9 +30,9 @@ fn admins_only(me: &CurrentMember) -> AppResult<()> {
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin",
-    params(("since" = Option<String>, Query, description = "a date (YYYY-MM-DD) or RFC 3339 time"),
-        ("actor" = Option<String>, Query, description = "a username: what that member did"),
-        ("action" = Option<String>, Query, description = "one action word, e.g. `member_suspended`"),
+    params(("since" = Option<String>, Query, format = Date, description = "a date (YYYY-MM-DD; an RFC 3339 time works too)"),
+        ("actor" = Option<String>, Query, description = "a username: what that member did (an unknown one matches nothing)"),
+        ("action" = Option<String>, Query, description = "one action word", pattern = "^(role_changed|account_deleted|password_reset|email_changed|sso_linked|session_revoked|sign_in_refused|discussion_locked|discussion_pinned|post_deleted|post_edited|post_hidden|flag_decided|member_suspended|suspension_lifted|zone_created|settings_changed)?$"),
         ("limit" = Option<u64>, Query, description = "1–1000, default 200", minimum = 1, maximum = 1000)),
     responses((status = 200, body = AuditLog), (status = 403, description = "admins only", body = ErrorResponse)),
     security(("bearer" = [])))]

@@ -20,11 +20,12 @@ use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 pub struct FlagRequest {
-    /// Why: `other` ("needs a moderator's look") needs a `note`.
+    /// Why: `other` is "needs a moderator's look" (say what in `note`).
     #[schema(pattern = "^(off_topic|inappropriate|spam|other)$")]
     pub reason: String,
-    /// What the moderators should look at; up to 500 characters.
-    #[schema(max_length = 500)]
+    /// What the moderators should look at; up to 500 characters, no control characters
+    /// but line breaks.
+    #[schema(max_length = 500, pattern = r"^[^\x00-\x09\x0b-\x1f\x7f-\x9f]*$")]
     pub note: Option<String>,
 }
 
@@ -110,11 +111,16 @@ pub async fn review(
 pub struct SuspensionRequest {
     #[schema(pattern = "^(silence|suspend)$")]
     pub kind: String,
-    /// A future date (`YYYY-MM-DD`, ending as that day begins, UTC) or RFC 3339 time,
-    /// within ten years.
+    /// When it ends: an RFC 3339 time (or a date, `YYYY-MM-DD`, ending as that day
+    /// begins, UTC). A time already past suspends nobody.
+    #[schema(format = DateTime)]
     pub until: String,
-    /// What the member is told; 1–500 characters.
-    #[schema(min_length = 1, max_length = 500)]
+    /// What the member is told; 1–500 characters on one line.
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: String,
 }
 
