@@ -373,7 +373,8 @@ impl Removal {
     }
 }
 
-/// Decides a review item. Agreeing may also suspend the author (`suspend`).
+/// Decides a review item. Agreeing may also suspend the author (`suspend`); `removal`
+/// and `suspend` are ignored unless agreeing.
 pub async fn decide(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -385,12 +386,12 @@ pub async fn decide(
     if !actor.role.can_moderate() {
         return Err(AppError::forbidden("Only moderators review flags"));
     }
-    if decision != Decision::Agree && (removal.is_some() || suspend.is_some()) {
-        return Err(AppError::validation(
-            "action",
-            "only an agreeing decision hides, deletes or suspends",
-        ));
-    }
+    // Only agreeing hides, deletes or suspends; otherwise those parts are ignored.
+    let (removal, suspend) = if decision == Decision::Agree {
+        (removal, suspend)
+    } else {
+        (None, None)
+    };
     let txn = crate::db::begin_write(db).await?;
     let item = review::Entity::find_by_id(review_id)
         .one(&txn)

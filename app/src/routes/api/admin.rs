@@ -42,6 +42,13 @@ pub async fn audit_log(
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
     admins_only(&me)?;
+    // The pages' filter form sends an empty `since`; the API takes a date or nothing.
+    if query.get("since").is_some_and(|s| s.trim().is_empty()) {
+        return Err(crate::error::AppError::validation(
+            "since",
+            "must be a date (YYYY-MM-DD) or an RFC 3339 time",
+        ));
+    }
     let (filter, limit) = audit::Filter::parse(&state.db, &query).await?;
     let entries = audit::list(&state.db, &filter, true, limit).await?;
     Ok(HttpResponse::Ok().json(AuditLog { entries }))

@@ -131,10 +131,9 @@ pub async fn decide(
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> AppResult<HttpResponse> {
     let decision = Decision::parse(&form.decision)?;
-    // The form always carries the agree-only fields; they count only when agreeing.
+    // The form always carries the agree-only fields; `decide` ignores them otherwise.
     let agree = decision == Decision::Agree;
     let removal = match form.action.as_str() {
-        _ if !agree => None,
         "" => None,
         raw => Some(Removal::parse(raw)?),
     };
