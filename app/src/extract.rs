@@ -137,6 +137,32 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     }
 }
 
+/// A JSON integer, also when written as a number with a zero fraction (`5.0`): JSON
+/// Schema's `integer` admits it, so clients (and generators) may send it.
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = <serde_json::Number as serde::Deserialize>::deserialize(d)?;
+    as_whole(&n).ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number")))
+}
+
+/// A list of `whole_number`s.
+pub fn whole_numbers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    let raw = <Vec<serde_json::Number> as serde::Deserialize>::deserialize(d)?;
+    raw.iter()
+        .map(|n| {
+            as_whole(n)
+                .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number")))
+        })
+        .collect()
+}
+
+fn as_whole(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18)
+            .map(|f| f as i64)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

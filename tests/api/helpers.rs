@@ -585,6 +585,26 @@ impl TestApp {
     }
 
     /// Registers a member and makes them a moderator.
+    /// Sets a member's reputation straight in the database.
+    pub async fn set_reputation(&self, username: &str, reputation: i32) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        let db = self.db().await;
+        entity::member::Entity::update_many()
+            .col_expr(entity::member::Column::Reputation, Expr::value(reputation))
+            .filter(entity::member::Column::Username.eq(username))
+            .exec(&db)
+            .await
+            .expect("setting a reputation");
+        db.close().await.expect("closing a connection");
+    }
+
+    /// Registers a member and makes them an admin.
+    pub async fn register_admin(&self, username: &str) -> TestUser {
+        let user = self.register(username).await;
+        self.set_role(&user.username, Role::Admin).await;
+        user
+    }
+
     pub async fn register_moderator(&self, username: &str) -> TestUser {
         let user = self.register(username).await;
         self.set_role(&user.username, Role::Moderator).await;

@@ -5,8 +5,7 @@
 
 use quorum::domain::Role;
 use reqwest::Method;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::{Answer, TestApp, TestUser, assert_utc_time, spawn_app};
@@ -15,29 +14,10 @@ use crate::helpers::{Answer, TestApp, TestUser, assert_utc_time, spawn_app};
 // Helpers
 // ---------------------------------------------------------------------------------------
 
-/// Sets a member's reputation straight in the database.
-async fn set_reputation(app: &TestApp, username: &str, reputation: i32) {
-    let db = app.db().await;
-    entity::member::Entity::update_many()
-        .col_expr(entity::member::Column::Reputation, Expr::value(reputation))
-        .filter(entity::member::Column::Username.eq(username))
-        .exec(&db)
-        .await
-        .expect("setting a reputation");
-    db.close().await.expect("closing a connection");
-}
-
 /// Registers a member whose flags count toward hiding (reputation 100).
 async fn trusted(app: &TestApp, username: &str) -> TestUser {
     let user = app.register(username).await;
-    set_reputation(app, username, 100).await;
-    user
-}
-
-/// Registers a member and makes them an admin.
-async fn admin(app: &TestApp, username: &str) -> TestUser {
-    let user = app.register(username).await;
-    app.set_role(&user.username, Role::Admin).await;
+    app.set_reputation(username, 100).await;
     user
 }
 
@@ -357,7 +337,7 @@ async fn flags_from_members_under_the_reputation_threshold_do_not_hide() {
     let mut newcomers = Vec::new();
     for name in ["nina", "omar", "pia"] {
         let user = app.register(name).await;
-        set_reputation(&app, name, 49).await;
+        app.set_reputation(name, 49).await;
         newcomers.push(user);
     }
     for who in &newcomers {
@@ -373,12 +353,12 @@ async fn flags_from_members_under_the_reputation_threshold_do_not_hide() {
     // Reputation exactly 50 counts: three such flags hide.
     for name in ["quinn", "rosa"] {
         let user = app.register(name).await;
-        set_reputation(&app, name, 50).await;
+        app.set_reputation(name, 50).await;
         flagged(&app, &user, "comment", c).await;
     }
     assert_eq!(comment_as(&app, d, c, None).await["hidden"], false);
     let sam = app.register("sam").await;
-    set_reputation(&app, "sam", 50).await;
+    app.set_reputation("sam", 50).await;
     flagged(&app, &sam, "comment", c).await;
     assert_eq!(comment_as(&app, d, c, None).await["hidden"], true);
 }
@@ -981,7 +961,7 @@ async fn only_a_higher_role_may_silence_or_suspend_and_never_oneself() {
     let carol = app.register("carol").await;
     let moderator = app.register_moderator("mod").await;
     let other_moderator = app.register_moderator("mod2").await;
-    let root = admin(&app, "root").await;
+    let root = app.register_admin("root").await;
     let until = in_days(5);
 
     // Members may not.
@@ -1044,7 +1024,7 @@ async fn moderators_actions_land_in_an_audit_log_only_admins_read() {
     let alice = app.register("alice").await;
     let bob = app.register("bob").await;
     let moderator = app.register_moderator("mod").await;
-    let root = admin(&app, "root").await;
+    let root = app.register_admin("root").await;
     let d = app
         .start_discussion(&alice.token, "people", "Budget", "Next year's")
         .await;
@@ -1250,7 +1230,7 @@ async fn moderators_actions_land_in_an_audit_log_only_admins_read() {
 async fn the_audit_table_refuses_updates_and_deletes() {
     let app = spawn_app().await;
     let moderator = app.register_moderator("mod").await;
-    let root = admin(&app, "root").await;
+    let root = app.register_admin("root").await;
     let alice = app.register("alice").await;
     let d = app
         .start_discussion(&alice.token, "people", "Records", "Keep them")
@@ -1291,7 +1271,7 @@ async fn admins_change_instance_settings_within_bounds_and_they_take_effect() {
     let app = spawn_app().await;
     let alice = app.register("alice").await;
     let moderator = app.register_moderator("mod").await;
-    let root = admin(&app, "root").await;
+    let root = app.register_admin("root").await;
     let defaults = json!({"flags_to_hide": 3, "flag_min_reputation": 50, "max_mentions": 10,
                           "new_member_reputation": 10, "mails_per_hour": 20});
     assert_eq!(
@@ -1351,7 +1331,7 @@ async fn admins_change_instance_settings_within_bounds_and_they_take_effect() {
     let low = app.comment(&alice.token, d, "Crisps", None).await;
     let high = app.comment(&alice.token, d, "Fruit", None).await;
     let newcomer = app.register("nina").await;
-    set_reputation(&app, "nina", 10).await;
+    app.set_reputation("nina", 10).await;
     flagged(&app, &newcomer, "comment", low).await;
     assert_eq!(
         comment_as(&app, d, low, None).await["hidden"],

@@ -7,9 +7,7 @@ use std::future::Future;
 
 use entity::{member, outbox};
 use quorum::config::Switch;
-use quorum::domain::Role;
 use reqwest::Method;
-use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -24,29 +22,10 @@ const THREE_LINKS: &str =
     "[one](https://one.example/) [two](https://two.example/) [three](https://three.example/)";
 const TWO_LINKS: &str = "[one](https://one.example/) [two](https://two.example/)";
 
-/// Sets a member's reputation straight in the database.
-async fn set_reputation(app: &TestApp, username: &str, reputation: i32) {
-    let db = app.db().await;
-    member::Entity::update_many()
-        .col_expr(member::Column::Reputation, Expr::value(reputation))
-        .filter(member::Column::Username.eq(username))
-        .exec(&db)
-        .await
-        .expect("setting a reputation");
-    db.close().await.expect("closing a connection");
-}
-
 /// Registers a member with reputation 10: past the new-member limits (default 10).
 async fn trusted(app: &TestApp, username: &str) -> TestUser {
     let user = app.register(username).await;
-    set_reputation(app, username, 10).await;
-    user
-}
-
-/// Registers a member and makes them an admin.
-async fn admin(app: &TestApp, username: &str) -> TestUser {
-    let user = app.register(username).await;
-    app.set_role(&user.username, Role::Admin).await;
+    app.set_reputation(username, 10).await;
     user
 }
 
@@ -567,7 +546,7 @@ async fn new_members_may_not_post_pictures_three_links_or_three_mentions() {
     .expect_invalid("body");
 
     // With 10 points the picture goes through.
-    set_reputation(&app, "newbie", 10).await;
+    app.set_reputation("newbie", 10).await;
     try_comment(&app, &newbie, id, PICTURE).await.expect(201);
     try_comment(&app, &newbie, id, "Hi @carol @dave @erin")
         .await
@@ -599,7 +578,7 @@ async fn moderators_are_exempt_from_the_new_member_limits() {
 #[tokio::test]
 async fn the_new_member_threshold_is_an_admin_setting() {
     let app = spawn_app().await;
-    let root = admin(&app, "root").await;
+    let root = app.register_admin("root").await;
     let alice = app.register("alice").await;
     let id = app
         .start_discussion(&alice.token, "people", "Thresholds", "Body")
@@ -638,7 +617,7 @@ async fn the_new_member_threshold_is_an_admin_setting() {
 #[tokio::test]
 async fn only_the_first_max_mentions_members_are_notified() {
     let app = spawn_app().await;
-    let root = admin(&app, "root").await;
+    let root = app.register_admin("root").await;
     let alice = app.register("alice").await;
     let erin = app.register("erin").await;
     let carol = app.register("carol").await;
@@ -677,7 +656,7 @@ async fn only_the_first_max_mentions_members_are_notified() {
 #[tokio::test]
 async fn a_member_gets_at_most_mails_per_hour_reply_mails() {
     let app = spawn_app().await;
-    let root = admin(&app, "root").await;
+    let root = app.register_admin("root").await;
     let alice = app.register("alice").await;
     let id = app
         .start_discussion(&alice.token, "people", "Busy thread", "Replies welcome")
@@ -746,7 +725,7 @@ async fn only_the_voter_sees_the_cost_of_their_downvote() {
     let alice = app.register("alice").await;
     let bystander = app.register("bystander").await;
     let critic = app.register("critic").await;
-    set_reputation(&app, "critic", 200).await;
+    app.set_reputation("critic", 200).await;
     let id = app
         .start_discussion(&alice.token, "people", "Proposals", "Body")
         .await;

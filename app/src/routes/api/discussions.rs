@@ -118,7 +118,7 @@ pub struct PinRequest {
 
 #[utoipa::path(get, path = "/api/v1/discussions/{id}", tag = "discussions",
     params(("id" = i32, Path), ("after" = Option<i32>, Query, minimum = 1, description = "a comment's id: the comments after it in thread order (the next page)")),
-    responses((status = 200, body = DiscussionWithComments), (status = 400, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = DiscussionWithComments), (status = 400, body = ErrorResponse), (status = 404, description = "no such discussion, or `after` is not one of its comments", body = ErrorResponse)))]
 pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<i32>,

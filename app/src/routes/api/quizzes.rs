@@ -64,8 +64,10 @@ pub struct NewQuizRequest {
 
 #[derive(Deserialize, ToSchema)]
 pub struct Answer {
+    #[serde(deserialize_with = "crate::extract::whole_number")]
     pub question_id: i64,
     /// The chosen choice ids (all the right ones, for a question with several).
+    #[serde(deserialize_with = "crate::extract::whole_numbers")]
     pub choices: Vec<i64>,
 }
 
