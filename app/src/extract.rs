@@ -156,10 +156,12 @@ pub fn whole_numbers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i64>,
 }
 
 fn as_whole(n: &serde_json::Number) -> Option<i64> {
+    // Past 2^51 a parsed float carries no real fraction (serde_json's float parsing
+    // may leave `x.5` where the text said `x.0`): round it.
     n.as_i64().or_else(|| {
         n.as_f64()
-            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18)
-            .map(|f| f as i64)
+            .filter(|f| (f.fract() == 0.0 || f.abs() >= 2f64.powi(51)) && f.abs() < 9.0e18)
+            .map(|f| f.round() as i64)
     })
 }
 

@@ -146,9 +146,7 @@ pub async fn thread(
             .one(db)
             .await?
             .and_then(|c| c.thread_path)
-            .ok_or_else(|| {
-                crate::error::AppError::validation("after", "is not a comment of this discussion")
-            })?;
+            .ok_or_else(|| crate::error::AppError::not_found("Comment"))?;
         query = query.filter(comment::Column::ThreadPath.gt(from));
     }
     let mut rows = query
