@@ -82,16 +82,8 @@ pub async fn audit(settings: Settings, since: Option<&str>) -> anyhow::Result<()
 }
 
 fn parse_since(raw: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
-        return Ok(t.with_timezone(&chrono::Utc));
-    }
-    let day = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").with_context(|| {
-        format!("--since {raw}: expected a date (2026-12-01) or an RFC 3339 time")
-    })?;
-    Ok(day
-        .and_hms_opt(0, 0, 0)
-        .context("midnight exists")?
-        .and_utc())
+    crate::services::audit::parse_time(raw)
+        .with_context(|| format!("--since {raw}: expected a date (2026-12-01) or an RFC 3339 time"))
 }
 
 pub async fn reindex(settings: Settings) -> anyhow::Result<()> {

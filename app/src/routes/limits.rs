@@ -33,10 +33,19 @@ const ROUTES: &[(&str, &str, Limit)] = &[
     ("POST", "/questions/{id}/upvote", rate_limit::UPVOTES),
 ];
 
+/// `ROUTES` with each pattern compiled once, not on every request.
+static COMPILED: std::sync::LazyLock<Vec<(&str, ResourceDef, Limit)>> =
+    std::sync::LazyLock::new(|| {
+        ROUTES
+            .iter()
+            .map(|(m, pattern, limit)| (*m, ResourceDef::new(*pattern), *limit))
+            .collect()
+    });
+
 fn limit_for(method: &Method, path: &str) -> Option<Limit> {
-    ROUTES.iter().find_map(|(m, pattern, limit)| {
-        (method.as_str() == *m && ResourceDef::new(*pattern).is_match(path)).then_some(*limit)
-    })
+    COMPILED
+        .iter()
+        .find_map(|(m, def, limit)| (method.as_str() == *m && def.is_match(path)).then_some(*limit))
 }
 
 /// Middleware: counts the request against its route's limit; 429 `rate_limited` (with
