@@ -958,3 +958,17 @@ impl EventStream {
         }
     }
 }
+
+/// Waits, if need be, for a new rate-limit window: limits count in fixed windows of
+/// `window_secs` aligned to the clock, and a test that counts up to a limit and then
+/// checks what is refused or slowed must not see its window end half-way. Returns with
+/// at least `need_secs` left in the current window.
+pub async fn fresh_window(window_secs: i64, need_secs: i64) {
+    let into = chrono::Utc::now().timestamp().rem_euclid(window_secs);
+    if window_secs - into < need_secs {
+        tokio::time::sleep(std::time::Duration::from_secs(
+            (window_secs - into + 1) as u64,
+        ))
+        .await;
+    }
+}

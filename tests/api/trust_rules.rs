@@ -11,7 +11,9 @@ use reqwest::Method;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{Answer, PASSWORD, TestApp, TestUser, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Answer, PASSWORD, TestApp, TestUser, fresh_window, spawn_app, spawn_app_with,
+};
 
 // ---------------------------------------------------------------------------------------
 // Helpers
@@ -59,16 +61,6 @@ async fn try_discussion(app: &TestApp, who: &TestUser, title: &str, body: &str) 
         &json!({ "title": title, "body": body }),
     )
     .await
-}
-
-/// Waits, if need be, for a new minute: the limits count in fixed 60-second windows
-/// aligned to the clock, and a test that counts to a limit and then checks what is
-/// refused must not see a window end half-way (it has 20 s or more when this returns).
-async fn fresh_window() {
-    let second = chrono::Utc::now().timestamp().rem_euclid(60);
-    if second >= 40 {
-        tokio::time::sleep(std::time::Duration::from_secs((60 - second + 1) as u64)).await;
-    }
 }
 
 /// Sends requests (`send(i)` for i = 0, 1, …) until one is refused, at most `attempts`;
@@ -157,7 +149,7 @@ async fn ledger_kinds(app: &TestApp, username: &str, viewer: Option<&TestUser>) 
 #[tokio::test]
 async fn a_visitors_searches_are_limited_to_60_a_minute_per_address() {
     let app = &spawn_app_with(|s| s.rate_limit = Switch::On).await;
-    fresh_window().await;
+    fresh_window(60, 20).await;
     let (ok, refused) = until_refused(125, move |i| async move {
         app.get(&format!("/search?q=word{i}"), None).await
     })
@@ -179,7 +171,7 @@ async fn percent_encoded_paths_do_not_escape_the_limits() {
     app.send(Method::GET, "/api/v1/%73earch?q=lunch", None, None)
         .await
         .expect(200);
-    fresh_window().await;
+    fresh_window(60, 20).await;
     let (_, refused) = until_refused(125, move |i| async move {
         app.get(&format!("/search?q=word{i}"), None).await
     })
@@ -206,7 +198,7 @@ async fn percent_encoded_paths_do_not_escape_the_limits() {
     )
     .await
     .expect(200);
-    fresh_window().await;
+    fresh_window(60, 20).await;
     let (_, refused) = until_refused(125, move |i| async move {
         app.post_json(
             &format!("/discussions/{id}/vote"),
@@ -235,7 +227,7 @@ async fn a_members_edits_are_limited_to_30_a_minute_and_votes_count_apart() {
     let id = app
         .start_discussion(&alice.token, "people", "Edited often", "First draft")
         .await;
-    fresh_window().await;
+    fresh_window(60, 20).await;
     let (ok, refused) = until_refused(65, move |i| async move {
         app.patch_json(
             &format!("/discussions/{id}"),
@@ -259,7 +251,7 @@ async fn a_members_edits_are_limited_to_30_a_minute_and_votes_count_apart() {
     assert_rate_limited(&answer);
 
     // Bob's votes: their own bucket, 60 a minute.
-    fresh_window().await;
+    fresh_window(60, 20).await;
     let (ok, refused) = until_refused(125, move |i| async move {
         app.post_json(
             &format!("/discussions/{id}/vote"),
@@ -296,7 +288,7 @@ async fn a_members_edits_are_limited_to_30_a_minute_and_votes_count_apart() {
 async fn previews_are_limited_to_60_a_minute() {
     let app = &spawn_app_with(|s| s.rate_limit = Switch::On).await;
     let alice = &app.register("alice").await;
-    fresh_window().await;
+    fresh_window(60, 20).await;
     let (ok, refused) = until_refused(125, move |i| async move {
         app.post_json(
             "/markdown/preview",
