@@ -48,6 +48,8 @@ impl Application {
             keys,
             hasher: services::passwords::Hasher::new(services::passwords::pool_size()),
             live: crate::live::LiveHub::new(db_backend),
+            threads: Arc::default(),
+            reads: Arc::default(),
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
@@ -120,7 +122,16 @@ impl Application {
             mail_from: self.state.settings.mail_from.clone(),
         };
         let mailer = tokio::spawn(crate::mail::run_worker(worker, stop));
+        let reads = tokio::spawn(services::reads::run_flusher(
+            self.state.reads.clone(),
+            self.state.db.clone(),
+        ));
         let result = self.server.await;
+        reads.abort();
+        // The views counted since the last batch.
+        if let Err(e) = self.state.reads.flush(&self.state.db).await {
+            tracing::warn!(error = %e, "writing the last view counts failed");
+        }
         housekeeping.abort();
         indexer.abort();
         digests.abort();

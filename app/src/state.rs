@@ -22,9 +22,23 @@ pub struct AppState {
     pub hasher: crate::services::passwords::Hasher,
     /// Live events for open pages (Server-Sent Events).
     pub live: crate::live::LiveHub,
+    /// Discussion pages as every reader sees them, kept while their version holds.
+    pub threads: Arc<crate::services::thread_cache::ThreadCache>,
+    /// View counts and read marks, written in batches.
+    pub reads: Arc<crate::services::reads::ReadBuffer>,
 }
 
 impl AppState {
+    /// What reading a discussion needs.
+    pub fn reader(&self) -> crate::services::discussions::Reader<'_> {
+        crate::services::discussions::Reader {
+            db: &self.db,
+            search: &self.search,
+            threads: &self.threads,
+            reads: &self.reads,
+        }
+    }
+
     /// What the account calls need.
     pub fn accounts(&self) -> crate::services::accounts::Deps<'_> {
         crate::services::accounts::Deps {

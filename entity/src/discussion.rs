@@ -26,6 +26,9 @@ pub struct Model {
     pub hidden: bool,
     /// The last edit was a moderator's, not the author's.
     pub edited_by_moderator: bool,
+    /// Bumped (by triggers, in the writing transaction) whenever anything the page shows
+    /// changes: the page cache's key.
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

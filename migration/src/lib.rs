@@ -14,6 +14,7 @@ mod m0006_community;
 mod m0007_bench_indexes;
 mod m0008_identity;
 mod m0009_moderation;
+mod m0010_page_versions;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_bench_indexes::Migration),
             Box::new(m0008_identity::Migration),
             Box::new(m0009_moderation::Migration),
+            Box::new(m0010_page_versions::Migration),
         ]
     }
 }

@@ -50,6 +50,7 @@ async fn the_digest_lists_unread_active_discussions_in_the_members_zones() {
     }
     // Reading a discussion takes it out of the digest until it moves again.
     app.discussion(own, Some(&reader.token)).await;
+    app.reads_written("reader", own).await;
 
     let db = app.db().await;
     let id = member_id(&app, "reader").await;

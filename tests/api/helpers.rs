@@ -562,6 +562,33 @@ impl TestApp {
     }
 
     /// GET /discussions/{id}: `{"discussion", "comments"}`.
+    /// Waits (at most ten seconds) until the server has written the read marks and view
+    /// counts it gathers in memory (`services::reads`, a batch a second).
+    pub async fn reads_written(&self, member: &str, discussion: i64) {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let db = self.db().await;
+        let member_id = entity::member::Entity::find()
+            .filter(entity::member::Column::Username.eq(member))
+            .one(&db)
+            .await
+            .expect("a query")
+            .expect("the member")
+            .id;
+        for _ in 0..200 {
+            let marks = entity::discussion_read::Entity::find()
+                .filter(entity::discussion_read::Column::MemberId.eq(member_id))
+                .filter(entity::discussion_read::Column::DiscussionId.eq(discussion as i32))
+                .count(&db)
+                .await
+                .expect("a count");
+            if marks > 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{member}'s reading of discussion {discussion} was never written");
+    }
+
     pub async fn discussion(&self, id: i64, token: Option<&str>) -> Value {
         self.get(&format!("/discussions/{id}"), token)
             .await

@@ -3,39 +3,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{comment, discussion, discussion_read, member};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect,
 };
 
 use crate::error::AppResult;
-
-/// Records that a member has read a discussion (as it is now).
-pub async fn mark_read(
-    db: &impl ConnectionTrait,
-    member_id: i32,
-    discussion_id: i32,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    discussion_read::Entity::insert(discussion_read::ActiveModel {
-        member_id: Set(member_id),
-        discussion_id: Set(discussion_id),
-        read_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([
-            discussion_read::Column::MemberId,
-            discussion_read::Column::DiscussionId,
-        ])
-        .update_column(discussion_read::Column::ReadAt)
-        .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
-}
 
 pub fn period(digest: &str) -> Option<Duration> {
     match digest {

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use entity::{comment, discussion};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -12,10 +12,10 @@ use super::Actor;
 use super::audit::{Action, By, Target};
 use super::effects::{self, Effect};
 use super::items::{self, BeforeMembers, Locks};
+use super::ledger;
 use super::polls::{self, PollView};
 use super::revisions;
 use super::zones::merge;
-use super::{digest, ledger};
 use crate::domain::{Body, Paging, Post, SortOrder, Title};
 use crate::error::{AppError, AppResult, Code, FieldErrors};
 use crate::markdown;
@@ -170,28 +170,6 @@ pub async fn by_author(
         .all(db)
         .await?;
     posts::discussions(db, rows, None).await
-}
-
-/// Reads a discussion for display, counting the view when asked.
-pub async fn read(
-    db: &impl ConnectionTrait,
-    id: i32,
-    viewer: Option<&Actor>,
-    count_view: bool,
-) -> AppResult<DiscussionView> {
-    let mut row = items::discussion(db, id).await?;
-    if count_view {
-        discussion::Entity::update_many()
-            .col_expr(
-                discussion::Column::ViewCount,
-                Expr::col(discussion::Column::ViewCount).add(1),
-            )
-            .filter(discussion::Column::Id.eq(id))
-            .exec(db)
-            .await?;
-        row.view_count += 1;
-    }
-    posts::discussion(db, row, viewer).await
 }
 
 pub async fn update(
@@ -412,24 +390,68 @@ pub struct DiscussionWithComments {
     pub can_change_comment: Vec<bool>,
 }
 
+/// What reading a discussion needs: the database, the search engine (related
+/// discussions), the page cache and the buffer of views.
+#[derive(Clone, Copy)]
+pub struct Reader<'a> {
+    pub db: &'a DatabaseConnection,
+    pub search: &'a crate::search::Search,
+    pub threads: &'a super::thread_cache::ThreadCache,
+    pub reads: &'a super::reads::ReadBuffer,
+}
+
+/// A page of a discussion as the viewer sees it. The part every reader sees alike comes
+/// from the page cache (one query checks its version); the viewer's votes, what they may
+/// do, their subscription and the poll are laid over it. Counts a view and marks the
+/// discussion read, in memory (written in batches).
 pub async fn page(
-    db: &DatabaseConnection,
+    r: Reader<'_>,
     id: i32,
     viewer: Option<&Actor>,
     after: Option<i32>,
-) -> AppResult<DiscussionWithComments> {
-    let discussion = read(db, id, viewer, true).await?;
-    let (comments, more_comments) = posts::thread(db, id, viewer, after).await?;
-    if let Some(a) = viewer {
-        digest::mark_read(db, a.id, id, Utc::now()).await?;
-    }
-    let poll = polls::view(db, id, discussion.locked, viewer).await?;
+) -> AppResult<FullPage> {
+    let current = super::thread_cache::current(r.db, id).await?;
+    let snap = r.threads.snapshot(r.db, r.search, &current, after).await?;
+    let unwritten = r.reads.viewed(id, viewer.map(|a| a.id), Utc::now());
+    let comment_ids: Vec<i32> = snap.comments.iter().map(|c| c.id).collect();
+    let (my_vote, my_votes) = posts::my_votes_on_thread(r.db, viewer, id, &comment_ids).await?;
+    let mut row = snap.discussion.clone();
+    row.view_count = current.view_count.saturating_add(unwritten);
+    let author = snap
+        .authors
+        .get(&row.author_id)
+        .map(crate::views::MemberRef::from_model)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("discussion {id} has no author")))?;
+    let reveal = viewer.is_some_and(|a| a.may_change(row.author_id));
+    let discussion = DiscussionView::build(row, snap.zone_slug.clone(), author, my_vote, reveal);
+    let comments: Vec<CommentView> = snap
+        .comments
+        .iter()
+        .map(|c| {
+            let author = snap
+                .authors
+                .get(&c.author_id)
+                .map(crate::views::MemberRef::from_model);
+            let vote = my_votes.get(&c.id).copied().unwrap_or(0);
+            let reveal = viewer.is_some_and(|a| a.may_change(c.author_id));
+            CommentView::build(c.clone(), author, vote, reveal)
+        })
+        .collect();
+    let poll = if snap.has_poll {
+        polls::view(r.db, id, discussion.locked, viewer).await?
+    } else {
+        None
+    };
+    let subscribed = match viewer {
+        Some(a) => super::subscriptions::get(r.db, a.id, id).await?,
+        None => false,
+    };
     let may_change = |author: Option<&str>| {
         viewer.is_some_and(|a| {
             a.role.can_moderate() || author.is_some_and(|name| a.may_change_named(name))
         })
     };
-    Ok(DiscussionWithComments {
+    let page = DiscussionWithComments {
         can_change: may_change(Some(&discussion.author.username)),
         can_reply: viewer.is_some_and(|a| a.may_reply(discussion.locked)),
         can_change_comment: comments
@@ -438,8 +460,16 @@ pub async fn page(
             .collect(),
         discussion,
         comments,
-        more_comments,
+        more_comments: snap.more_comments,
         poll,
+    };
+    Ok(FullPage {
+        page,
+        version: current.version,
+        zone_name: snap.zone_name.clone(),
+        quizzes: snap.quizzes.clone(),
+        related: snap.related.clone(),
+        subscribed,
     })
 }
 
@@ -448,32 +478,10 @@ pub async fn page(
 #[derive(Debug)]
 pub struct FullPage {
     pub page: DiscussionWithComments,
+    /// The discussion's version: a rendered page of it is current while this is.
+    pub version: i64,
     pub zone_name: String,
     pub quizzes: Vec<super::quizzes::QuizSummary>,
     pub related: Vec<crate::search::SearchHit>,
     pub subscribed: bool,
-}
-
-pub async fn full_page(
-    db: &DatabaseConnection,
-    engine: &crate::search::Search,
-    id: i32,
-    viewer: Option<&Actor>,
-    after: Option<i32>,
-) -> AppResult<FullPage> {
-    let page = page(db, id, viewer, after).await?;
-    let zone = super::zones::find(db, &page.discussion.zone).await?;
-    let quizzes = super::quizzes::list(db, None, Some(id)).await?;
-    let related = super::search::similar(engine, &page.discussion.title, Some(id), 5).await;
-    let subscribed = match viewer {
-        Some(a) => super::subscriptions::get(db, a.id, id).await?,
-        None => false,
-    };
-    Ok(FullPage {
-        page,
-        zone_name: zone.name,
-        quizzes,
-        related,
-        subscribed,
-    })
 }

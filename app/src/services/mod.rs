@@ -27,6 +27,7 @@ pub mod passwords;
 pub mod polls;
 pub mod quizzes;
 pub mod rate_limit;
+pub mod reads;
 pub mod recognition;
 pub mod revisions;
 pub mod search;
@@ -36,6 +37,7 @@ pub mod site;
 pub mod sso;
 pub mod subscriptions;
 pub mod suspensions;
+pub mod thread_cache;
 pub mod votes;
 pub mod zones;
 

@@ -131,13 +131,12 @@ pub const THREAD_PAGE: u64 = 200;
 /// A page of a discussion's comments, in thread order, deleted ones in their place:
 /// the first `THREAD_PAGE`, or those after the comment `after`. One indexed range
 /// (`thread_path`), so a page of a 10,000-reply thread costs what a short one does.
-/// Returns the comments and whether more follow.
-pub async fn thread(
+/// Returns the rows and whether more follow.
+pub async fn thread_rows(
     db: &impl ConnectionTrait,
     discussion_id: i32,
-    viewer: Option<&Actor>,
     after: Option<i32>,
-) -> AppResult<(Vec<CommentView>, bool)> {
+) -> AppResult<(Vec<comment::Model>, bool)> {
     use sea_orm::QuerySelect;
     let mut query = comment::Entity::find().filter(comment::Column::DiscussionId.eq(discussion_id));
     if let Some(after) = after {
@@ -157,7 +156,47 @@ pub async fn thread(
         .await?;
     let more = rows.len() as u64 > THREAD_PAGE;
     rows.truncate(THREAD_PAGE as usize);
-    Ok((comments(db, rows, viewer).await?, more))
+    Ok((rows, more))
+}
+
+/// The viewer's votes on a discussion and on the given comments of it, in one query:
+/// (the vote on the discussion, the votes on comments by comment id).
+pub async fn my_votes_on_thread(
+    db: &impl ConnectionTrait,
+    viewer: Option<&Actor>,
+    discussion_id: i32,
+    comment_ids: &[i32],
+) -> AppResult<(i32, HashMap<i32, i32>)> {
+    let Some(viewer) = viewer else {
+        return Ok((0, HashMap::new()));
+    };
+    let mut on = sea_orm::Condition::any().add(
+        sea_orm::Condition::all()
+            .add(vote::Column::TargetKind.eq(PostKind::Discussion.as_str()))
+            .add(vote::Column::TargetId.eq(discussion_id)),
+    );
+    if !comment_ids.is_empty() {
+        on = on.add(
+            sea_orm::Condition::all()
+                .add(vote::Column::TargetKind.eq(PostKind::Comment.as_str()))
+                .add(vote::Column::TargetId.is_in(comment_ids.to_vec())),
+        );
+    }
+    let rows = vote::Entity::find()
+        .filter(vote::Column::MemberId.eq(viewer.id))
+        .filter(on)
+        .all(db)
+        .await?;
+    let mut on_discussion = 0;
+    let mut on_comments = HashMap::new();
+    for v in rows {
+        if v.target_kind == PostKind::Discussion.as_str() {
+            on_discussion = v.value;
+        } else {
+            on_comments.insert(v.target_id, v.value);
+        }
+    }
+    Ok((on_discussion, on_comments))
 }
 
 /// The thread path of a comment whose parent's path is `parent` (None: top level).

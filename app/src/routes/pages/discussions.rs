@@ -159,7 +159,15 @@ async fn page(
             .map(web::Query::into_inner)
             .unwrap_or_default();
     let after = crate::domain::parse_after(query.get("after").map(String::as_str))?;
-    let full = discussions::full_page(&state.db, &state.search, id, actor.as_ref(), after).await?;
+    let full = discussions::page(state.reader(), id, actor.as_ref(), after).await?;
+    // A visitor's page is the same for every visitor: rendered once per version.
+    let visitor_key = (viewer.member.is_none() && full.page.poll.is_none())
+        .then(|| format!("{}?{}", req.path(), req.query_string()));
+    if let Some(key) = &visitor_key
+        && let Some(body) = state.threads.page(key, full.version)
+    {
+        return Ok(html_response(body));
+    }
     let page = full.page;
     let mut ctx = base_context(state, req, viewer, &page.discussion.title).await?;
     ctx.insert("more_comments", &page.more_comments);
@@ -191,7 +199,18 @@ async fn page(
     ctx.insert("discussion", &page.discussion);
     ctx.insert("related", &related);
     ctx.insert("subscribed", &full.subscribed);
-    render(state, "discussions/show.html", &ctx)
+    let html = actix_web::web::Bytes::from(state.templates.render("discussions/show.html", &ctx)?);
+    if let Some(key) = visitor_key {
+        state.threads.keep_page(key, full.version, html.clone());
+    }
+    Ok(html_response(html))
+}
+
+fn html_response(html: actix_web::web::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(html)
 }
 
 pub async fn edit_form(

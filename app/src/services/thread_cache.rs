@@ -1,0 +1,218 @@
+//! The discussion page without re-reading it: what every reader of a discussion sees
+//! alike (the discussion, a page of its thread, the authors, its zone, its quizzes and
+//! the related discussions) is built once and kept in memory, keyed by the
+//! discussion's `version`. Database triggers bump that version in the transaction of
+//! every write the page shows (m0010), so one small query per request tells whether the
+//! copy is current, and an instance never serves a page older than a write it can see,
+//! whichever instance made it. What differs per reader (their votes, what they may do,
+//! their subscription, the poll) is laid over the copy per request.
+//!
+//! Members' names and pictures and zone names are not versioned: a copy lives at most
+//! `MAX_AGE`, so such a change shows within that time. The anonymous page, rendered, is
+//! kept beside it under the same rule.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use entity::{comment, discussion, member, poll};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QuerySelect,
+};
+
+use crate::error::{AppError, AppResult};
+
+/// The longest a copy is used, whatever its version says (for what is not versioned).
+pub const MAX_AGE: Duration = Duration::from_secs(30);
+/// Copies kept per instance (threads, and rendered anonymous pages each).
+const CAPACITY: usize = 512;
+
+/// What every reader of one page of a discussion sees alike.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub version: i64,
+    built: Instant,
+    pub discussion: discussion::Model,
+    pub zone_slug: String,
+    pub zone_name: String,
+    /// Authors of the discussion and of the comments, by id.
+    pub authors: HashMap<i32, member::Model>,
+    /// The page of the thread, in thread order.
+    pub comments: Vec<comment::Model>,
+    pub more_comments: bool,
+    pub has_poll: bool,
+    pub quizzes: Vec<super::quizzes::QuizSummary>,
+    pub related: Vec<crate::search::SearchHit>,
+}
+
+/// Copies of threads by (discussion, the comment the page starts after).
+type Threads = HashMap<(i32, Option<i32>), Arc<Snapshot>>;
+
+/// A rendered page for visitors.
+#[derive(Debug)]
+struct Rendered {
+    version: i64,
+    built: Instant,
+    body: bytes::Bytes,
+}
+
+/// The copies; one per instance, in `AppState`.
+#[derive(Default)]
+pub struct ThreadCache {
+    threads: Mutex<Threads>,
+    pages: Mutex<HashMap<String, Arc<Rendered>>>,
+}
+
+impl std::fmt::Debug for ThreadCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ThreadCache").finish_non_exhaustive()
+    }
+}
+
+fn fresh(version: i64, built: Instant, current: i64) -> bool {
+    version == current && built.elapsed() < MAX_AGE
+}
+
+/// Keeps a map within `CAPACITY`: copies that are too old go first, then the oldest.
+fn make_room<V>(
+    map: &mut HashMap<impl Clone + Eq + std::hash::Hash, V>,
+    built: impl Fn(&V) -> Instant,
+) {
+    if map.len() < CAPACITY {
+        return;
+    }
+    map.retain(|_, v| built(v).elapsed() < MAX_AGE);
+    while map.len() >= CAPACITY {
+        let Some(oldest) = map
+            .iter()
+            .min_by_key(|(_, v)| built(v))
+            .map(|(k, _)| k.clone())
+        else {
+            break;
+        };
+        map.remove(&oldest);
+    }
+}
+
+impl ThreadCache {
+    /// The current copy of a page of a discussion, built if there is none.
+    pub async fn snapshot(
+        &self,
+        db: &impl ConnectionTrait,
+        search: &crate::search::Search,
+        current: &Current,
+        after: Option<i32>,
+    ) -> AppResult<Arc<Snapshot>> {
+        let key = (current.id, after);
+        let cached = self.lock_threads().get(&key).cloned();
+        if let Some(s) = cached
+            && fresh(s.version, s.built, current.version)
+        {
+            return Ok(s);
+        }
+        let built = Arc::new(build(db, search, current, after).await?);
+        let mut threads = self.lock_threads();
+        make_room(&mut threads, |s: &Arc<Snapshot>| s.built);
+        threads.insert(key, built.clone());
+        Ok(built)
+    }
+
+    /// The rendered visitor's page at `key` (its path and query), if current.
+    pub fn page(&self, key: &str, current: i64) -> Option<bytes::Bytes> {
+        let pages = self.lock_pages();
+        let page = pages.get(key)?;
+        fresh(page.version, page.built, current).then(|| page.body.clone())
+    }
+
+    /// Keeps a rendered visitor's page of the given version.
+    pub fn keep_page(&self, key: String, version: i64, body: bytes::Bytes) {
+        let mut pages = self.lock_pages();
+        make_room(&mut pages, |p: &Arc<Rendered>| p.built);
+        pages.insert(
+            key,
+            Arc::new(Rendered {
+                version,
+                built: Instant::now(),
+                body,
+            }),
+        );
+    }
+
+    fn lock_threads(&self) -> std::sync::MutexGuard<'_, Threads> {
+        self.threads.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lock_pages(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Rendered>>> {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A live discussion's version and stored view count: one small query per request.
+#[derive(Debug, Clone, Copy, FromQueryResult)]
+pub struct Current {
+    pub id: i32,
+    pub version: i64,
+    pub view_count: i32,
+}
+
+/// The version and view count of a live discussion; 404 for anything else.
+pub async fn current(db: &impl ConnectionTrait, id: i32) -> AppResult<Current> {
+    discussion::Entity::find_by_id(id)
+        .select_only()
+        .column(discussion::Column::Id)
+        .column(discussion::Column::Version)
+        .column(discussion::Column::ViewCount)
+        .filter(discussion::Column::DeletedAt.is_null())
+        .into_model::<Current>()
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Discussion"))
+}
+
+async fn build(
+    db: &impl ConnectionTrait,
+    search: &crate::search::Search,
+    current: &Current,
+    after: Option<i32>,
+) -> AppResult<Snapshot> {
+    let discussion = super::items::discussion(db, current.id).await?;
+    let (comments, more_comments) = crate::views::posts::thread_rows(db, current.id, after).await?;
+    let authors = super::items::members_by_id(
+        db,
+        comments
+            .iter()
+            .filter(|c| c.deleted_at.is_none())
+            .map(|c| c.author_id)
+            .chain([discussion.author_id]),
+    )
+    .await?;
+    let zone = entity::zone::Entity::find_by_id(discussion.zone_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("discussion {} has no zone", discussion.id))
+        })?;
+    let has_poll = poll::Entity::find()
+        .filter(poll::Column::DiscussionId.eq(current.id))
+        .count(db)
+        .await?
+        > 0;
+    let quizzes = super::quizzes::list(db, None, Some(current.id)).await?;
+    let related = super::search::similar(search, &discussion.title, Some(current.id), 5).await;
+    Ok(Snapshot {
+        // The version read with the rows may be newer than `current`'s: keep the older,
+        // so the next request rebuilds rather than trusts rows it cannot date.
+        version: current.version,
+        built: Instant::now(),
+        discussion,
+        zone_slug: zone.slug,
+        zone_name: zone.name,
+        authors,
+        comments,
+        more_comments,
+        has_poll,
+        quizzes,
+        related,
+    })
+}
