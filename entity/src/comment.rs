@@ -29,6 +29,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::discussion::Entity",
+        from = "Column::DiscussionId",
+        to = "super::discussion::Column::Id"
+    )]
+    Discussion,
+}
+
+impl Related<super::discussion::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Discussion.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,7 @@
 //! something it shows changes (issue #15's page cache).
 //!
 //! Triggers bump `discussions.version` in the writing transaction itself whenever a
-//! discussion, one of its comments or one of its quizzes changes in a way its page shows.
+//! discussion, one of its comments, quizzes or polls changes in a way its page shows.
 //! A trigger rather than application code, because no write path (a vote, an edit, a
 //! moderator's decision, an import, an admin's SQL) can then forget it, and every
 //! instance sharing the database sees the new version the moment the write commits.
@@ -30,6 +30,9 @@ const COMMENT_COLUMNS: &str = "discussion_id, parent_id, author_id, body, body_h
     recognized, edited_at, deleted_at, hidden, edited_by_moderator";
 /// Columns of `quizzes` the page shows (its links).
 const QUIZ_COLUMNS: &str = "discussion_id, title";
+/// A poll is read per request (its results are the reader's own); the copy only knows
+/// whether there is one, and on which discussion.
+const POLL_COLUMNS: &str = "discussion_id";
 
 const SQLITE_TRIGGERS: &[&str] = &[
     "discussions_version_on_update",
@@ -76,7 +79,11 @@ impl MigrationTrait for Migration {
                      EXECUTE FUNCTION discussions_bump_version()"
                 ))
                 .await?;
-                for (table, columns) in [("comments", COMMENT_COLUMNS), ("quizzes", QUIZ_COLUMNS)] {
+                for (table, columns) in [
+                    ("comments", COMMENT_COLUMNS),
+                    ("quizzes", QUIZ_COLUMNS),
+                    ("polls", POLL_COLUMNS),
+                ] {
                     db.execute_unprepared(&format!(
                         "CREATE FUNCTION {table}_bump_version() RETURNS trigger AS $$ \
                          BEGIN \
@@ -104,7 +111,11 @@ impl MigrationTrait for Migration {
                     bump("NEW", "id")
                 ))
                 .await?;
-                for (table, columns) in [("comments", COMMENT_COLUMNS), ("quizzes", QUIZ_COLUMNS)] {
+                for (table, columns) in [
+                    ("comments", COMMENT_COLUMNS),
+                    ("quizzes", QUIZ_COLUMNS),
+                    ("polls", POLL_COLUMNS),
+                ] {
                     db.execute_unprepared(&format!(
                         "CREATE TRIGGER {table}_version_on_insert AFTER INSERT ON {table} \
                          FOR EACH ROW BEGIN {}; END",
@@ -138,9 +149,11 @@ impl MigrationTrait for Migration {
                     "DROP TRIGGER discussions_version_on_update ON discussions",
                     "DROP TRIGGER comments_version ON comments",
                     "DROP TRIGGER quizzes_version ON quizzes",
+                    "DROP TRIGGER polls_version ON polls",
                     "DROP FUNCTION discussions_bump_version()",
                     "DROP FUNCTION comments_bump_version()",
                     "DROP FUNCTION quizzes_bump_version()",
+                    "DROP FUNCTION polls_bump_version()",
                 ] {
                     db.execute_unprepared(statement).await?;
                 }

@@ -216,6 +216,13 @@ pub async fn evaluate(
                     award(db, badge, discussion_author, None, now).await?;
                 }
             }
+            // The vote that triggers it is the first: no need to count to one.
+            (Rule::UpvotesCast(1), Trigger::VoteCast { voter, value })
+            | (Rule::DownvotesCast(1), Trigger::VoteCast { voter, value })
+                if (value > 0) == matches!(badge.rule, Rule::UpvotesCast(_)) && value != 0 =>
+            {
+                award(db, badge, voter, None, now).await?;
+            }
             (Rule::UpvotesCast(n), Trigger::VoteCast { voter, value }) if value > 0 => {
                 let count = vote::Entity::find()
                     .filter(vote::Column::MemberId.eq(voter))

@@ -410,9 +410,15 @@ pub async fn page(
     viewer: Option<&Actor>,
     after: Option<i32>,
 ) -> AppResult<FullPage> {
-    let current = super::thread_cache::current(r.db, id).await?;
+    let (current, unwritten) = {
+        let _reading = r.reads.reading().await;
+        let current = super::thread_cache::current(r.db, id).await?;
+        (
+            current,
+            r.reads.viewed(id, viewer.map(|a| a.id), Utc::now()),
+        )
+    };
     let snap = r.threads.snapshot(r.db, r.search, &current, after).await?;
-    let unwritten = r.reads.viewed(id, viewer.map(|a| a.id), Utc::now());
     let comment_ids: Vec<i32> = snap.comments.iter().map(|c| c.id).collect();
     let (my_vote, my_votes) = posts::my_votes_on_thread(r.db, viewer, id, &comment_ids).await?;
     let mut row = snap.discussion.clone();

@@ -44,16 +44,17 @@ pub async fn comment(
     db: &impl ConnectionTrait,
     id: i32,
 ) -> AppResult<(comment::Model, discussion::Model)> {
-    let row = comment::Entity::find_by_id(id)
+    // The comment and its discussion in one query; a comment of a deleted discussion is
+    // gone with it.
+    let found = comment::Entity::find_by_id(id)
         .filter(comment::Column::DeletedAt.is_null())
+        .find_also_related(discussion::Entity)
         .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Comment"))?;
-    // A comment of a deleted discussion is gone with it.
-    let discussion = discussion(db, row.discussion_id)
-        .await
-        .map_err(|_| AppError::not_found("Comment"))?;
-    Ok((row, discussion))
+        .await?;
+    match found {
+        Some((row, Some(discussion))) if discussion.deleted_at.is_none() => Ok((row, discussion)),
+        _ => Err(AppError::not_found("Comment")),
+    }
 }
 
 /// The live post behind `post`.

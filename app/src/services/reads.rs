@@ -28,6 +28,11 @@ struct Pending {
 #[derive(Default)]
 pub struct ReadBuffer {
     pending: Mutex<Pending>,
+    /// Readers hold it shared while they read the stored count and add their view; a
+    /// batch holds it alone while it is written. So a reader never sees the stored count
+    /// from before a batch together with the memory from after it, and a count shown
+    /// never goes backwards.
+    gate: tokio::sync::RwLock<()>,
 }
 
 impl std::fmt::Debug for ReadBuffer {
@@ -55,15 +60,16 @@ impl ReadBuffer {
         *views
     }
 
-    /// Views of a discussion not written yet.
-    pub fn unwritten_views(&self, discussion_id: i32) -> i32 {
-        self.lock().views.get(&discussion_id).copied().unwrap_or(0)
+    /// Held while reading the stored count and counting a view (see `gate`).
+    pub async fn reading(&self) -> tokio::sync::RwLockReadGuard<'_, ()> {
+        self.gate.read().await
     }
 
     /// Writes what was gathered, in one transaction. On failure the view counts are kept
     /// for the next try; the read marks are dropped (a mark that cannot be written, say
     /// for a member deleted meanwhile, must not block the counts for ever).
     pub async fn flush(&self, db: &DatabaseConnection) -> AppResult<()> {
+        let _alone = self.gate.write().await;
         let taken = std::mem::take(&mut *self.lock());
         if taken.views.is_empty() && taken.marks.is_empty() {
             return Ok(());

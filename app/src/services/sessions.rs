@@ -111,7 +111,9 @@ pub async fn member_for_token(
     if token.is_empty() || token.len() > 200 {
         return Ok(None);
     }
-    let Some(s) = session::Entity::find()
+    // The session and its member in one query: every signed-in request runs it.
+    let Some((s, m)) = session::Entity::find()
+        .find_also_related(member::Entity)
         .filter(session::Column::TokenHash.eq(hash_token(token)))
         .filter(session::Column::Kind.eq(kind.as_str()))
         .one(db)
@@ -124,7 +126,7 @@ pub async fn member_for_token(
         session::Entity::delete_by_id(s.id).exec(db).await?;
         return Ok(None);
     }
-    let Some(m) = member::Entity::find_by_id(s.member_id).one(db).await? else {
+    let Some(m) = m else {
         return Ok(None);
     };
     if m.deleted_at.is_some() {

@@ -148,38 +148,30 @@ pub async fn vote(
     })
 }
 
-/// Moves a post's score atomically and returns the new score.
+/// Moves a post's score atomically and returns the new score, in one statement.
 async fn bump_score(txn: &impl ConnectionTrait, post: Post, delta: i32) -> AppResult<i32> {
     match post {
-        Post::Discussion(id) => {
-            discussion::Entity::update_many()
-                .col_expr(
-                    discussion::Column::Score,
-                    Expr::col(discussion::Column::Score).add(delta),
-                )
-                .filter(discussion::Column::Id.eq(id))
-                .exec(txn)
-                .await?;
-            Ok(discussion::Entity::find_by_id(id)
-                .one(txn)
-                .await?
-                .map(|d| d.score)
-                .unwrap_or(0))
-        }
-        Post::Comment(id) => {
-            comment::Entity::update_many()
-                .col_expr(
-                    comment::Column::Score,
-                    Expr::col(comment::Column::Score).add(delta),
-                )
-                .filter(comment::Column::Id.eq(id))
-                .exec(txn)
-                .await?;
-            Ok(comment::Entity::find_by_id(id)
-                .one(txn)
-                .await?
-                .map(|c| c.score)
-                .unwrap_or(0))
-        }
+        Post::Discussion(id) => Ok(discussion::Entity::update_many()
+            .col_expr(
+                discussion::Column::Score,
+                Expr::col(discussion::Column::Score).add(delta),
+            )
+            .filter(discussion::Column::Id.eq(id))
+            .exec_with_returning(txn)
+            .await?
+            .first()
+            .map(|d| d.score)
+            .unwrap_or(0)),
+        Post::Comment(id) => Ok(comment::Entity::update_many()
+            .col_expr(
+                comment::Column::Score,
+                Expr::col(comment::Column::Score).add(delta),
+            )
+            .filter(comment::Column::Id.eq(id))
+            .exec_with_returning(txn)
+            .await?
+            .first()
+            .map(|c| c.score)
+            .unwrap_or(0)),
     }
 }
