@@ -36,6 +36,9 @@ impl Application {
             });
         }
         db::migrate(&db).await?;
+        if let Err(e) = db::optimize(&db).await {
+            tracing::warn!(error = %e, "analysing the database failed");
+        }
         let search = open_search(&settings, true).await?;
         let keys = Arc::new(crate::keys::Keys::load(&db).await?);
         let db_backend = sea_orm::ConnectionTrait::get_database_backend(&db);
@@ -83,6 +86,9 @@ impl Application {
             let mut tick = tokio::time::interval(Duration::from_secs(600));
             loop {
                 tick.tick().await;
+                if let Err(e) = db::optimize(&db).await {
+                    tracing::warn!(error = %e, "analysing the database failed");
+                }
                 if let Err(e) = services::rate_limit::sweep(&db).await {
                     tracing::warn!(error = %e, "sweeping rate-limit counters failed");
                 }

@@ -14,6 +14,8 @@ pub struct Model {
     pub password_hash: String,
     pub role: String,
     pub reputation: i32,
+    /// The sum of the member's ledger events: `reputation` is 1 + this, never below 1.
+    pub points: i64,
     pub created_at: DateTimeUtc,
     pub email_on_discussion_reply: bool,
     pub email_on_comment_reply: bool,

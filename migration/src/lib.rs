@@ -15,6 +15,7 @@ mod m0007_bench_indexes;
 mod m0008_identity;
 mod m0009_moderation;
 mod m0010_page_versions;
+mod m0011_points_and_indexes;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_identity::Migration),
             Box::new(m0009_moderation::Migration),
             Box::new(m0010_page_versions::Migration),
+            Box::new(m0011_points_and_indexes::Migration),
         ]
     }
 }

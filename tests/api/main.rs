@@ -21,6 +21,7 @@ mod live_qa;
 mod mail;
 mod moderation;
 mod openapi;
+mod page_cache;
 mod pages;
 mod polls;
 mod queries;

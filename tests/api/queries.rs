@@ -215,8 +215,15 @@ async fn a_vote_and_a_comment_cost_a_fixed_handful_of_statements() {
         comment_later, comment,
         "a comment's statements grew with the community"
     );
-    // Signing in (one query for the session and its member) included. The target
-    // is 6 for a vote; docs/benchmarks.md says what stands between.
-    assert!(vote <= 12, "an upvote ran {vote} statements");
+    // Signing in (one query for the session and its member) included; PostgreSQL adds
+    // the row locks (the post, the voter, the author), which SQLite's single
+    // writer makes unnecessary. The target is 6 for a vote; docs/benchmarks.md
+    // says what stands between.
+    let locks = match sea_orm::ConnectionTrait::get_database_backend(&app.db().await) {
+        sea_orm::DbBackend::Postgres => 3,
+        _ => 0,
+    };
+    eprintln!("an upvote: {vote} statements, a comment: {comment}");
+    assert!(vote <= 9 + locks, "an upvote ran {vote} statements");
     assert!(comment <= 20, "a comment ran {comment} statements");
 }

@@ -576,11 +576,18 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
     // Reputation cache from the ledger, sequences past the explicit ids, planner stats.
     let backend = conn.get_database_backend();
     conn.execute_unprepared(
-        "UPDATE members SET reputation = (SELECT CASE WHEN 1 + COALESCE(SUM(points), 0) < 1 \
-         THEN 1 ELSE 1 + COALESCE(SUM(points), 0) END FROM reputation_events \
-         WHERE reputation_events.member_id = members.id)",
+        "UPDATE members SET points = COALESCE((SELECT SUM(points) FROM reputation_events \
+         WHERE reputation_events.member_id = members.id), 0)",
     )
     .await?;
+    conn.execute_unprepared(
+        "UPDATE members SET reputation = CASE WHEN points < 0 THEN 1 ELSE 1 + points END",
+    )
+    .await?;
+    if backend == DbBackend::Sqlite {
+        // Planner statistics, as PostgreSQL gets below.
+        conn.execute_unprepared("ANALYZE").await?;
+    }
     if backend == DbBackend::Postgres {
         for table in [
             "members",

@@ -159,14 +159,36 @@ pub fn find(slug: &str) -> Option<&'static Badge> {
 /// Something happened that a badge may be watching.
 #[derive(Debug, Clone, Copy)]
 pub enum Trigger {
-    DiscussionStarted { author: i32 },
-    CommentPosted { author: i32, discussion_author: i32 },
-    VoteCast { voter: i32, value: i32 },
-    ItemScored { author: i32, post: Post, score: i32 },
-    Recognized { author: i32 },
-    ReputationChanged { member: i32 },
-    QuizPassed { member: i32 },
-    FlagAgreed { member: i32 },
+    DiscussionStarted {
+        author: i32,
+    },
+    CommentPosted {
+        author: i32,
+        discussion_author: i32,
+    },
+    VoteCast {
+        voter: i32,
+        value: i32,
+    },
+    ItemScored {
+        author: i32,
+        post: Post,
+        score: i32,
+    },
+    Recognized {
+        author: i32,
+    },
+    /// A member's reputation moved (to `reputation`, when the caller knows it).
+    ReputationChanged {
+        member: i32,
+        reputation: Option<i32>,
+    },
+    QuizPassed {
+        member: i32,
+    },
+    FlagAgreed {
+        member: i32,
+    },
 }
 
 /// Checks the badges a trigger concerns and awards the ones now earned, each with a
@@ -263,10 +285,21 @@ pub async fn evaluate(
                     award(db, badge, author, None, now).await?;
                 }
             }
-            (Rule::Reputation(min), Trigger::ReputationChanged { member: id }) => {
-                if let Some(m) = member::Entity::find_by_id(id).one(db).await?
-                    && m.reputation >= min
-                {
+            (
+                Rule::Reputation(min),
+                Trigger::ReputationChanged {
+                    member: id,
+                    reputation,
+                },
+            ) => {
+                let reputation = match reputation {
+                    Some(r) => Some(r),
+                    None => member::Entity::find_by_id(id)
+                        .one(db)
+                        .await?
+                        .map(|m| m.reputation),
+                };
+                if reputation.is_some_and(|r| r >= min) {
                     award(db, badge, id, None, now).await?;
                 }
             }

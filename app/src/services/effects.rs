@@ -8,8 +8,6 @@
 //! change in every writer. Nothing in this module writes the writer's own rows, and no
 //! writer module is imported here, so the dependency runs one way.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, Utc};
 use entity::{comment, discussion, live_event, member};
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -40,7 +38,7 @@ pub enum Effect<'a> {
     /// A post was deleted; what its votes gave was taken back from these members.
     PostDeleted {
         post: Post,
-        reputation_changed: BTreeSet<i32>,
+        reputation_changed: super::ledger::Totals,
     },
     /// A vote was cast, changed (`value` is the new one) or cleared (`value` 0).
     VoteChanged {
@@ -49,19 +47,19 @@ pub enum Effect<'a> {
         value: i32,
         author: i32,
         score: i32,
-        reputation_changed: BTreeSet<i32>,
+        reputation_changed: super::ledger::Totals,
     },
     /// A leader recognised a post as a great idea (`on`), or withdrew it.
     Recognized {
         item: &'a Item,
         actor: i32,
         on: bool,
-        reputation_changed: BTreeSet<i32>,
+        reputation_changed: super::ledger::Totals,
     },
     /// A member passed a quiz for the first time.
     QuizPassed {
         member: i32,
-        reputation_changed: BTreeSet<i32>,
+        reputation_changed: super::ledger::Totals,
     },
     /// A moderator or admin acted, or a security event happened: one audit row.
     Audited {
@@ -292,8 +290,14 @@ pub async fn record(
                 badges::evaluate(txn, Trigger::Recognized { author }, now).await?;
             }
             // The author's badges are looked at even when no points moved.
-            let members: BTreeSet<i32> = reputation_changed.into_iter().chain([author]).collect();
-            reputation_badges(txn, &members, now).await?;
+            reputation_badges(txn, &reputation_changed, now).await?;
+            if !reputation_changed.contains_key(&author) {
+                let trigger = Trigger::ReputationChanged {
+                    member: author,
+                    reputation: None,
+                };
+                badges::evaluate(txn, trigger, now).await?;
+            }
         }
         Effect::QuizPassed {
             member,
@@ -386,11 +390,15 @@ pub async fn record(
 /// Badges that watch reputation, for each member whose total moved.
 async fn reputation_badges(
     txn: &impl ConnectionTrait,
-    members: &BTreeSet<i32>,
+    members: &super::ledger::Totals,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    for &member in members {
-        badges::evaluate(txn, Trigger::ReputationChanged { member }, now).await?;
+    for (&member, &reputation) in members {
+        let trigger = Trigger::ReputationChanged {
+            member,
+            reputation: Some(reputation),
+        };
+        badges::evaluate(txn, trigger, now).await?;
     }
     Ok(())
 }

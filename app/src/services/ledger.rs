@@ -4,19 +4,17 @@
 //! with the member rows locked first (PostgreSQL) so concurrent writes cannot lose an
 //! update. Votes, recognition and quizzes write here through a `Ledger`.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, Duration, Utc};
 use entity::{member, reputation_event, vote};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::items::{BeforeMembers, Item, Locks, MembersLocked};
 use crate::domain::Post;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// Every number of the reputation system, in one place.
 #[derive(Debug, Clone, Copy)]
@@ -104,7 +102,8 @@ struct MemberSum {
 pub struct Ledger<'t, C> {
     txn: &'t C,
     now: DateTime<Utc>,
-    touched: BTreeSet<i32>,
+    /// Points recorded per member, to add to their total at `settle`.
+    deltas: std::collections::BTreeMap<i32, i64>,
 }
 
 impl<'t, C: ConnectionTrait> Ledger<'t, C> {
@@ -114,7 +113,7 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
         Self {
             txn,
             now,
-            touched: BTreeSet::new(),
+            deltas: Default::default(),
         }
     }
 
@@ -137,7 +136,7 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
         }
         .insert(self.txn)
         .await?;
-        self.touched.insert(event.member_id);
+        *self.deltas.entry(event.member_id).or_default() += i64::from(event.points);
         Ok(())
     }
 
@@ -163,7 +162,7 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
         }
         .insert(self.txn)
         .await?;
-        self.touched.insert(member_id);
+        *self.deltas.entry(member_id).or_default() += i64::from(points);
         Ok(())
     }
 
@@ -206,11 +205,10 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
         vote: &vote::Model,
     ) -> AppResult<()> {
         let now = self.now;
-        if vote.value > 0 {
-            let points = Ord::min(
-                RULES.upvote_received,
-                cap_left(self.txn, item.author_id, now).await?,
-            );
+        let counts = vote_counts(self.txn, item.author_id, voter_id, now).await?;
+        // What this vote gives the author (earlier events of a changed vote were reversed).
+        let given = if vote.value > 0 {
+            let points = Ord::min(RULES.upvote_received, counts.cap_left);
             self.record(
                 item,
                 NewEvent {
@@ -222,6 +220,7 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
                 },
             )
             .await?;
+            points
         } else {
             // Downvoters stay anonymous: no actor on these rows.
             self.record(
@@ -248,36 +247,21 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
                 )
                 .await?;
             }
-        }
+            RULES.downvote_received
+        };
         // Serial voting: past the limit, what this vote gives the author is taken back.
-        let recent = vote::Entity::find()
-            .filter(vote::Column::MemberId.eq(voter_id))
-            .filter(vote::Column::AuthorId.eq(item.author_id))
-            .filter(vote::Column::CreatedAt.gte(now - Duration::hours(RULES.serial_window_hours)))
-            .count(self.txn)
-            .await?;
-        if recent > RULES.serial_vote_limit {
-            let given = sum_points(
-                self.txn,
-                sea_orm::Condition::all()
-                    .add(reputation_event::Column::VoteId.eq(vote.id))
-                    .add(reputation_event::Column::MemberId.eq(item.author_id)),
+        if counts.recent > RULES.serial_vote_limit && given != 0 {
+            self.record(
+                item,
+                NewEvent {
+                    member_id: item.author_id,
+                    kind: kind::VOTING_CORRECTED,
+                    points: -given,
+                    vote_id: Some(vote.id),
+                    actor_id: None,
+                },
             )
             .await?;
-            let given = i32::try_from(given).unwrap_or(0);
-            if given != 0 {
-                self.record(
-                    item,
-                    NewEvent {
-                        member_id: item.author_id,
-                        kind: kind::VOTING_CORRECTED,
-                        points: -given,
-                        vote_id: Some(vote.id),
-                        actor_id: None,
-                    },
-                )
-                .await?;
-            }
         }
         Ok(())
     }
@@ -298,25 +282,54 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
         Ok(i32::try_from(sum_points(self.txn, cond).await?).unwrap_or(0))
     }
 
-    /// Refreshes the cached totals of the members touched; returns them.
-    pub async fn settle(self) -> AppResult<BTreeSet<i32>> {
-        for &id in &self.touched {
-            let sum = sum_points(
-                self.txn,
-                sea_orm::Condition::all().add(reputation_event::Column::MemberId.eq(id)),
-            )
-            .await?;
-            member::Entity::update_many()
-                .col_expr(
-                    member::Column::Reputation,
-                    Expr::value(reputation_from_sum(sum)),
-                )
-                .filter(member::Column::Id.eq(id))
-                .exec(self.txn)
-                .await?;
+    /// Adds what was recorded to the totals of the members touched (one statement each,
+    /// whatever the size of their ledger); returns them with their new reputation.
+    pub async fn settle(self) -> AppResult<Totals> {
+        let mut totals = Totals::new();
+        for (&id, &delta) in &self.deltas {
+            if let Some(reputation) = add_points(self.txn, id, delta).await? {
+                totals.insert(id, reputation);
+            }
         }
-        Ok(self.touched)
+        Ok(totals)
     }
+}
+
+/// Members whose points a write moved, with their reputation after it.
+pub type Totals = std::collections::BTreeMap<i32, i32>;
+
+/// Adds `delta` to a member's points and sets the reputation they give (1 + points,
+/// never below 1) in the same statement (both sides of SET read the row as it was);
+/// returns the new reputation.
+async fn add_points(
+    txn: &impl ConnectionTrait,
+    member_id: i32,
+    delta: i64,
+) -> AppResult<Option<i32>> {
+    let backend = txn.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "UPDATE members SET points = points + $1, reputation = CASE WHEN points + $1 < 0 \
+             THEN 1 ELSE LEAST(1 + points + $1, 2147483647) END WHERE id = $2 \
+             RETURNING reputation"
+        }
+        _ => {
+            "UPDATE members SET points = points + ?1, reputation = CASE WHEN points + ?1 < 0 \
+             THEN 1 ELSE MIN(1 + points + ?1, 2147483647) END WHERE id = ?2 \
+             RETURNING reputation"
+        }
+    };
+    let row = txn
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [delta.into(), member_id.into()],
+        ))
+        .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get::<i32>("", "reputation")?),
+        None => None,
+    })
 }
 
 /// Takes back what an item's votes gave, when the item is deleted. Runs inside the
@@ -326,7 +339,7 @@ pub async fn item_deleted<'t, C: ConnectionTrait, S: BeforeMembers>(
     txn: &'t C,
     item: &Item,
     now: DateTime<Utc>,
-) -> AppResult<BTreeSet<i32>> {
+) -> AppResult<Totals> {
     let votes = vote::Entity::find()
         .filter(vote::Column::TargetKind.eq(item.post.kind().as_str()))
         .filter(vote::Column::TargetId.eq(item.post.id()))
@@ -341,36 +354,66 @@ pub async fn item_deleted<'t, C: ConnectionTrait, S: BeforeMembers>(
     ledger.settle().await
 }
 
-/// Upvote points the author may still gain today (UTC): the net of what today's upvotes
-/// still give (an upvote undone gives its share of the budget back, so nobody can burn
-/// another member's cap by toggling a vote).
-async fn cap_left(
+/// What casting a vote needs to know, in one query: the upvote points the author may
+/// still gain today (UTC: the net of what today's upvotes still give, so an upvote
+/// undone gives its share of the budget back and nobody can burn another member's cap
+/// by toggling a vote), and the voter's votes on the author in the serial-voting window
+/// (this one included).
+struct VoteCounts {
+    cap_left: i32,
+    recent: u64,
+}
+
+async fn vote_counts(
     txn: &impl ConnectionTrait,
-    member_id: i32,
+    author_id: i32,
+    voter_id: i32,
     now: DateTime<Utc>,
-) -> AppResult<i32> {
-    use sea_orm::sea_query::Query;
+) -> AppResult<VoteCounts> {
     let day_start = now
         .date_naive()
         .and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc())
         .unwrap_or(now);
-    let todays_upvotes = Query::select()
-        .column(reputation_event::Column::VoteId)
-        .from(reputation_event::Entity)
-        .and_where(reputation_event::Column::MemberId.eq(member_id))
-        .and_where(reputation_event::Column::Kind.eq(kind::UPVOTE_RECEIVED))
-        .and_where(reputation_event::Column::CreatedAt.gte(day_start))
-        .and_where(reputation_event::Column::CreatedAt.lt(day_start + Duration::days(1)))
-        .to_owned();
-    let gained = sum_points(
-        txn,
-        sea_orm::Condition::all()
-            .add(reputation_event::Column::MemberId.eq(member_id))
-            .add(reputation_event::Column::VoteId.in_subquery(todays_upvotes)),
-    )
-    .await?;
-    Ok((i64::from(RULES.daily_vote_cap) - gained).clamp(0, i64::from(RULES.daily_vote_cap)) as i32)
+    let backend = txn.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "SELECT (SELECT COALESCE(SUM(e.points), 0) FROM reputation_events e \
+             WHERE e.member_id = $1 AND e.vote_id IN (SELECT u.vote_id FROM reputation_events u \
+             WHERE u.member_id = $1 AND u.kind = $2 AND u.created_at >= $3 AND u.created_at < $4)) \
+             AS gained, (SELECT COUNT(*) FROM votes v WHERE v.member_id = $5 \
+             AND v.author_id = $1 AND v.created_at >= $6) AS recent"
+        }
+        _ => {
+            "SELECT (SELECT COALESCE(SUM(e.points), 0) FROM reputation_events e \
+             WHERE e.member_id = ?1 AND e.vote_id IN (SELECT u.vote_id FROM reputation_events u \
+             WHERE u.member_id = ?1 AND u.kind = ?2 AND u.created_at >= ?3 AND u.created_at < ?4)) \
+             AS gained, (SELECT COUNT(*) FROM votes v WHERE v.member_id = ?5 \
+             AND v.author_id = ?1 AND v.created_at >= ?6) AS recent"
+        }
+    };
+    let row = txn
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                author_id.into(),
+                kind::UPVOTE_RECEIVED.into(),
+                day_start.into(),
+                (day_start + Duration::days(1)).into(),
+                voter_id.into(),
+                (now - Duration::hours(RULES.serial_window_hours)).into(),
+            ],
+        ))
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("counting votes returned nothing")))?;
+    let gained: i64 = row.try_get("", "gained")?;
+    let recent: i64 = row.try_get("", "recent")?;
+    let cap = i64::from(RULES.daily_vote_cap);
+    Ok(VoteCounts {
+        cap_left: (cap - gained).clamp(0, cap) as i32,
+        recent: u64::try_from(recent).unwrap_or(0),
+    })
 }
 
 /// A member's ledger, newest first (all of it when `limit` is `None`).
@@ -449,14 +492,17 @@ pub async fn recompute(db: &DatabaseConnection) -> AppResult<Vec<Drift>> {
             .and_then(|s| s.total)
             .unwrap_or(0);
         let ledger = reputation_from_sum(sum);
-        if ledger != m.reputation {
-            drift.push(Drift {
-                username: m.username.clone(),
-                stored: m.reputation,
-                ledger,
-            });
+        if ledger != m.reputation || sum != m.points {
+            if ledger != m.reputation {
+                drift.push(Drift {
+                    username: m.username.clone(),
+                    stored: m.reputation,
+                    ledger,
+                });
+            }
             member::Entity::update_many()
                 .col_expr(member::Column::Reputation, Expr::value(ledger))
+                .col_expr(member::Column::Points, Expr::value(sum))
                 .filter(member::Column::Id.eq(m.id))
                 .exec(&txn)
                 .await?;
