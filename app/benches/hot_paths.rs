@@ -1,6 +1,7 @@
-//! Micro-benchmarks of the hot code behind the pages (issue #8, docs/benchmarks.md):
-//! Markdown rendering and sanitising, thread ordering of 1,000 comments, and applying a
-//! vote to the reputation ledger on a real SQLite file.
+//! Micro-benchmarks of the hot code behind the pages (issues #8 and #15,
+//! docs/benchmarks.md): Markdown rendering and sanitising, thread ordering of 1,000
+//! comments, applying a vote to the reputation ledger on a real SQLite file, and reading
+//! a 100-comment discussion through the page cache (warm, and cold: rebuilt each time).
 //!
 //! `cargo bench -p quorum --bench hot_paths` (criterion; HTML reports in
 //! target/criterion).
@@ -173,5 +174,93 @@ fn bench_vote(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_markdown, bench_thread_order, bench_vote);
+/// `discussions::page` for a 100-comment discussion on a SQLite file, as a visitor and
+/// signed in: with the page cache warm (one version query, the viewer's votes laid over
+/// the copy) and cold (a fresh cache each time: the thread, authors, zone, quizzes and
+/// related discussions are read again).
+fn bench_thread_cache(c: &mut Criterion) {
+    use quorum::services::comments;
+    use quorum::services::reads::ReadBuffer;
+    use quorum::services::thread_cache::ThreadCache;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
+    let (db, search, reader, id) = rt.block_on(async {
+        let db = quorum::db::connect(&url).await.unwrap();
+        quorum::db::migrate(&db).await.unwrap();
+        let search = quorum::search::open(dir.path(), None, None).await.unwrap();
+        let hasher = quorum::services::passwords::Hasher::new(2);
+        let mut actors = Vec::new();
+        for i in 0..5 {
+            let new = NewMember::parse(
+                &format!("member{i}"),
+                &format!("member{i}@example.com"),
+                "bench-password-123",
+                None,
+            )
+            .unwrap();
+            let m = accounts::create_verified(&db, &hasher, new).await.unwrap();
+            actors.push(Actor::from_model(&m));
+        }
+        let d = discussions::create(
+            &db,
+            "customers",
+            &actors[0],
+            NewDiscussion::parse("A long thread", LONG).unwrap(),
+        )
+        .await
+        .unwrap();
+        for i in 0..100 {
+            let body = quorum::domain::Body::parse(if i % 3 == 0 { LONG } else { SHORT }).unwrap();
+            comments::create(&db, d.id, &actors[1 + i % 4], body, None)
+                .await
+                .unwrap();
+        }
+        let reader = actors.pop().unwrap();
+        (db, search, reader, d.id)
+    });
+    let warm = ThreadCache::default();
+    let reads = ReadBuffer::default();
+    let mut group = c.benchmark_group("discussion_page_100_comments");
+    for (label, viewer) in [("visitor", None), ("signed_in", Some(&reader))] {
+        group.bench_function(format!("warm_cache_{label}"), |b| {
+            b.iter(|| {
+                let r = discussions::Reader {
+                    db: &db,
+                    search: &search,
+                    threads: &warm,
+                    reads: &reads,
+                };
+                black_box(rt.block_on(discussions::page(r, id, viewer, None)).unwrap())
+            })
+        });
+        group.bench_function(format!("cold_cache_{label}"), |b| {
+            b.iter(|| {
+                let cold = ThreadCache::default();
+                let r = discussions::Reader {
+                    db: &db,
+                    search: &search,
+                    threads: &cold,
+                    reads: &reads,
+                };
+                black_box(rt.block_on(discussions::page(r, id, viewer, None)).unwrap())
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_markdown,
+    bench_thread_order,
+    bench_vote,
+    bench_thread_cache
+);
 criterion_main!(benches);
