@@ -11,6 +11,10 @@ pub struct Model {
     pub description: String,
     pub position: i32,
     pub created_at: DateTimeUtc,
+    /// Live discussions others see, kept by triggers (m0011).
+    pub live_discussions: i32,
+    /// Live discussions hidden while moderators look at them.
+    pub hidden_discussions: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

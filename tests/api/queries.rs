@@ -170,7 +170,7 @@ async fn a_vote_and_a_comment_cost_a_fixed_handful_of_statements() {
             settle(app).await;
             let vote = write_cost(
                 counter,
-                3,
+                5,
                 |i| async move {
                     app.comment(&author.token, id, &format!("{label} reply {i}"), None)
                         .await
@@ -189,7 +189,7 @@ async fn a_vote_and_a_comment_cost_a_fixed_handful_of_statements() {
             settle(app).await;
             let comment = write_cost(
                 counter,
-                3,
+                5,
                 |_| async { 0 },
                 |_| async move {
                     app.comment(&voter.token, id, "One more reply", None).await;
@@ -219,11 +219,15 @@ async fn a_vote_and_a_comment_cost_a_fixed_handful_of_statements() {
     // the row locks (the post, the voter, the author), which SQLite's single
     // writer makes unnecessary. The target is 6 for a vote; docs/benchmarks.md
     // says what stands between.
-    let locks = match sea_orm::ConnectionTrait::get_database_backend(&app.db().await) {
-        sea_orm::DbBackend::Postgres => 3,
-        _ => 0,
-    };
+    let (vote_locks, comment_locks) =
+        match sea_orm::ConnectionTrait::get_database_backend(&app.db().await) {
+            sea_orm::DbBackend::Postgres => (3, 1),
+            _ => (0, 0),
+        };
     eprintln!("an upvote: {vote} statements, a comment: {comment}");
-    assert!(vote <= 9 + locks, "an upvote ran {vote} statements");
-    assert!(comment <= 20, "a comment ran {comment} statements");
+    assert!(vote <= 9 + vote_locks, "an upvote ran {vote} statements");
+    assert!(
+        comment <= 20 + comment_locks,
+        "a comment ran {comment} statements"
+    );
 }
