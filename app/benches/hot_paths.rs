@@ -111,6 +111,24 @@ fn bench_thread_order(c: &mut Criterion) {
     });
 }
 
+/// `n` confirmed members named `{prefix}{i}`, as actors.
+async fn members(db: &sea_orm::DatabaseConnection, prefix: &str, n: usize) -> Vec<Actor> {
+    let hasher = quorum::services::passwords::Hasher::new(2);
+    let mut actors = Vec::new();
+    for i in 0..n {
+        let new = NewMember::parse(
+            &format!("{prefix}{i}"),
+            &format!("{prefix}{i}@example.com"),
+            "bench-password-123",
+            None,
+        )
+        .unwrap();
+        let m = accounts::create_verified(db, &hasher, new).await.unwrap();
+        actors.push(Actor::from_model(&m));
+    }
+    actors
+}
+
 /// One `reputation::vote` through the service on a SQLite file: each iteration toggles a
 /// voter's upvote on one discussion (on, off, on, ...), cycling over 50 voters, so every
 /// iteration writes the vote row, the ledger events, the score and the cached reputation.
@@ -127,19 +145,7 @@ fn bench_vote(c: &mut Criterion) {
     let (db, voters, discussion_id) = rt.block_on(async {
         let db = quorum::db::connect(&url).await.unwrap();
         quorum::db::migrate(&db).await.unwrap();
-        let mut actors = Vec::new();
-        let hasher = quorum::services::passwords::Hasher::new(2);
-        for i in 0..51 {
-            let new = NewMember::parse(
-                &format!("voter{i}"),
-                &format!("voter{i}@example.com"),
-                "bench-password-123",
-                None,
-            )
-            .unwrap();
-            let m = accounts::create_verified(&db, &hasher, new).await.unwrap();
-            actors.push(Actor::from_model(&m));
-        }
+        let mut actors = members(&db, "voter", 51).await;
         let author = actors.remove(0);
         let d = discussions::create(
             &db,
@@ -195,19 +201,7 @@ fn bench_thread_cache(c: &mut Criterion) {
         let db = quorum::db::connect(&url).await.unwrap();
         quorum::db::migrate(&db).await.unwrap();
         let search = quorum::search::open(dir.path(), None, None).await.unwrap();
-        let hasher = quorum::services::passwords::Hasher::new(2);
-        let mut actors = Vec::new();
-        for i in 0..5 {
-            let new = NewMember::parse(
-                &format!("member{i}"),
-                &format!("member{i}@example.com"),
-                "bench-password-123",
-                None,
-            )
-            .unwrap();
-            let m = accounts::create_verified(&db, &hasher, new).await.unwrap();
-            actors.push(Actor::from_model(&m));
-        }
+        let mut actors = members(&db, "member", 5).await;
         let d = discussions::create(
             &db,
             "customers",

@@ -238,30 +238,11 @@ pub async fn evaluate(
                     award(db, badge, discussion_author, None, now).await?;
                 }
             }
-            // The vote that triggers it is the first: no need to count to one.
-            (Rule::UpvotesCast(1), Trigger::VoteCast { voter, value })
-            | (Rule::DownvotesCast(1), Trigger::VoteCast { voter, value })
-                if (value > 0) == matches!(badge.rule, Rule::UpvotesCast(_)) && value != 0 =>
-            {
-                award(db, badge, voter, None, now).await?;
-            }
-            (Rule::UpvotesCast(n), Trigger::VoteCast { voter, value }) if value > 0 => {
-                let count = vote::Entity::find()
-                    .filter(vote::Column::MemberId.eq(voter))
-                    .filter(vote::Column::Value.gt(0))
-                    .count(db)
-                    .await?;
-                if count >= n {
-                    award(db, badge, voter, None, now).await?;
-                }
-            }
-            (Rule::DownvotesCast(n), Trigger::VoteCast { voter, value }) if value < 0 => {
-                let count = vote::Entity::find()
-                    .filter(vote::Column::MemberId.eq(voter))
-                    .filter(vote::Column::Value.lt(0))
-                    .count(db)
-                    .await?;
-                if count >= n {
+            (Rule::UpvotesCast(n) | Rule::DownvotesCast(n), Trigger::VoteCast { voter, value }) => {
+                // An upvote counts towards upvote badges, a downvote towards downvote ones.
+                let up = matches!(badge.rule, Rule::UpvotesCast(_));
+                let counts = value != 0 && (value > 0) == up;
+                if counts && votes_cast_reach(db, voter, up, n).await? {
                     award(db, badge, voter, None, now).await?;
                 }
             }
@@ -347,6 +328,30 @@ impl CommentsByOthers for sea_orm::Select<discussion::Entity> {
             ),
         )
     }
+}
+
+/// Whether a member who just cast a vote (up or down) has cast at least `n` such votes.
+/// The vote that asks is one: a threshold of one needs no count.
+async fn votes_cast_reach(
+    db: &impl ConnectionTrait,
+    voter: i32,
+    up: bool,
+    n: u64,
+) -> AppResult<bool> {
+    if n <= 1 {
+        return Ok(true);
+    }
+    let sign = if up {
+        vote::Column::Value.gt(0)
+    } else {
+        vote::Column::Value.lt(0)
+    };
+    let count = vote::Entity::find()
+        .filter(vote::Column::MemberId.eq(voter))
+        .filter(sign)
+        .count(db)
+        .await?;
+    Ok(count >= n)
 }
 
 async fn award(

@@ -404,16 +404,19 @@ pub struct Reader<'a> {
     pub reads: &'a super::reads::ReadBuffer,
 }
 
-/// A page of a discussion as the viewer sees it. The part every reader sees alike comes
-/// from the page cache (one query checks its version); the viewer's votes, what they may
-/// do, their subscription and the poll are laid over it. Counts a view and marks the
+/// A page of a discussion as the viewer sees it (the API's answer). The part every reader
+/// sees alike comes from the page cache (one query checks its version); the viewer's
+/// votes, what they may do and the poll are laid over it. Counts a view and marks the
 /// discussion read, in memory (written in batches).
 pub async fn page(
     r: Reader<'_>,
     id: i32,
     viewer: Option<&Actor>,
     after: Option<i32>,
-) -> AppResult<FullPage> {
+) -> AppResult<(
+    DiscussionWithComments,
+    std::sync::Arc<super::thread_cache::Snapshot>,
+)> {
     let (current, unwritten) = {
         let _reading = r.reads.reading().await;
         let current = super::thread_cache::current(r.db, id).await?;
@@ -452,10 +455,6 @@ pub async fn page(
     } else {
         None
     };
-    let subscribed = match viewer {
-        Some(a) => super::subscriptions::get(r.db, a.id, id).await?,
-        None => false,
-    };
     let may_change = |author: Option<&str>| {
         viewer.is_some_and(|a| {
             a.role.can_moderate() || author.is_some_and(|name| a.may_change_named(name))
@@ -473,25 +472,34 @@ pub async fn page(
         more_comments: snap.more_comments,
         poll,
     };
+    Ok((page, snap))
+}
+
+/// The discussion's HTML page: `page`, with the viewer's subscription.
+pub async fn full_page(
+    r: Reader<'_>,
+    id: i32,
+    viewer: Option<&Actor>,
+    after: Option<i32>,
+) -> AppResult<FullPage> {
+    let (page, snapshot) = page(r, id, viewer, after).await?;
+    let subscribed = match viewer {
+        Some(a) => super::subscriptions::get(r.db, a.id, id).await?,
+        None => false,
+    };
     Ok(FullPage {
         page,
-        version: current.version,
-        zone_name: snap.zone_name.clone(),
-        quizzes: snap.quizzes.clone(),
-        related: snap.related.clone(),
+        snapshot,
         subscribed,
     })
 }
 
-/// What the discussion's page shows besides the discussion itself: its zone's name,
-/// its quizzes, related discussions and the viewer's subscription.
+/// What the discussion's page shows besides the discussion itself: the copy it was
+/// built from (its version, zone name, quizzes and related discussions) and the
+/// viewer's subscription.
 #[derive(Debug)]
 pub struct FullPage {
     pub page: DiscussionWithComments,
-    /// The discussion's version: a rendered page of it is current while this is.
-    pub version: i64,
-    pub zone_name: String,
-    pub quizzes: Vec<super::quizzes::QuizSummary>,
-    pub related: Vec<crate::search::SearchHit>,
+    pub snapshot: std::sync::Arc<super::thread_cache::Snapshot>,
     pub subscribed: bool,
 }

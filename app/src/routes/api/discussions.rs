@@ -126,8 +126,8 @@ pub async fn show(
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
     let after = crate::domain::parse_after(query.get("after").map(String::as_str))?;
-    let full = discussions::page(state.reader(), *id, viewer.actor().as_ref(), after).await?;
-    Ok(HttpResponse::Ok().json(full.page))
+    let (page, _) = discussions::page(state.reader(), *id, viewer.actor().as_ref(), after).await?;
+    Ok(HttpResponse::Ok().json(page))
 }
 
 #[utoipa::path(patch, path = "/api/v1/discussions/{id}", tag = "discussions", params(("id" = i32, Path)),

@@ -1,9 +1,12 @@
 //! Discussion pages and their forms: start, read, reply, edit, delete, moderate.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 
-use super::render::{CsrfOnly, base_context, redirect, render, render_status, zone_context};
+use super::render::{
+    CsrfOnly, base_context, html_page, redirect, render, render_status, zone_context,
+};
 use crate::auth::{CsrfForm, CurrentMember, HasCsrf, MaybeMember};
 use crate::error::{AppError, AppResult, Code};
 use crate::services::discussions::{self, DiscussionEdit, NewDiscussion};
@@ -159,14 +162,14 @@ async fn page(
             .map(web::Query::into_inner)
             .unwrap_or_default();
     let after = crate::domain::parse_after(query.get("after").map(String::as_str))?;
-    let full = discussions::page(state.reader(), id, actor.as_ref(), after).await?;
+    let full = discussions::full_page(state.reader(), id, actor.as_ref(), after).await?;
     // A visitor's page is the same for every visitor: rendered once per version.
     let visitor_key = (viewer.member.is_none() && full.page.poll.is_none())
         .then(|| format!("{}?{}", req.path(), req.query_string()));
     if let Some(key) = &visitor_key
-        && let Some(body) = state.threads.page(key, full.version)
+        && let Some(body) = state.threads.page(key, full.snapshot.version)
     {
-        return Ok(html_response(body));
+        return Ok(html_page(StatusCode::OK, body));
     }
     let page = full.page;
     let mut ctx = base_context(state, req, viewer, &page.discussion.title).await?;
@@ -186,31 +189,31 @@ async fn page(
             row
         })
         .collect();
-    let related: Vec<serde_json::Value> = full.related.iter().map(super::search::hit_row).collect();
+    let related: Vec<serde_json::Value> = full
+        .snapshot
+        .related
+        .iter()
+        .map(super::search::hit_row)
+        .collect();
     ctx.insert("poll", &page.poll);
-    ctx.insert("quizzes", &full.quizzes);
+    ctx.insert("quizzes", &full.snapshot.quizzes);
     ctx.insert("can_change", &page.can_change);
     ctx.insert("can_reply", &page.can_reply);
     ctx.insert("comments", &comment_rows);
     ctx.insert(
         "zone",
-        &serde_json::json!({"slug": page.discussion.zone, "name": full.zone_name}),
+        &serde_json::json!({"slug": page.discussion.zone, "name": full.snapshot.zone_name}),
     );
     ctx.insert("discussion", &page.discussion);
     ctx.insert("related", &related);
     ctx.insert("subscribed", &full.subscribed);
     let html = actix_web::web::Bytes::from(state.templates.render("discussions/show.html", &ctx)?);
     if let Some(key) = visitor_key {
-        state.threads.keep_page(key, full.version, html.clone());
+        state
+            .threads
+            .keep_page(key, full.snapshot.version, html.clone());
     }
-    Ok(html_response(html))
-}
-
-fn html_response(html: actix_web::web::Bytes) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .body(html)
+    Ok(html_page(StatusCode::OK, html))
 }
 
 pub async fn edit_form(

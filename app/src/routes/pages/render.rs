@@ -101,10 +101,15 @@ pub fn render_status(
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     let html = state.templates.render(template, ctx)?;
-    Ok(HttpResponse::build(status)
+    Ok(html_page(status, html))
+}
+
+/// An HTML page already rendered (a cached one, say), never stored by the browser.
+pub fn html_page(status: StatusCode, html: impl Into<actix_web::web::Bytes>) -> HttpResponse {
+    HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(html))
+        .body(html.into())
 }
 
 pub fn redirect(to: &str) -> HttpResponse {
