@@ -1390,3 +1390,136 @@ async fn view_counts_rise_with_every_read_and_all_reach_the_database() {
     let next = page(&b, id, None, None).await["discussion"]["view_count"].clone();
     assert_eq!(next, views + 1);
 }
+
+/// Every CSRF token in a page's forms.
+fn csrf_tokens(html: &str) -> Vec<&str> {
+    html.split("name=\"csrf_token\" value=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect()
+}
+
+/// Replies are rendered once for every reader of a kind (members, leaders, moderators;
+/// whether they may reply) and kept; the readers' own replies and the ones they voted on
+/// are rendered for them. Read in the order that would leak if that went wrong: each
+/// reader must see their own votes, their own Edit and Delete, their role's buttons, and
+/// forms that carry their own CSRF token and that the server takes.
+#[tokio::test]
+async fn replies_rendered_once_for_every_reader_of_a_kind_still_show_each_reader_their_own() {
+    let app = spawn_app().await;
+    let ann = app.register("ann").await;
+    let bob = app.register("bob").await;
+    let cid = app.register("cid").await;
+    let lea = app.register("lea").await;
+    app.set_role("lea", Role::Leader).await;
+    let max = app.register_moderator("max").await;
+    let id = app
+        .start_discussion(
+            &ann.token,
+            "people",
+            "Kept replies",
+            "Whose replies are these",
+        )
+        .await;
+    let bobs_reply = app.comment(&bob.token, id, "Bob replies", None).await;
+    let cids_reply = app.comment(&cid.token, id, "Cid replies", None).await;
+    let anns_reply = app.comment(&ann.token, id, "Ann replies", None).await;
+    let replies = [bobs_reply, cids_reply, anns_reply];
+    app.post_json(
+        &format!("/comments/{cids_reply}/vote"),
+        bob.auth(),
+        &json!({"value": 1}),
+    )
+    .await
+    .expect(200);
+    let path = format!("/discussions/{id}");
+    let edits = |html: &str, c: i64| comment_item(html, c).contains(">Edit<");
+    let recognises = |html: &str, c: i64| comment_item(html, c).contains("Great Idea</button>");
+
+    // Bob reads first in his browser: he wrote one reply and voted on another, so only
+    // ann's is kept from his page.
+    let bobs_browser = app.browser();
+    bobs_browser
+        .sign_in("bob", crate::helpers::PASSWORD)
+        .await
+        .expect_see_other();
+    let bobs = bobs_browser.get(&path).await.expect_html(200).to_string();
+    assert_eq!(upvote_pressed(&bobs, "comment", cids_reply), Some(true));
+    assert!(edits(&bobs, bobs_reply) && !edits(&bobs, cids_reply) && !edits(&bobs, anns_reply));
+    let bobs_token = csrf_tokens(&bobs)[0].to_string();
+
+    // Cid, in his own browser: ann's reply comes from what bob's read kept.
+    let cids_browser = app.browser();
+    cids_browser
+        .sign_in("cid", crate::helpers::PASSWORD)
+        .await
+        .expect_see_other();
+    let cids = cids_browser.get(&path).await.expect_html(200).to_string();
+    assert_eq!(upvote_pressed(&cids, "comment", bobs_reply), Some(false));
+    assert_eq!(upvote_pressed(&cids, "comment", anns_reply), Some(false));
+    assert_eq!(
+        upvote_pressed(&cids, "comment", cids_reply),
+        None,
+        "cid votes on his own reply"
+    );
+    assert!(edits(&cids, cids_reply) && !edits(&cids, bobs_reply) && !edits(&cids, anns_reply));
+    assert!(
+        !replies.iter().any(|&c| recognises(&cids, c)),
+        "cid is offered a leader's button"
+    );
+    let tokens = csrf_tokens(&cids);
+    assert!(tokens.len() > 6, "cid's page has too few forms:\n{cids}");
+    assert!(
+        tokens.iter().all(|t| *t == tokens[0] && *t != bobs_token),
+        "cid's page carries a token that is not his: {tokens:?}"
+    );
+    // The forms of the kept reply work for him: he upvotes ann's reply and replies to it.
+    let anns_item = comment_item(&cids, anns_reply);
+    let token = csrf_tokens(anns_item)[0];
+    cids_browser
+        .post_form(
+            &format!("/comments/{anns_reply}/vote"),
+            &[("csrf_token", token), ("value", "1")],
+        )
+        .await
+        .expect_see_other();
+    let parent = anns_reply.to_string();
+    cids_browser
+        .post_form(
+            &format!("/discussions/{id}/comments"),
+            &[
+                ("csrf_token", token),
+                ("parent_id", &parent),
+                ("body", "Cid answers ann"),
+            ],
+        )
+        .await
+        .expect_see_other();
+
+    // A leader may recognise every reply but her own (she has none) and edit none; a
+    // moderator may edit them all, and does not see bob's vote.
+    for round in 0..2 {
+        let leas = html(&app, id, None, Some(&lea)).await;
+        assert!(
+            replies
+                .iter()
+                .all(|&c| recognises(&leas, c) && !edits(&leas, c)),
+            "{round}"
+        );
+        let maxs = html(&app, id, None, Some(&max)).await;
+        assert!(replies.iter().all(|&c| edits(&maxs, c)), "{round}");
+        assert_eq!(
+            upvote_pressed(&maxs, "comment", cids_reply),
+            Some(false),
+            "{round}"
+        );
+    }
+
+    // Bob again: his vote, not cid's, and the score cid's vote gave ann's reply.
+    let bobs = bobs_browser.get(&path).await.expect_html(200).to_string();
+    assert_eq!(upvote_pressed(&bobs, "comment", cids_reply), Some(true));
+    assert_eq!(upvote_pressed(&bobs, "comment", anns_reply), Some(false));
+    assert_eq!(shown_score(&bobs, "comment", anns_reply), 1);
+    assert!(bobs.contains("Cid answers ann"));
+    assert!(csrf_tokens(&bobs).iter().all(|t| *t == bobs_token));
+}

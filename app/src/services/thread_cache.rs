@@ -57,11 +57,65 @@ struct Rendered {
     body: bytes::Bytes,
 }
 
+/// Sets of rendered replies kept: each is one page of a thread for one kind of reader,
+/// up to a few hundred kilobytes.
+const FRAGMENT_SETS: usize = 64;
+
+/// Who a rendered reply was rendered for, besides the reply itself: signed in or not,
+/// leader, moderator, and whether the reader may reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReaderKind {
+    pub signed_in: bool,
+    pub leader: bool,
+    pub moderator: bool,
+    pub can_reply: bool,
+}
+
+/// The replies of one page of a thread, rendered for one kind of reader who neither
+/// wrote nor voted on them (what every such reader sees alike), by comment id. Their
+/// CSRF fields hold `ThreadCache::csrf_slot`, which each request fills in.
+#[derive(Debug)]
+pub struct Fragments {
+    version: i64,
+    built: Instant,
+    html: Mutex<HashMap<i32, Arc<str>>>,
+}
+
+impl Fragments {
+    pub fn get(&self, comment_id: i32) -> Option<Arc<str>> {
+        self.lock().get(&comment_id).cloned()
+    }
+
+    pub fn keep(&self, comment_id: i32, html: Arc<str>) {
+        self.lock().insert(comment_id, html);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i32, Arc<str>>> {
+        self.html.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+type FragmentKey = (i32, Option<i32>, ReaderKind);
+
 /// The copies; one per instance, in `AppState`.
-#[derive(Default)]
 pub struct ThreadCache {
     threads: Mutex<Threads>,
     pages: Mutex<HashMap<String, Arc<Rendered>>>,
+    fragments: Mutex<HashMap<FragmentKey, Arc<Fragments>>>,
+    /// What stands for the reader's CSRF token in rendered replies: random per instance,
+    /// so no one can write it into a post to have another reader's token put there.
+    csrf_slot: String,
+}
+
+impl Default for ThreadCache {
+    fn default() -> Self {
+        Self {
+            threads: Mutex::default(),
+            pages: Mutex::default(),
+            fragments: Mutex::default(),
+            csrf_slot: format!("csrf{}", crate::keys::random_token(24)),
+        }
+    }
 }
 
 impl std::fmt::Debug for ThreadCache {
@@ -74,16 +128,17 @@ fn fresh(version: i64, built: Instant, current: i64) -> bool {
     version == current && built.elapsed() < MAX_AGE
 }
 
-/// Keeps a map within `CAPACITY`: copies that are too old go first, then the oldest.
+/// Keeps a map within `capacity`: copies that are too old go first, then the oldest.
 fn make_room<V>(
     map: &mut HashMap<impl Clone + Eq + std::hash::Hash, V>,
+    capacity: usize,
     built: impl Fn(&V) -> Instant,
 ) {
-    if map.len() < CAPACITY {
+    if map.len() < capacity {
         return;
     }
     map.retain(|_, v| built(v).elapsed() < MAX_AGE);
-    while map.len() >= CAPACITY {
+    while map.len() >= capacity {
         let Some(oldest) = map
             .iter()
             .min_by_key(|(_, v)| built(v))
@@ -113,7 +168,7 @@ impl ThreadCache {
         }
         let built = Arc::new(build(db, search, current, after).await?);
         let mut threads = self.lock_threads();
-        make_room(&mut threads, |s: &Arc<Snapshot>| s.built);
+        make_room(&mut threads, CAPACITY, |s: &Arc<Snapshot>| s.built);
         threads.insert(key, built.clone());
         Ok(built)
     }
@@ -128,7 +183,7 @@ impl ThreadCache {
     /// Keeps a rendered visitor's page of the given version.
     pub fn keep_page(&self, key: String, version: i64, body: bytes::Bytes) {
         let mut pages = self.lock_pages();
-        make_room(&mut pages, |p: &Arc<Rendered>| p.built);
+        make_room(&mut pages, CAPACITY, |p: &Arc<Rendered>| p.built);
         pages.insert(
             key,
             Arc::new(Rendered {
@@ -137,6 +192,37 @@ impl ThreadCache {
                 body,
             }),
         );
+    }
+
+    /// The rendered replies of a page of a discussion at `version` for one kind of
+    /// reader: those kept, or an empty set that the caller fills.
+    pub fn fragments(
+        &self,
+        id: i32,
+        after: Option<i32>,
+        reader: ReaderKind,
+        version: i64,
+    ) -> Arc<Fragments> {
+        let mut sets = self.fragments.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (id, after, reader);
+        if let Some(set) = sets.get(&key)
+            && fresh(set.version, set.built, version)
+        {
+            return set.clone();
+        }
+        make_room(&mut sets, FRAGMENT_SETS, |f: &Arc<Fragments>| f.built);
+        let set = Arc::new(Fragments {
+            version,
+            built: Instant::now(),
+            html: Mutex::default(),
+        });
+        sets.insert(key, set.clone());
+        set
+    }
+
+    /// What rendered replies hold in place of the reader's CSRF token.
+    pub fn csrf_slot(&self) -> &str {
+        &self.csrf_slot
     }
 
     fn lock_threads(&self) -> std::sync::MutexGuard<'_, Threads> {

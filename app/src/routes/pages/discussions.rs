@@ -176,19 +176,6 @@ async fn page(
     ctx.insert("more_comments", &page.more_comments);
     ctx.insert("after", &after);
     ctx.insert("last_comment_id", &page.comments.last().map(|c| c.id));
-    let comment_rows: Vec<serde_json::Value> = page
-        .comments
-        .iter()
-        .zip(&page.can_change_comment)
-        .map(|(c, &can_change)| {
-            let mut row = serde_json::to_value(c).unwrap_or_default();
-            if let Some(obj) = row.as_object_mut() {
-                obj.insert("can_change".into(), can_change.into());
-                obj.insert("indent".into(), c.depth.min(8).into());
-            }
-            row
-        })
-        .collect();
     let related: Vec<serde_json::Value> = full
         .snapshot
         .related
@@ -199,7 +186,18 @@ async fn page(
     ctx.insert("quizzes", &full.snapshot.quizzes);
     ctx.insert("can_change", &page.can_change);
     ctx.insert("can_reply", &page.can_reply);
-    ctx.insert("comments", &comment_rows);
+    ctx.insert(
+        "thread_html",
+        &thread_html(
+            state,
+            req,
+            &ctx,
+            &page,
+            &full.snapshot,
+            after,
+            actor.as_ref(),
+        )?,
+    );
     ctx.insert(
         "zone",
         &serde_json::json!({"slug": page.discussion.zone, "name": full.snapshot.zone_name}),
@@ -214,6 +212,65 @@ async fn page(
             .keep_page(key, full.snapshot.version, html.clone());
     }
     Ok(html_page(StatusCode::OK, html))
+}
+
+/// The page's replies as HTML. A reply the reader neither wrote nor voted on looks the
+/// same to every reader of their kind (`ReaderKind`), so it is rendered once per version
+/// of the thread and kept, with a stand-in for the CSRF token; the reader's own replies
+/// and those they voted on are rendered for them.
+fn thread_html(
+    state: &AppState,
+    req: &HttpRequest,
+    ctx: &tera::Context,
+    page: &discussions::DiscussionWithComments,
+    snapshot: &crate::services::thread_cache::Snapshot,
+    after: Option<i32>,
+    actor: Option<&crate::services::Actor>,
+) -> AppResult<String> {
+    use crate::services::thread_cache::ReaderKind;
+    let reader = ReaderKind {
+        signed_in: actor.is_some(),
+        leader: actor.is_some_and(|a| a.role >= crate::domain::Role::Leader),
+        moderator: actor.is_some_and(|a| a.role.can_moderate()),
+        can_reply: page.can_reply,
+    };
+    let kept = state
+        .threads
+        .fragments(page.discussion.id, after, reader, snapshot.version);
+    let slot = state.threads.csrf_slot();
+    let mut one = tera::Context::new();
+    for name in ["me", "can_reply"] {
+        if let Some(value) = ctx.get(name) {
+            one.insert(name, value);
+        }
+    }
+    one.insert("csrf_token", slot);
+    one.insert(
+        "discussion",
+        &serde_json::json!({ "id": page.discussion.id }),
+    );
+    let me = actor.map(|a| a.username.as_str());
+    let mut html = String::with_capacity(page.comments.len() * 2048);
+    for (c, &can_change) in page.comments.iter().zip(&page.can_change_comment) {
+        let alike = c.my_vote == 0 && c.author.as_ref().map(|a| a.username.as_str()) != me;
+        if alike && let Some(kept) = kept.get(c.id) {
+            html.push_str(&kept);
+            continue;
+        }
+        let mut row = serde_json::to_value(c).unwrap_or_default();
+        if let Some(obj) = row.as_object_mut() {
+            obj.insert("can_change".into(), can_change.into());
+            obj.insert("indent".into(), c.depth.min(8).into());
+        }
+        one.insert("c", &row);
+        let rendered = state.templates.render("partials/comment.html", &one)?;
+        html.push_str(&rendered);
+        if alike {
+            kept.keep(c.id, rendered.into());
+        }
+    }
+    let token = tera::escape_html(&crate::auth::CsrfToken::of(req));
+    Ok(html.replace(slot, &token))
 }
 
 pub async fn edit_form(
