@@ -35,3 +35,4 @@ pub mod site_setting;
 pub mod subscription;
 pub mod vote;
 pub mod zone;
+pub mod zone_points;

@@ -16,6 +16,7 @@ mod m0008_identity;
 mod m0009_moderation;
 mod m0010_page_versions;
 mod m0011_points_and_indexes;
+pub mod m0012_zone_points;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_moderation::Migration),
             Box::new(m0010_page_versions::Migration),
             Box::new(m0011_points_and_indexes::Migration),
+            Box::new(m0012_zone_points::Migration),
         ]
     }
 }

@@ -668,6 +668,17 @@ async fn the_leaderboard_can_be_narrowed_to_a_zone() {
         board(&app, "").await,
         vec![row(1, "alice", 40), row(2, "bob", 30)]
     );
+    // The all-time totals are kept beside the ledger (zone_points, members.points): a
+    // withdrawn vote comes off them too.
+    voted(&app, &voters[1], bob_people, 0).await;
+    assert_eq!(
+        board(&app, "?zone=people").await,
+        vec![row(1, "alice", 10), row(1, "bob", 10)]
+    );
+    assert_eq!(
+        board(&app, "").await,
+        vec![row(1, "alice", 40), row(2, "bob", 20)]
+    );
     app.get("/leaderboard?zone=nowhere", None)
         .await
         .expect_error(404, "not_found");

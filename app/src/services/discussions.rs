@@ -111,6 +111,17 @@ pub async fn list(
     viewer: Option<&Actor>,
 ) -> AppResult<(Vec<DiscussionView>, u64)> {
     let zone = super::zones::find(db, zone_slug).await?;
+    list_in(db, &zone, sort, paging, viewer).await
+}
+
+/// `list`, for a zone already read.
+pub async fn list_in(
+    db: &impl ConnectionTrait,
+    zone: &entity::zone::Model,
+    sort: SortOrder,
+    paging: Paging,
+    viewer: Option<&Actor>,
+) -> AppResult<(Vec<DiscussionView>, u64)> {
     let mut base = discussion::Entity::find()
         .filter(discussion::Column::ZoneId.eq(zone.id))
         .filter(discussion::Column::DeletedAt.is_null());
@@ -138,7 +149,10 @@ pub async fn list(
         .limit(paging.per_page)
         .all(db)
         .await?;
-    Ok((posts::discussions(db, rows, viewer).await?, total))
+    Ok((
+        posts::discussions_of(db, rows, viewer, Some(zone)).await?,
+        total,
+    ))
 }
 
 /// The newest discussions across every zone, for the home page.
@@ -417,9 +431,26 @@ pub async fn page(
     DiscussionWithComments,
     std::sync::Arc<super::thread_cache::Snapshot>,
 )> {
+    let (page, snapshot, _) = read_page(r, id, viewer, after, false).await?;
+    Ok((page, snapshot))
+}
+
+/// `page`, and (`subscription`) whether the viewer has e-mail on for the discussion.
+async fn read_page(
+    r: Reader<'_>,
+    id: i32,
+    viewer: Option<&Actor>,
+    after: Option<i32>,
+    subscription: bool,
+) -> AppResult<(
+    DiscussionWithComments,
+    std::sync::Arc<super::thread_cache::Snapshot>,
+    bool,
+)> {
+    let subscriber = viewer.filter(|_| subscription).map(|a| a.id);
     let (current, unwritten) = {
         let _reading = r.reads.reading().await;
-        let current = super::thread_cache::current(r.db, id).await?;
+        let current = super::thread_cache::current(r.db, id, subscriber).await?;
         (
             current,
             r.reads.viewed(id, viewer.map(|a| a.id), Utc::now()),
@@ -472,7 +503,7 @@ pub async fn page(
         more_comments: snap.more_comments,
         poll,
     };
-    Ok((page, snap))
+    Ok((page, snap, current.subscribed))
 }
 
 /// The discussion's HTML page: `page`, with the viewer's subscription.
@@ -482,11 +513,7 @@ pub async fn full_page(
     viewer: Option<&Actor>,
     after: Option<i32>,
 ) -> AppResult<FullPage> {
-    let (page, snapshot) = page(r, id, viewer, after).await?;
-    let subscribed = match viewer {
-        Some(a) => super::subscriptions::get(r.db, a.id, id).await?,
-        None => false,
-    };
+    let (page, snapshot, subscribed) = read_page(r, id, viewer, after, true).await?;
     Ok(FullPage {
         page,
         snapshot,

@@ -1,7 +1,7 @@
 //! Leaderboards and expertise: points earned in a period, optionally in one zone.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{reputation_event, zone};
+use entity::{member, reputation_event, zone, zone_points};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Order};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
@@ -76,25 +76,37 @@ pub async fn top(
     limit: u64,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<Entry>> {
-    let mut query = reputation_event::Entity::find()
-        .select_only()
-        .column(reputation_event::Column::MemberId)
-        .column_as(reputation_event::Column::Points.sum(), "points")
-        .group_by(reputation_event::Column::MemberId)
-        .having(Expr::expr(Func::sum(Expr::col(reputation_event::Column::Points))).gt(0))
-        .order_by(
-            Expr::expr(Func::sum(Expr::col(reputation_event::Column::Points))),
-            Order::Desc,
-        )
-        .order_by_asc(reputation_event::Column::MemberId)
-        .limit(limit);
-    if let Some(since) = period.since(now) {
-        query = query.filter(reputation_event::Column::CreatedAt.gte(since));
-    }
-    if let Some(zone_id) = zone_id {
-        query = query.filter(reputation_event::Column::ZoneId.eq(zone_id));
-    }
-    let rows = query.into_model::<Row>().all(db).await?;
+    let rows = match (period.since(now), zone_id) {
+        // All time: the totals kept beside the ledger (members.points, zone_points).
+        (None, Some(zone_id)) => {
+            zone_points::Entity::find()
+                .select_only()
+                .column(zone_points::Column::MemberId)
+                .column(zone_points::Column::Points)
+                .filter(zone_points::Column::ZoneId.eq(zone_id))
+                .filter(zone_points::Column::Points.gt(0))
+                .order_by_desc(zone_points::Column::Points)
+                .order_by_asc(zone_points::Column::MemberId)
+                .limit(limit)
+                .into_model::<Row>()
+                .all(db)
+                .await?
+        }
+        (None, None) => {
+            member::Entity::find()
+                .select_only()
+                .column_as(member::Column::Id, "member_id")
+                .column(member::Column::Points)
+                .filter(member::Column::Points.gt(0))
+                .order_by_desc(member::Column::Points)
+                .order_by_asc(member::Column::Id)
+                .limit(limit)
+                .into_model::<Row>()
+                .all(db)
+                .await?
+        }
+        (since, zone_id) => summed(db, since, zone_id, limit).await?,
+    };
     let members = members_by_id(db, rows.iter().map(|r| r.member_id)).await?;
     let mut entries = Vec::with_capacity(rows.len());
     let mut last: Option<(i64, u32)> = None;
@@ -116,6 +128,34 @@ pub async fn top(
         });
     }
     Ok(entries)
+}
+
+/// Points earned since a time, summed from the ledger.
+async fn summed(
+    db: &impl ConnectionTrait,
+    since: Option<DateTime<Utc>>,
+    zone_id: Option<i32>,
+    limit: u64,
+) -> AppResult<Vec<Row>> {
+    let mut query = reputation_event::Entity::find()
+        .select_only()
+        .column(reputation_event::Column::MemberId)
+        .column_as(reputation_event::Column::Points.sum(), "points")
+        .group_by(reputation_event::Column::MemberId)
+        .having(Expr::expr(Func::sum(Expr::col(reputation_event::Column::Points))).gt(0))
+        .order_by(
+            Expr::expr(Func::sum(Expr::col(reputation_event::Column::Points))),
+            Order::Desc,
+        )
+        .order_by_asc(reputation_event::Column::MemberId)
+        .limit(limit);
+    if let Some(since) = since {
+        query = query.filter(reputation_event::Column::CreatedAt.gte(since));
+    }
+    if let Some(zone_id) = zone_id {
+        query = query.filter(reputation_event::Column::ZoneId.eq(zone_id));
+    }
+    Ok(query.into_model::<Row>().all(db).await?)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -508,6 +508,10 @@ pub async fn recompute(db: &DatabaseConnection) -> AppResult<Vec<Drift>> {
                 .await?;
         }
     }
+    // Points per zone (the zones' experts) are rebuilt whole.
+    txn.execute_unprepared("DELETE FROM zone_points").await?;
+    txn.execute_unprepared(migration::m0012_zone_points::FILL)
+        .await?;
     txn.commit().await?;
     Ok(drift)
 }

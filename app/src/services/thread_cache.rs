@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use entity::{comment, discussion, member, poll};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
     QuerySelect,
@@ -99,21 +100,28 @@ type FragmentKey = (i32, Option<i32>, ReaderKind);
 
 /// The copies; one per instance, in `AppState`.
 pub struct ThreadCache {
+    /// The zones every page's navigation lists (zones are only ever added): read at most
+    /// every `MAX_AGE`, and forgotten by an instance when it adds one.
+    nav: Mutex<Option<(Instant, Arc<Vec<super::zones::NavZone>>)>>,
     threads: Mutex<Threads>,
     pages: Mutex<HashMap<String, Arc<Rendered>>>,
     fragments: Mutex<HashMap<FragmentKey, Arc<Fragments>>>,
     /// What stands for the reader's CSRF token in rendered replies: random per instance,
     /// so no one can write it into a post to have another reader's token put there.
     csrf_slot: String,
+    /// What stands for a discussion's replies in its rendered page until they are put in.
+    thread_slot: String,
 }
 
 impl Default for ThreadCache {
     fn default() -> Self {
         Self {
+            nav: Mutex::default(),
             threads: Mutex::default(),
             pages: Mutex::default(),
             fragments: Mutex::default(),
             csrf_slot: format!("csrf{}", crate::keys::random_token(24)),
+            thread_slot: format!("thread{}", crate::keys::random_token(24)),
         }
     }
 }
@@ -220,9 +228,41 @@ impl ThreadCache {
         set
     }
 
+    /// The zones for every page's navigation.
+    pub async fn nav(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> AppResult<Arc<Vec<super::zones::NavZone>>> {
+        let kept = self.lock_nav().clone();
+        if let Some((built, zones)) = kept
+            && built.elapsed() < MAX_AGE
+        {
+            return Ok(zones);
+        }
+        let zones = Arc::new(super::zones::nav(db).await?);
+        *self.lock_nav() = Some((Instant::now(), zones.clone()));
+        Ok(zones)
+    }
+
+    /// Drops the navigation's zones (a zone was added).
+    pub fn forget_nav(&self) {
+        *self.lock_nav() = None;
+    }
+
+    fn lock_nav(
+        &self,
+    ) -> std::sync::MutexGuard<'_, Option<(Instant, Arc<Vec<super::zones::NavZone>>)>> {
+        self.nav.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// What rendered replies hold in place of the reader's CSRF token.
     pub fn csrf_slot(&self) -> &str {
         &self.csrf_slot
+    }
+
+    /// What a rendered discussion page holds in place of its replies.
+    pub fn thread_slot(&self) -> &str {
+        &self.thread_slot
     }
 
     fn lock_threads(&self) -> std::sync::MutexGuard<'_, Threads> {
@@ -234,21 +274,37 @@ impl ThreadCache {
     }
 }
 
-/// A live discussion's version and stored view count: one small query per request.
+/// A live discussion's version and stored view count, and whether the reader (if asked)
+/// has e-mail on for it: one small query per request.
 #[derive(Debug, Clone, Copy, FromQueryResult)]
 pub struct Current {
     pub id: i32,
     pub version: i64,
     pub view_count: i32,
+    pub subscribed: bool,
 }
 
-/// The version and view count of a live discussion; 404 for anything else.
-pub async fn current(db: &impl ConnectionTrait, id: i32) -> AppResult<Current> {
+/// The version and view count of a live discussion, and `subscriber`'s subscription to
+/// it; 404 for anything else.
+pub async fn current(
+    db: &impl ConnectionTrait,
+    id: i32,
+    subscriber: Option<i32>,
+) -> AppResult<Current> {
+    let subscribed = match subscriber {
+        Some(member_id) => Expr::cust_with_values(
+            "EXISTS (SELECT 1 FROM subscriptions s WHERE s.member_id = ? \
+             AND s.discussion_id = discussions.id AND s.email)",
+            [member_id],
+        ),
+        None => Expr::cust("1 = 0"),
+    };
     discussion::Entity::find_by_id(id)
         .select_only()
         .column(discussion::Column::Id)
         .column(discussion::Column::Version)
         .column(discussion::Column::ViewCount)
+        .column_as(subscribed, "subscribed")
         .filter(discussion::Column::DeletedAt.is_null())
         .into_model::<Current>()
         .one(db)

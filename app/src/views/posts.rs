@@ -41,13 +41,25 @@ pub async fn discussions(
     rows: Vec<discussion::Model>,
     viewer: Option<&Actor>,
 ) -> AppResult<Vec<DiscussionView>> {
+    discussions_of(db, rows, viewer, None).await
+}
+
+/// `discussions`, when they all belong to one zone already read (`zone`).
+pub async fn discussions_of(
+    db: &impl ConnectionTrait,
+    rows: Vec<discussion::Model>,
+    viewer: Option<&Actor>,
+    zone: Option<&zone::Model>,
+) -> AppResult<Vec<DiscussionView>> {
     let authors = members_by_id(db, rows.iter().map(|d| d.author_id)).await?;
     let ids: Vec<i32> = rows.iter().map(|d| d.id).collect();
     let my_votes = my_votes(db, viewer, PostKind::Discussion, &ids).await?;
     let mut zone_ids: Vec<i32> = rows.iter().map(|d| d.zone_id).collect();
     zone_ids.sort_unstable();
     zone_ids.dedup();
-    let zones = if zone_ids.is_empty() {
+    let zones = if let Some(zone) = zone.filter(|z| zone_ids.iter().all(|&id| id == z.id)) {
+        vec![zone.clone()]
+    } else if zone_ids.is_empty() {
         Vec::new()
     } else {
         zone::Entity::find()

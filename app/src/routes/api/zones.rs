@@ -57,5 +57,7 @@ pub async fn create(
     ApiJson(body): ApiJson<NewZoneRequest>,
 ) -> AppResult<HttpResponse> {
     let new = NewZone::parse(&body.slug, &body.name, &body.description)?;
-    Ok(HttpResponse::Created().json(zones::create(&state.db, &me.actor, new).await?))
+    let zone = zones::create(&state.db, &me.actor, new).await?;
+    state.threads.forget_nav();
+    Ok(HttpResponse::Created().json(zone))
 }

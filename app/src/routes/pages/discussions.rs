@@ -186,18 +186,11 @@ async fn page(
     ctx.insert("quizzes", &full.snapshot.quizzes);
     ctx.insert("can_change", &page.can_change);
     ctx.insert("can_reply", &page.can_reply);
-    ctx.insert(
-        "thread_html",
-        &thread_html(
-            state,
-            req,
-            &ctx,
-            &page,
-            &full.snapshot,
-            after,
-            actor.as_ref(),
-        )?,
-    );
+    // The replies go in after the page is rendered, in place of a stand-in: through
+    // Tera, 200 KB would be copied and (where tested) escaped again.
+    ctx.insert("has_replies", &!page.comments.is_empty());
+    let replies = replies_html(state, &ctx, &page, &full.snapshot, after, actor.as_ref())?;
+    ctx.insert("thread_html", state.threads.thread_slot());
     ctx.insert(
         "zone",
         &serde_json::json!({"slug": page.discussion.zone, "name": full.snapshot.zone_name}),
@@ -205,7 +198,13 @@ async fn page(
     ctx.insert("discussion", &page.discussion);
     ctx.insert("related", &related);
     ctx.insert("subscribed", &full.subscribed);
-    let html = actix_web::web::Bytes::from(state.templates.render("discussions/show.html", &ctx)?);
+    let html = assemble(
+        state,
+        &state.templates.render("discussions/show.html", &ctx)?,
+        &replies,
+        &crate::auth::CsrfToken::of(req),
+    );
+    let html = actix_web::web::Bytes::from(html);
     if let Some(key) = visitor_key {
         state
             .threads
@@ -214,19 +213,18 @@ async fn page(
     Ok(html_page(StatusCode::OK, html))
 }
 
-/// The page's replies as HTML. A reply the reader neither wrote nor voted on looks the
-/// same to every reader of their kind (`ReaderKind`), so it is rendered once per version
-/// of the thread and kept, with a stand-in for the CSRF token; the reader's own replies
-/// and those they voted on are rendered for them.
-fn thread_html(
+/// The page's replies as HTML, each with a stand-in for the CSRF token. A reply the
+/// reader neither wrote nor voted on looks the same to every reader of their kind
+/// (`ReaderKind`), so it is rendered once per version of the thread and kept; the
+/// reader's own replies and those they voted on are rendered for them.
+fn replies_html(
     state: &AppState,
-    req: &HttpRequest,
     ctx: &tera::Context,
     page: &discussions::DiscussionWithComments,
     snapshot: &crate::services::thread_cache::Snapshot,
     after: Option<i32>,
     actor: Option<&crate::services::Actor>,
-) -> AppResult<String> {
+) -> AppResult<Vec<std::sync::Arc<str>>> {
     use crate::services::thread_cache::ReaderKind;
     let reader = ReaderKind {
         signed_in: actor.is_some(),
@@ -250,11 +248,11 @@ fn thread_html(
         &serde_json::json!({ "id": page.discussion.id }),
     );
     let me = actor.map(|a| a.username.as_str());
-    let mut html = String::with_capacity(page.comments.len() * 2048);
+    let mut html = Vec::with_capacity(page.comments.len());
     for (c, &can_change) in page.comments.iter().zip(&page.can_change_comment) {
         let alike = c.my_vote == 0 && c.author.as_ref().map(|a| a.username.as_str()) != me;
         if alike && let Some(kept) = kept.get(c.id) {
-            html.push_str(&kept);
+            html.push(kept);
             continue;
         }
         let mut row = serde_json::to_value(c).unwrap_or_default();
@@ -263,14 +261,42 @@ fn thread_html(
             obj.insert("indent".into(), c.depth.min(8).into());
         }
         one.insert("c", &row);
-        let rendered = state.templates.render("partials/comment.html", &one)?;
-        html.push_str(&rendered);
+        let rendered: std::sync::Arc<str> = state
+            .templates
+            .render("partials/comment.html", &one)?
+            .into();
         if alike {
-            kept.keep(c.id, rendered.into());
+            kept.keep(c.id, rendered.clone());
+        }
+        html.push(rendered);
+    }
+    Ok(html)
+}
+
+/// The page as sent: the rendered page with the replies in place of their stand-in,
+/// and the reader's CSRF token in place of its stand-in in each, in one copy.
+fn assemble(state: &AppState, page: &str, replies: &[std::sync::Arc<str>], token: &str) -> String {
+    let (head, tail) = page
+        .split_once(state.threads.thread_slot())
+        .unwrap_or((page, ""));
+    let token = tera::escape_html(token);
+    let slot = state.threads.csrf_slot();
+    let mut out = String::with_capacity(
+        head.len() + tail.len() + replies.iter().map(|r| r.len()).sum::<usize>(),
+    );
+    out.push_str(head);
+    for reply in replies {
+        let mut parts = reply.split(slot);
+        if let Some(first) = parts.next() {
+            out.push_str(first);
+        }
+        for part in parts {
+            out.push_str(&token);
+            out.push_str(part);
         }
     }
-    let token = tera::escape_html(&crate::auth::CsrfToken::of(req));
-    Ok(html.replace(slot, &token))
+    out.push_str(tail);
+    out
 }
 
 pub async fn edit_form(

@@ -35,7 +35,7 @@ pub async fn zone(
     let paging = Paging::parse(query.get("page").map(String::as_str), None)?;
     let actor = viewer.actor();
     let (items, total) =
-        discussions::list(&state.db, &zone.slug, sort, paging, actor.as_ref()).await?;
+        discussions::list_in(&state.db, &zone, sort, paging, actor.as_ref()).await?;
     let pages = total.div_ceil(paging.per_page).max(1);
     let mut ctx = base_context(&state, &req, &viewer, &zone.name).await?;
     ctx.insert(

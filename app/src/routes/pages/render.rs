@@ -9,7 +9,6 @@ use tera::Context;
 
 use crate::auth::{CsrfToken, MaybeMember};
 use crate::error::{AppError, AppResult};
-use crate::services::zones;
 use crate::state::AppState;
 use crate::views::{MemberRef, ZoneView};
 
@@ -69,7 +68,7 @@ pub async fn base_context(
     };
     ctx.insert("unread", &unread);
     // Names and slugs only: the home page adds the discussion counts it shows.
-    ctx.insert("nav_zones", &zones::nav(&state.db).await?);
+    ctx.insert("nav_zones", &*state.threads.nav(&state.db).await?);
     Ok(ctx)
 }
 
