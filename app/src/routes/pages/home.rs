@@ -58,7 +58,7 @@ pub async fn zone(
     )
     .await?;
     ctx.insert("experts", &experts);
-    let live = crate::services::live::views::of_zone(&state.db, &zone.slug, actor.as_ref()).await?;
+    let live = crate::services::live::views::of_zone_in(&state.db, &zone, actor.as_ref()).await?;
     ctx.insert("live", &live);
     let quizzes = crate::services::quizzes::list(&state.db, Some(zone.id), None).await?;
     ctx.insert("quizzes", &quizzes);

@@ -297,6 +297,15 @@ pub async fn of_zone(
     actor: Option<&Actor>,
 ) -> AppResult<ZoneSessions> {
     let zone = crate::services::zones::find(db, zone_slug).await?;
+    of_zone_in(db, &zone, actor).await
+}
+
+/// `of_zone`, for a zone already read.
+pub async fn of_zone_in(
+    db: &impl ConnectionTrait,
+    zone: &entity::zone::Model,
+    actor: Option<&Actor>,
+) -> AppResult<ZoneSessions> {
     let now = Utc::now();
     let rows = qa_session::Entity::find()
         .filter(qa_session::Column::ZoneId.eq(zone.id))
