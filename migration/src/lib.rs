@@ -17,6 +17,7 @@ mod m0009_moderation;
 mod m0010_page_versions;
 mod m0011_points_and_indexes;
 pub mod m0012_zone_points;
+mod m0013_zone_stamps;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_page_versions::Migration),
             Box::new(m0011_points_and_indexes::Migration),
             Box::new(m0012_zone_points::Migration),
+            Box::new(m0013_zone_stamps::Migration),
         ]
     }
 }

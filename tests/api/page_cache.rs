@@ -1523,3 +1523,137 @@ async fn replies_rendered_once_for_every_reader_of_a_kind_still_show_each_reader
     assert!(bobs.contains("Cid answers ann"));
     assert!(csrf_tokens(&bobs).iter().all(|t| *t == bobs_token));
 }
+
+/// The row of a discussion in a zone listing, if listed.
+fn listed_row<'a>(html: &'a str, title: &str) -> Option<&'a str> {
+    let at = html.find(&format!(">{title}</a>"))?;
+    let start = html[..at].rfind("<li class=\"discussion-row\">")?;
+    Some(&html[start..start + html[start..].find("</li>")?])
+}
+
+const ZONE: &str = "/zones/people";
+
+/// The zone page as a visitor first gets it from `reader` after a write through
+/// `other`; then both keep it rendered again (the second read of each is served kept).
+async fn zone_seen(reader: &TestApp, other: &TestApp) -> String {
+    let page = reader.get_page(ZONE).await.expect_html(200).to_string();
+    for app in [reader, other, reader, other] {
+        app.get_page(ZONE).await.expect_html(200);
+    }
+    page
+}
+
+/// A visitor's zone page is rendered once per zone stamp (m0013), which triggers raise
+/// in the transaction of every write the page shows: each write through one instance
+/// shows at once in the page the other serves.
+#[tokio::test]
+async fn a_visitors_zone_page_shows_every_write_through_another_instance_at_once() {
+    let (a, b) = two_instances().await;
+    let alice = a.register("alice").await;
+    let bob = a.register("bob").await;
+    let moderator = a.register_moderator("mod").await;
+    let host = a.register("host").await;
+    a.set_role("host", Role::Leader).await;
+    zone_seen(&b, &a).await;
+
+    // A new discussion, written through a, is listed by b.
+    let id = a
+        .start_discussion(&alice.token, "people", "Stamped listing", "List me")
+        .await;
+    let page = zone_seen(&b, &a).await;
+    let row = listed_row(&page, "Stamped listing").expect("the new discussion is listed");
+    assert!(row.contains("0 replies"), "{row}");
+
+    // A reply through b counts on a; then a vote through a scores on b.
+    let c = b.comment(&bob.token, id, "A listed reply", None).await;
+    let page = zone_seen(&a, &b).await;
+    assert!(
+        listed_row(&page, "Stamped listing")
+            .expect("listed")
+            .contains("1 reply")
+    );
+    b.post_json(
+        &format!("/discussions/{id}/vote"),
+        bob.auth(),
+        &json!({"value": 1}),
+    )
+    .await
+    .expect(200);
+    let page = zone_seen(&a, &b).await;
+    assert!(
+        listed_row(&page, "Stamped listing")
+            .expect("listed")
+            .contains("aria-label=\"score 1\""),
+        "{page}"
+    );
+
+    // Bob's points in the zone make him one of its experts, seen through a.
+    let experts =
+        |page: &str| between(page, "id=\"experts-heading\"", "</aside>").map(str::to_string);
+    assert!(experts(&page).is_none_or(|e| !e.contains("/members/bob")));
+    a.post_json(
+        &format!("/comments/{c}/vote"),
+        alice.auth(),
+        &json!({"value": 1}),
+    )
+    .await
+    .expect(200);
+    let page = zone_seen(&b, &a).await;
+    assert!(
+        experts(&page).is_some_and(|e| e.contains("/members/bob")),
+        "bob is not among the experts:\n{page}"
+    );
+
+    // A moderator's pin through b; a quiz and a live session through a.
+    b.post_json(
+        &format!("/discussions/{id}/pin"),
+        moderator.auth(),
+        &json!({"pinned": true}),
+    )
+    .await
+    .expect(200);
+    let page = zone_seen(&a, &b).await;
+    assert!(
+        listed_row(&page, "Stamped listing")
+            .expect("listed")
+            .contains("Pinned")
+    );
+    a.post_json(
+        "/zones/people/quizzes",
+        host.auth(),
+        &json!({"title": "A stamped quiz", "questions": [{"prompt": "Is it listed?", "explanation": "It is.",
+            "choices": [{"label": "Yes", "correct": true}, {"label": "No"}]}]}),
+    )
+    .await
+    .expect(201);
+    let now = chrono::Utc::now();
+    a.post_json(
+        "/zones/people/sessions",
+        host.auth(),
+        &json!({"title": "A stamped session", "starts_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
+            "ends_at": (now + chrono::Duration::minutes(60)).to_rfc3339()}),
+    )
+    .await
+    .expect(201);
+    let page = zone_seen(&b, &a).await;
+    assert!(
+        page.contains("A stamped quiz") && page.contains("A stamped session"),
+        "{page}"
+    );
+
+    // Removed by a moderator through a: gone from b's page. And nothing of a member on
+    // either.
+    a.delete(&format!("/discussions/{id}"), moderator.auth())
+        .await
+        .expect_status(204);
+    let page = zone_seen(&b, &a).await;
+    assert!(listed_row(&page, "Stamped listing").is_none(), "{page}");
+    for app in [&a, &b] {
+        let page = app.get_page(ZONE).await;
+        assert_a_visitors_page(
+            page.expect_html(200),
+            &[&alice, &bob, &moderator, &host],
+            "zone page",
+        );
+    }
+}

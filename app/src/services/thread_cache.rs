@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use entity::{comment, discussion, member, poll};
-use sea_orm::sea_query::Expr;
+use entity::{comment, discussion, member, poll, subscription};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
     QuerySelect,
@@ -292,10 +292,17 @@ pub async fn current(
     subscriber: Option<i32>,
 ) -> AppResult<Current> {
     let subscribed = match subscriber {
-        Some(member_id) => Expr::cust_with_values(
-            "EXISTS (SELECT 1 FROM subscriptions s WHERE s.member_id = ? \
-             AND s.discussion_id = discussions.id AND s.email)",
-            [member_id],
+        Some(member_id) => Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(subscription::Entity)
+                .and_where(subscription::Column::MemberId.eq(member_id))
+                .and_where(
+                    Expr::col((subscription::Entity, subscription::Column::DiscussionId))
+                        .equals((discussion::Entity, discussion::Column::Id)),
+                )
+                .and_where(subscription::Column::Email.eq(true))
+                .to_owned(),
         ),
         None => Expr::cust("1 = 0"),
     };

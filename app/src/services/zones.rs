@@ -3,8 +3,8 @@
 use chrono::Utc;
 use entity::zone;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr,
 };
 
 use crate::domain::{ZoneDescription, ZoneName, ZoneSlug};
@@ -103,6 +103,28 @@ pub async fn find(db: &impl ConnectionTrait, slug: &str) -> AppResult<zone::Mode
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("Zone"))
+}
+
+/// The stamp of a zone's page (m0013), which rises with every write the page shows;
+/// None when there is no such zone. One small query: what a visitor's zone page costs
+/// when it is kept rendered.
+pub async fn stamp(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<i64>> {
+    let Ok(slug) = ZoneSlug::parse(slug) else {
+        return Ok(None);
+    };
+    Ok(zone::Entity::find()
+        .select_only()
+        .column_as(
+            sea_orm::sea_query::Expr::cust(
+                "CAST(COALESCE((SELECT SUM(zone_stamps.stamp) FROM zone_stamps \
+                 WHERE zone_stamps.zone_id = zones.id), 0) AS BIGINT)",
+            ),
+            "stamp",
+        )
+        .filter(zone::Column::Slug.eq(slug.as_ref()))
+        .into_tuple::<i64>()
+        .one(db)
+        .await?)
 }
 
 pub async fn find_by_id(db: &impl ConnectionTrait, id: i32) -> AppResult<zone::Model> {

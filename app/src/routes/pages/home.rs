@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::render::{base_context, render};
+use actix_web::http::StatusCode;
+
+use super::render::{base_context, html_page, render};
 use crate::auth::MaybeMember;
 use crate::domain::{Paging, SortOrder};
 use crate::error::AppResult;
@@ -30,6 +32,18 @@ pub async fn zone(
     query: web::Query<HashMap<String, String>>,
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
+    // A visitor's zone page is the same for every visitor: rendered once per stamp.
+    let visitor = match viewer.member {
+        None => zones::stamp(&state.db, &path)
+            .await?
+            .map(|stamp| (format!("{}?{}", req.path(), req.query_string()), stamp)),
+        Some(_) => None,
+    };
+    if let Some((key, stamp)) = &visitor
+        && let Some(body) = state.threads.page(key, *stamp)
+    {
+        return Ok(html_page(StatusCode::OK, body));
+    }
     let zone = zones::find(&state.db, &path).await?;
     let sort = SortOrder::parse(query.get("sort").map(String::as_str))?;
     let paging = Paging::parse(query.get("page").map(String::as_str), None)?;
@@ -70,5 +84,9 @@ pub async fn zone(
     .await?;
     ctx.insert("follow", &follow);
     ctx.insert("follow_action", &format!("/zones/{}/follow", zone.slug));
-    render(&state, "zone.html", &ctx)
+    let html = actix_web::web::Bytes::from(state.templates.render("zone.html", &ctx)?);
+    if let Some((key, stamp)) = visitor {
+        state.threads.keep_page(key, stamp, html.clone());
+    }
+    Ok(html_page(StatusCode::OK, html))
 }

@@ -1,0 +1,149 @@
+//! A stamp per zone that rises with every write a zone's page shows (issue #15), so the
+//! page a visitor gets can be rendered once and served again until it changes, as a
+//! discussion's page is (m0010). Triggers raise it in the writing transaction: a
+//! discussion listed, changed in what its row shows, moved or removed; a quiz or live
+//! session of the zone; a live question (the zone page lists the unanswered ones); a
+//! member's points in the zone (its experts). Members' names, pictures and reputation
+//! are not stamped: a copy lives at most 30 seconds (`thread_cache::MAX_AGE`).
+//!
+//! The stamp is the sum of eight rows per zone (`shard` = the row's id modulo 8)
+//! rather than one counter, so that PostgreSQL does not make every write in a zone wait
+//! on one row's lock until its transaction commits; each shard only rises, so the sum
+//! read before a page is built changes after any later write.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum ZoneStamps {
+    Table,
+    ZoneId,
+    Shard,
+    Stamp,
+}
+
+/// Columns of `discussions` a zone's listing shows or sorts by.
+const LISTED: &str = "zone_id, author_id, title, score, comment_count, recognized, locked, \
+    pinned, deleted_at, hidden, last_activity_at, created_at";
+
+/// Each stamped table: its name, what of a row `R` (OLD or NEW) gives the zone and the
+/// shard key, and the columns whose update raises the stamp (None: any).
+const STAMPED: &[(&str, &str, &str, Option<&str>)] = &[
+    ("discussions", "R.zone_id", "R.id", Some(LISTED)),
+    ("quizzes", "R.zone_id", "R.id", None),
+    ("qa_sessions", "R.zone_id", "R.id", None),
+    (
+        "qa_questions",
+        "(SELECT zone_id FROM qa_sessions WHERE id = R.session_id)",
+        "R.session_id",
+        None,
+    ),
+    ("zone_points", "R.zone_id", "R.member_id", None),
+];
+
+/// Raises the stamp of row `r`'s zone.
+fn raise(zone: &str, key: &str, r: &str) -> String {
+    let zone = zone.replace("R.", &format!("{r}."));
+    let key = key.replace("R.", &format!("{r}."));
+    format!(
+        "INSERT INTO zone_stamps (zone_id, shard, stamp) SELECT z, s, 1 FROM \
+         (SELECT {zone} AS z, {key} % 8 AS s) AS raised WHERE z IS NOT NULL \
+         ON CONFLICT (zone_id, shard) DO UPDATE SET stamp = zone_stamps.stamp + 1"
+    )
+}
+
+fn sqlite_trigger(table: &str, op: &str) -> String {
+    format!("{table}_zone_stamp_on_{}", op.to_lowercase())
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(ZoneStamps::Table)
+                    .col(ColumnDef::new(ZoneStamps::ZoneId).integer().not_null())
+                    .col(ColumnDef::new(ZoneStamps::Shard).integer().not_null())
+                    .col(
+                        ColumnDef::new(ZoneStamps::Stamp)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(ZoneStamps::ZoneId)
+                            .col(ZoneStamps::Shard),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        let db = manager.get_connection();
+        for &(table, zone, key, columns) in STAMPED {
+            let of = columns.map(|c| format!(" OF {c}")).unwrap_or_default();
+            match db.get_database_backend() {
+                DbBackend::Postgres => {
+                    db.execute_unprepared(&format!(
+                        "CREATE FUNCTION {table}_zone_stamp() RETURNS trigger AS $$ \
+                         BEGIN \
+                           IF TG_OP <> 'INSERT' THEN {}; END IF; \
+                           IF TG_OP <> 'DELETE' THEN {}; END IF; \
+                           RETURN NULL; \
+                         END; $$ LANGUAGE plpgsql",
+                        raise(zone, key, "OLD"),
+                        raise(zone, key, "NEW"),
+                    ))
+                    .await?;
+                    db.execute_unprepared(&format!(
+                        "CREATE TRIGGER {table}_zone_stamp AFTER INSERT OR DELETE OR \
+                         UPDATE{of} ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_zone_stamp()"
+                    ))
+                    .await?;
+                }
+                _ => {
+                    for (op, body) in [
+                        ("INSERT", raise(zone, key, "NEW")),
+                        ("DELETE", raise(zone, key, "OLD")),
+                        (
+                            "UPDATE",
+                            format!("{}; {}", raise(zone, key, "OLD"), raise(zone, key, "NEW")),
+                        ),
+                    ] {
+                        let of = if op == "UPDATE" { of.as_str() } else { "" };
+                        db.execute_unprepared(&format!(
+                            "CREATE TRIGGER {} AFTER {op}{of} ON {table} FOR EACH ROW \
+                             BEGIN {body}; END",
+                            sqlite_trigger(table, op)
+                        ))
+                        .await?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        for &(table, ..) in STAMPED {
+            if db.get_database_backend() == DbBackend::Postgres {
+                db.execute_unprepared(&format!("DROP TRIGGER {table}_zone_stamp ON {table}"))
+                    .await?;
+                db.execute_unprepared(&format!("DROP FUNCTION {table}_zone_stamp()"))
+                    .await?;
+            } else {
+                for op in ["INSERT", "DELETE", "UPDATE"] {
+                    db.execute_unprepared(&format!("DROP TRIGGER {}", sqlite_trigger(table, op)))
+                        .await?;
+                }
+            }
+        }
+        manager
+            .drop_table(Table::drop().table(ZoneStamps::Table).to_owned())
+            .await
+    }
+}
