@@ -3,7 +3,7 @@
 //! discussion's page is (m0010). Triggers raise it in the writing transaction: a
 //! discussion listed, changed in what its row shows, moved or removed; a quiz or live
 //! session of the zone; a live question (the zone page lists the unanswered ones); a
-//! member's points in the zone (its experts). Members' names, pictures and reputation
+//! member's points in the zone (its experts); a follow of the zone (its follower count). Members' names, pictures and reputation
 //! are not stamped: a copy lives at most 30 seconds (`thread_cache::MAX_AGE`).
 //!
 //! The stamp is the sum of eight rows per zone (`shard` = the row's id modulo 8)
@@ -42,6 +42,7 @@ const STAMPED: &[(&str, &str, &str, Option<&str>)] = &[
         None,
     ),
     ("zone_points", "R.zone_id", "R.member_id", None),
+    ("follows", "R.zone_id", "R.follower_id", None),
 ];
 
 /// Raises the stamp of row `r`'s zone.

@@ -1641,6 +1641,14 @@ async fn a_visitors_zone_page_shows_every_write_through_another_instance_at_once
         "{page}"
     );
 
+    // A follow of the zone through b: one follower, on a.
+    assert!(page.contains("0 followers"), "{page}");
+    b.send(Method::PUT, "/api/v1/zones/people/follow", bob.auth(), None)
+        .await
+        .expect(200);
+    let page = zone_seen(&a, &b).await;
+    assert!(page.contains("1 follower<"), "{page}");
+
     // Removed by a moderator through a: gone from b's page. And nothing of a member on
     // either.
     a.delete(&format!("/discussions/{id}"), moderator.auth())
