@@ -72,17 +72,23 @@ pub async fn apply(
         .filter(discussion::Column::Id.is_in(discussion_ids.iter().copied().collect::<Vec<_>>()))
         .all(db)
         .await?;
-    let mut comments = comment::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(comment::Column::Id.is_in(comment_ids.iter().copied().collect::<Vec<_>>()))
-                .add(
-                    comment::Column::DiscussionId
-                        .is_in(thread_ids.iter().copied().collect::<Vec<_>>()),
-                ),
-        )
-        .all(db)
-        .await?;
+    // Only the parts there are: an empty `IN ()` becomes `? = ?`, and SQLite then scans
+    // every comment for `id IN (…) OR ? = ?` (100 ms at a million comments).
+    let mut wanted = sea_orm::Condition::any();
+    if !comment_ids.is_empty() {
+        wanted =
+            wanted.add(comment::Column::Id.is_in(comment_ids.iter().copied().collect::<Vec<_>>()));
+    }
+    if !thread_ids.is_empty() {
+        wanted = wanted.add(
+            comment::Column::DiscussionId.is_in(thread_ids.iter().copied().collect::<Vec<_>>()),
+        );
+    }
+    let mut comments = if comment_ids.is_empty() && thread_ids.is_empty() {
+        Vec::new()
+    } else {
+        comment::Entity::find().filter(wanted).all(db).await?
+    };
     // The discussions that comments belong to, for their title, zone and liveness.
     let mut parents: HashMap<i32, discussion::Model> =
         discussions.iter().map(|d| (d.id, d.clone())).collect();

@@ -317,16 +317,23 @@ trait CommentsByOthers {
 impl CommentsByOthers for sea_orm::Select<discussion::Entity> {
     fn inner_join_comments_by_others(self, author: i32) -> Self {
         use sea_orm::sea_query::{Expr, ExprTrait, Query};
-        self.filter(discussion::Column::AuthorId.eq(author)).filter(
-            discussion::Column::Id.in_subquery(
+        // A correlated EXISTS: per discussion of the author, one look into its comments.
+        // (`id IN (SELECT discussion_id FROM comments WHERE author_id <> ?)` made SQLite
+        // build the set of every discussion anyone else commented on: 460 ms per reply
+        // at a million comments.)
+        self.filter(discussion::Column::AuthorId.eq(author))
+            .filter(Expr::exists(
                 Query::select()
-                    .column(comment::Column::DiscussionId)
+                    .expr(Expr::val(1))
                     .from(comment::Entity)
-                    .and_where(Expr::col(comment::Column::AuthorId).ne(author))
-                    .and_where(Expr::col(comment::Column::DeletedAt).is_null())
+                    .and_where(
+                        Expr::col((comment::Entity, comment::Column::DiscussionId))
+                            .equals((discussion::Entity, discussion::Column::Id)),
+                    )
+                    .and_where(Expr::col((comment::Entity, comment::Column::AuthorId)).ne(author))
+                    .and_where(Expr::col((comment::Entity, comment::Column::DeletedAt)).is_null())
                     .to_owned(),
-            ),
-        )
+            ))
     }
 }
 
