@@ -68,6 +68,14 @@
       .catch(function () {
         // Let the server answer in full (an error page says what went wrong).
         buttons.forEach(function (b) { b.disabled = false; });
+        // A plain submit() sends no button: carry the clicked one's value (a vote's).
+        if (submitter && submitter.name) {
+          var carried = document.createElement("input");
+          carried.type = "hidden";
+          carried.name = submitter.name;
+          carried.value = submitter.value;
+          form.appendChild(carried);
+        }
         HTMLFormElement.prototype.submit.call(form);
       });
   });

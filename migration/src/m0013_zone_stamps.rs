@@ -6,10 +6,13 @@
 //! member's points in the zone (its experts); a follow of the zone (its follower count). Members' names, pictures and reputation
 //! are not stamped: a copy lives at most 30 seconds (`thread_cache::MAX_AGE`).
 //!
-//! The stamp is the sum of eight rows per zone (`shard` = the row's id modulo 8)
-//! rather than one counter, so that PostgreSQL does not make every write in a zone wait
-//! on one row's lock until its transaction commits; each shard only rises, so the sum
-//! read before a page is built changes after any later write.
+//! The stamp is the sum of eight rows per zone rather than one counter, so that
+//! PostgreSQL does not make every write in a zone wait on one row's lock until its
+//! transaction commits; each shard only rises, so the sum read before a page is built
+//! changes after any later write. A transaction always raises the same shard of a zone
+//! (its transaction id modulo 8): a vote raises its zone's stamp twice (the
+//! discussion's score, the author's points), and shards chosen per row could be locked
+//! in opposite orders by two votes, a deadlock. SQLite has one writer: one shard.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
@@ -29,29 +32,27 @@ enum ZoneStamps {
 const LISTED: &str = "zone_id, author_id, title, score, comment_count, recognized, locked, \
     pinned, deleted_at, hidden, last_activity_at, created_at";
 
-/// Each stamped table: its name, what of a row `R` (OLD or NEW) gives the zone and the
-/// shard key, and the columns whose update raises the stamp (None: any).
-const STAMPED: &[(&str, &str, &str, Option<&str>)] = &[
-    ("discussions", "R.zone_id", "R.id", Some(LISTED)),
-    ("quizzes", "R.zone_id", "R.id", None),
-    ("qa_sessions", "R.zone_id", "R.id", None),
+/// Each stamped table: its name, what of a row `R` (OLD or NEW) gives the zone, and the
+/// columns whose update raises the stamp (None: any).
+const STAMPED: &[(&str, &str, Option<&str>)] = &[
+    ("discussions", "R.zone_id", Some(LISTED)),
+    ("quizzes", "R.zone_id", None),
+    ("qa_sessions", "R.zone_id", None),
     (
         "qa_questions",
         "(SELECT zone_id FROM qa_sessions WHERE id = R.session_id)",
-        "R.session_id",
         None,
     ),
-    ("zone_points", "R.zone_id", "R.member_id", None),
-    ("follows", "R.zone_id", "R.follower_id", None),
+    ("zone_points", "R.zone_id", None),
+    ("follows", "R.zone_id", None),
 ];
 
-/// Raises the stamp of row `r`'s zone.
-fn raise(zone: &str, key: &str, r: &str) -> String {
+/// Raises the stamp of row `r`'s zone, in the shard `shard`.
+fn raise(zone: &str, shard: &str, r: &str) -> String {
     let zone = zone.replace("R.", &format!("{r}."));
-    let key = key.replace("R.", &format!("{r}."));
     format!(
-        "INSERT INTO zone_stamps (zone_id, shard, stamp) SELECT z, s, 1 FROM \
-         (SELECT {zone} AS z, {key} % 8 AS s) AS raised WHERE z IS NOT NULL \
+        "INSERT INTO zone_stamps (zone_id, shard, stamp) SELECT z, {shard}, 1 FROM \
+         (SELECT {zone} AS z) AS raised WHERE z IS NOT NULL \
          ON CONFLICT (zone_id, shard) DO UPDATE SET stamp = zone_stamps.stamp + 1"
     )
 }
@@ -84,7 +85,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         let db = manager.get_connection();
-        for &(table, zone, key, columns) in STAMPED {
+        let shard = match db.get_database_backend() {
+            DbBackend::Postgres => "CAST(txid_current() % 8 AS INTEGER)",
+            _ => "0",
+        };
+        for &(table, zone, columns) in STAMPED {
             let of = columns.map(|c| format!(" OF {c}")).unwrap_or_default();
             match db.get_database_backend() {
                 DbBackend::Postgres => {
@@ -95,8 +100,8 @@ impl MigrationTrait for Migration {
                            IF TG_OP <> 'DELETE' THEN {}; END IF; \
                            RETURN NULL; \
                          END; $$ LANGUAGE plpgsql",
-                        raise(zone, key, "OLD"),
-                        raise(zone, key, "NEW"),
+                        raise(zone, shard, "OLD"),
+                        raise(zone, shard, "NEW"),
                     ))
                     .await?;
                     db.execute_unprepared(&format!(
@@ -107,11 +112,15 @@ impl MigrationTrait for Migration {
                 }
                 _ => {
                     for (op, body) in [
-                        ("INSERT", raise(zone, key, "NEW")),
-                        ("DELETE", raise(zone, key, "OLD")),
+                        ("INSERT", raise(zone, shard, "NEW")),
+                        ("DELETE", raise(zone, shard, "OLD")),
                         (
                             "UPDATE",
-                            format!("{}; {}", raise(zone, key, "OLD"), raise(zone, key, "NEW")),
+                            format!(
+                                "{}; {}",
+                                raise(zone, shard, "OLD"),
+                                raise(zone, shard, "NEW")
+                            ),
                         ),
                     ] {
                         let of = if op == "UPDATE" { of.as_str() } else { "" };

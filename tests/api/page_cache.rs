@@ -1665,3 +1665,55 @@ async fn a_visitors_zone_page_shows_every_write_through_another_instance_at_once
         );
     }
 }
+
+/// Votes in one zone at once, on discussions by different authors: each raises its
+/// zone's stamp twice (the discussion's score, the author's points in the zone). With
+/// a shard per row, two such votes could take two shards in opposite orders and
+/// deadlock on PostgreSQL; a transaction raises one shard of a zone. Every vote must
+/// be answered with success and counted.
+#[tokio::test]
+async fn votes_at_once_across_a_zone_all_succeed_and_count() {
+    let app = spawn_app().await;
+    let mut authors = Vec::new();
+    let mut discussions = Vec::new();
+    for i in 0..6 {
+        let author = app.register(&format!("author{i}")).await;
+        let id = app
+            .start_discussion(
+                &author.token,
+                "people",
+                &format!("Stamped votes {i}"),
+                "Vote",
+            )
+            .await;
+        authors.push(author);
+        discussions.push(id);
+    }
+    let mut voters = Vec::new();
+    for i in 0..6 {
+        voters.push(app.register(&format!("voter{i}")).await);
+    }
+    let mut votes = Vec::new();
+    for voter in &voters {
+        for &id in &discussions {
+            let (app, voter) = (&app, voter);
+            votes.push(async move {
+                app.post_json(
+                    &format!("/discussions/{id}/vote"),
+                    voter.auth(),
+                    &json!({"value": 1}),
+                )
+                .await
+            });
+        }
+    }
+    for answer in futures_util::future::join_all(votes).await {
+        answer.expect(200);
+    }
+    for &id in &discussions {
+        assert_eq!(
+            page(&app, id, None, None).await["discussion"]["score"],
+            voters.len()
+        );
+    }
+}

@@ -209,19 +209,23 @@ impl ThreadCache {
         id: i32,
         after: Option<i32>,
         reader: ReaderKind,
-        version: i64,
+        snapshot: &Snapshot,
     ) -> Arc<Fragments> {
         let mut sets = self.fragments.lock().unwrap_or_else(|e| e.into_inner());
         let key = (id, after, reader);
+        // A set is as old as the copy it was rendered from (names and pictures are not
+        // versioned), so it is dropped with it.
         if let Some(set) = sets.get(&key)
-            && fresh(set.version, set.built, version)
+            && set.version == snapshot.version
+            && set.built == snapshot.built
+            && fresh(set.version, set.built, snapshot.version)
         {
             return set.clone();
         }
         make_room(&mut sets, FRAGMENT_SETS, |f: &Arc<Fragments>| f.built);
         let set = Arc::new(Fragments {
-            version,
-            built: Instant::now(),
+            version: snapshot.version,
+            built: snapshot.built,
             html: Mutex::default(),
         });
         sets.insert(key, set.clone());

@@ -164,8 +164,9 @@ async fn page(
     let after = crate::domain::parse_after(query.get("after").map(String::as_str))?;
     let full = discussions::full_page(state.reader(), id, actor.as_ref(), after).await?;
     // A visitor's page is the same for every visitor: rendered once per version.
+    // Kept under what it shows (not the raw path and query, which anyone can vary).
     let visitor_key = (viewer.member.is_none() && full.page.poll.is_none())
-        .then(|| format!("{}?{}", req.path(), req.query_string()));
+        .then(|| format!("discussion:{id}:{after:?}"));
     if let Some(key) = &visitor_key
         && let Some(body) = state.threads.page(key, full.snapshot.version)
     {
@@ -234,7 +235,7 @@ fn replies_html(
     };
     let kept = state
         .threads
-        .fragments(page.discussion.id, after, reader, snapshot.version);
+        .fragments(page.discussion.id, after, reader, snapshot);
     let slot = state.threads.csrf_slot();
     let mut one = tera::Context::new();
     for name in ["me", "can_reply"] {

@@ -32,11 +32,15 @@ pub async fn zone(
     query: web::Query<HashMap<String, String>>,
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
-    // A visitor's zone page is the same for every visitor: rendered once per stamp.
+    let sort = SortOrder::parse(query.get("sort").map(String::as_str))?;
+    let paging = Paging::parse(query.get("page").map(String::as_str), None)?;
+    // A visitor's zone page is the same for every visitor: rendered once per stamp, and
+    // kept under what it shows (not the raw query, which anyone can vary).
     let visitor = match viewer.member {
-        None => zones::stamp(&state.db, &path)
-            .await?
-            .map(|stamp| (format!("{}?{}", req.path(), req.query_string()), stamp)),
+        None => zones::stamp(&state.db, &path).await?.map(|stamp| {
+            let key = format!("zone:{}:{}:{}", path.as_str(), sort.as_str(), paging.page);
+            (key, stamp)
+        }),
         Some(_) => None,
     };
     if let Some((key, stamp)) = &visitor
@@ -45,8 +49,6 @@ pub async fn zone(
         return Ok(html_page(StatusCode::OK, body));
     }
     let zone = zones::find(&state.db, &path).await?;
-    let sort = SortOrder::parse(query.get("sort").map(String::as_str))?;
-    let paging = Paging::parse(query.get("page").map(String::as_str), None)?;
     let actor = viewer.actor();
     let (items, total) =
         discussions::list_in(&state.db, &zone, sort, paging, actor.as_ref()).await?;
