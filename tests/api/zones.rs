@@ -176,3 +176,31 @@ async fn an_unknown_zone_is_404() {
     .await
     .expect_error(404, "not_found");
 }
+
+/// Every page's navigation lists the zones; an instance keeps that list for a while, and
+/// forgets it when it adds a zone: the next page already links the new one.
+#[tokio::test]
+async fn a_new_zone_is_in_the_navigation_of_the_next_page() {
+    let app = spawn_app().await;
+    let admin = app.register_admin("admin").await;
+    let link = "href=\"/zones/research\"";
+    let before = app.get_page("/").await;
+    assert!(!before.expect_html(200).contains(link));
+    app.post_json(
+        "/zones",
+        admin.auth(),
+        &json!({"slug": "research", "name": "Research", "description": "Findings"}),
+    )
+    .await
+    .expect(201);
+    let after = app.get_page("/leaderboard").await;
+    let after = after.expect_html(200).to_string();
+    let nav = after
+        .split("<nav")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no navigation on the page:\n{after}"));
+    assert!(
+        nav.contains(link),
+        "the new zone is not in the navigation:\n{after}"
+    );
+}
