@@ -177,6 +177,7 @@ fn load_corpus(path: &Path) -> anyhow::Result<Vec<SearchDoc>> {
             author: author_of(first),
             created_at: started,
             score: 0,
+            recognized: false,
         });
         for message in messages {
             comment_id = comment_id.checked_add(1).context("too many messages")?;
@@ -194,6 +195,7 @@ fn load_corpus(path: &Path) -> anyhow::Result<Vec<SearchDoc>> {
                 author: author_of(message),
                 created_at: parse_time(message.get("timestamp"), &what)?,
                 score: 0,
+            recognized: false,
             });
         }
     }
@@ -455,7 +457,7 @@ async fn main() -> anyhow::Result<()> {
             search_dir.display()
         );
     }
-    let engine = search::open(&args.data_dir, None, None).await?;
+    let engine = search::open(&args.data_dir, None, None, "quorum").await?;
     println!("engine: {} at {}", engine.name(), search_dir.display());
 
     // Query words are drawn before indexing consumes the documents.

@@ -38,6 +38,15 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub meili_api_key: Option<String>,
+    /// The Meilisearch index name (two installations can share one server).
+    #[arg(
+        long = "meili-index",
+        env = "MEILI_INDEX",
+        default_value = crate::search::meili::DEFAULT_INDEX,
+        global = true,
+        value_parser = parse_index_uid
+    )]
+    pub meili_index: String,
     /// e.g. `smtp://127.0.0.1:2525`; when unset mail is written as .eml files.
     #[arg(
         long = "smtp-url",
@@ -197,6 +206,21 @@ pub enum Switch {
     Off,
 }
 
+/// A Meilisearch index uid: letters, digits, `-` and `_`, at most 400 bytes (the
+/// rebuild's `_rebuild` suffix included).
+fn parse_index_uid(raw: &str) -> Result<String, String> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 390
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err("an index name is 1 to 390 letters, digits, - or _".into())
+    }
+}
+
 impl Settings {
     /// Settings for a data dir with every other value at its default, as a fresh install
     /// has them. Used by tests and tools that build settings in code.
@@ -207,6 +231,7 @@ impl Settings {
             database_url: None,
             meili_url: None,
             meili_api_key: None,
+            meili_index: crate::search::meili::DEFAULT_INDEX.into(),
             smtp_url: None,
             mail_from: "Quorum <quorum@localhost>".into(),
             base_url: None,

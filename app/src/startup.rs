@@ -167,6 +167,7 @@ pub async fn open_search(
                 .as_deref()
                 .filter(|u| !u.trim().is_empty()),
             settings.meili_api_key.as_deref(),
+            &settings.meili_index,
         )
         .await
         {

@@ -20,9 +20,15 @@ pub fn query_string(params: &[(&str, &str)]) -> String {
         .finish()
 }
 
-/// `GET /api/v1/search?…` on the server at `address`; the raw answer.
+/// `GET /api/v1/search?…` on the server at `address`; the raw answer. Unless `params`
+/// say how to group, every matching post is asked for (`group=none`): most checks here
+/// are about posts; the grouped view has its own.
 pub async fn search_at(client: &Client, address: &str, params: &[(&str, &str)]) -> Answer {
-    let url = format!("{address}/api/v1/search?{}", query_string(params));
+    let mut params = params.to_vec();
+    if !params.iter().any(|(k, _)| *k == "group") {
+        params.push(("group", "none"));
+    }
+    let url = format!("{address}/api/v1/search?{}", query_string(&params));
     Answer::read(client.get(url).send().await.expect("sending a search")).await
 }
 
@@ -129,12 +135,23 @@ pub fn assert_results_shape(body: &Value) {
                 "created_at",
                 "discussion_id",
                 "kind",
+                "matches",
                 "score",
                 "snippet",
                 "title",
+                "title_html",
                 "zone"
             ],
             "{hit}"
+        );
+        assert!(hit["matches"].as_u64().is_some_and(|m| m >= 1), "{hit}");
+        let title_html = hit["title_html"].as_str().expect("title_html is a string");
+        assert!(
+            !title_html
+                .replace("<mark>", "")
+                .replace("</mark>", "")
+                .contains('<'),
+            "title_html holds no markup but <mark>: {title_html:?}"
         );
         match hit["kind"].as_str() {
             Some("discussion") => assert!(hit["comment_id"].is_null(), "{hit}"),
@@ -320,9 +337,13 @@ async fn editing_a_discussions_title_updates_the_title_on_its_comments_hits() {
     })
     .await;
     assert_eq!(after["total"], 1, "{after}");
-    // The comment is found by its discussion's new title word, and no longer by the old one.
-    let by_new = search(&app, &[("q", "storage"), ("kind", "comment")]).await;
-    assert!(comment_hit(&by_new, comment).is_some(), "{by_new}");
+    // The title counts toward the discussion, not toward each reply: the new title word
+    // finds the discussion alone, and the old one nothing.
+    let by_new = search(&app, &[("q", "storage")]).await;
+    assert!(discussion_hit(&by_new, id).is_some(), "{by_new}");
+    assert_eq!(by_new["total"], 1, "{by_new}");
+    let replies = search(&app, &[("q", "storage"), ("kind", "comment")]).await;
+    assert_eq!(replies["total"], 0, "{replies}");
     let by_old = search(&app, &[("q", "parking")]).await;
     assert!(!any_hit_of(&by_old, id), "{by_old}");
 }
@@ -809,8 +830,8 @@ async fn the_search_page_shows_highlighted_hits_and_helps_when_none() {
     let answer = app.get_page("/search?q=lunch").await;
     let page = answer.expect_html(200);
     assert!(
-        page.contains("Lunch and learn &lt;sessions&gt;"),
-        "the hit's title, escaped:\n{page}"
+        page.contains("<mark>Lunch</mark> and learn &lt;sessions&gt;"),
+        "the hit's title, escaped, the word marked:\n{page}"
     );
     assert!(!page.contains("<sessions>"), "{page}");
     assert!(page.contains("<mark>lunch</mark>"), "{page}");
@@ -860,7 +881,7 @@ async fn the_search_page_pages_through_many_results_and_escapes_the_query() {
 
     let answer = app.get_page("/search?q=brainstorm").await;
     let page = answer.expect_html(200);
-    assert!(page.contains("21 results"), "{page}");
+    assert!(page.contains("21 discussions"), "{page}");
     assert!(page.contains("Page 1 of 2"), "{page}");
     assert_eq!(page.matches("class=\"hit\"").count(), 20, "{page}");
     let next = section(page, "rel=\"next\" href=\"", "\">");
@@ -880,6 +901,207 @@ async fn the_search_page_pages_through_many_results_and_escapes_the_query() {
     assert!(page.contains("&lt;script&gt;alert(1)"), "{page}");
     let answer = app.get_page("/search?q=title%3A(foo%20AND%20%22").await;
     answer.expect_html(200);
+}
+
+/// What a person searching sees by default: each discussion once, its title marked, its
+/// best matching post's snippet, and how many more of its posts match, linked to a
+/// search within it.
+#[tokio::test]
+async fn results_show_each_discussion_once_with_its_best_post_and_other_matches() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let onboarding = app
+        .start_discussion(
+            &alice.token,
+            "people",
+            "Onboarding checklist for new starters",
+            "What should a new starter find on their desk?",
+        )
+        .await;
+    let mut replies = Vec::new();
+    for text in [
+        "I can help with this. Happy to set up a first draft.",
+        "A laptop that works on day one would be onboarding done right.",
+        "Onboarding buddies helped me most.",
+    ] {
+        replies.push(app.comment(&bob.token, onboarding, text, None).await);
+    }
+    let other = app
+        .start_discussion(
+            &bob.token,
+            "customers",
+            "Customer onboarding calls",
+            "How long should the first call be?",
+        )
+        .await;
+    let grouped = |b: &Value| b["total"] == 2 && hits(b).len() == 2;
+    let body = search_until(
+        &app,
+        &[("q", "onbording"), ("group", "discussion")],
+        grouped,
+    )
+    .await;
+    let found: Vec<(i64, u64)> = hits(&body)
+        .iter()
+        .map(|h| {
+            (
+                h["discussion_id"].as_i64().unwrap_or(0),
+                h["matches"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    // The opening post and two replies say it; the first reply only sits under the title.
+    assert!(found.contains(&(onboarding, 3)), "{body}");
+    assert!(found.contains(&(other, 1)), "{body}");
+    let hit = discussion_hit(&body, onboarding)
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        hit["title_html"], "<mark>Onboarding</mark> checklist for new starters",
+        "{hit}"
+    );
+    // The default is grouped, like the page.
+    let default = search_raw(&app, &[("q", "onbording"), ("group", "")])
+        .await
+        .expect(200);
+    assert_eq!(default["total"], 2, "{default}");
+    // Every post, when asked for.
+    let posts = search(&app, &[("q", "onbording")]).await;
+    assert_eq!(posts["total"], 4, "{posts}");
+    assert!(comment_hit(&posts, replies[0]).is_none(), "{posts}");
+    // A reply is the hit when only it matches.
+    let body = search(&app, &[("q", "buddies"), ("group", "discussion")]).await;
+    assert_eq!(body["total"], 1, "{body}");
+    assert!(comment_hit(&body, replies[2]).is_some(), "{body}");
+    assert_eq!(
+        hits(&body)[0]["title"],
+        "Onboarding checklist for new starters"
+    );
+
+    let answer = app.get_page("/search?q=onbording").await;
+    let page = answer.expect_html(200);
+    assert!(page.contains("2 discussions"), "{page}");
+    assert_eq!(page.matches("class=\"hit\"").count(), 2, "{page}");
+    assert!(page.contains("2 more replies match"), "{page}");
+    let within = section(page, "class=\"more-matches\" href=\"", "\">");
+    let within = decoded(&within["class=\"more-matches\" href=\"".len()..]);
+    assert!(
+        within.contains(&format!("discussion={onboarding}")),
+        "{within}"
+    );
+    let answer = app.get_page(&within).await;
+    let page = answer.expect_html(200);
+    assert!(page.contains("3 posts"), "{within}: {page}");
+    assert!(page.contains("Searching one discussion"), "{page}");
+    assert!(!page.contains("Customer onboarding calls"), "{page}");
+}
+
+/// The filters beyond zone, author and kind: dates, Great Ideas, sorting; refused
+/// clearly when malformed.
+#[tokio::test]
+async fn dates_recognition_and_sorting_narrow_and_order_the_results() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let leader = app.register("lena").await;
+    app.set_role("lena", quorum::domain::Role::Leader).await;
+    let older = app
+        .start_discussion(
+            &alice.token,
+            "people",
+            "Standing desks",
+            "Standing desks for everyone",
+        )
+        .await;
+    let newer = app
+        .start_discussion(
+            &bob.token,
+            "people",
+            "Desks by the window",
+            "Quiet desks please",
+        )
+        .await;
+    app.post_json(
+        &format!("/discussions/{newer}/vote"),
+        alice.auth(),
+        &json!({"value": 1}),
+    )
+    .await
+    .expect(200);
+    app.post_json(
+        &format!("/discussions/{older}/recognize"),
+        leader.auth(),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    let ids = |b: &Value| -> Vec<i64> {
+        hits(b)
+            .iter()
+            .map(|h| h["discussion_id"].as_i64().unwrap_or(0))
+            .collect()
+    };
+    search_until(&app, &[("q", "desks"), ("recognized", "true")], |b| {
+        ids(b) == [older]
+    })
+    .await;
+    search_until(&app, &[("q", "desks"), ("sort", "votes")], |b| {
+        ids(b) == [newer, older]
+    })
+    .await;
+    let newest = search(&app, &[("q", "desks"), ("sort", "newest")]).await;
+    assert_eq!(ids(&newest), [newer, older], "{newest}");
+    // Relevance: the title and the body both say it, and it was first.
+    let relevance = search(&app, &[("q", "standing desks"), ("sort", "relevance")]).await;
+    assert_eq!(ids(&relevance), [older], "{relevance}");
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let body = search(&app, &[("q", "desks"), ("from", &today), ("to", &today)]).await;
+    assert_eq!(
+        body["total"], 2,
+        "a date as `to` takes in the whole day: {body}"
+    );
+    let body = search(&app, &[("q", "desks"), ("from", &tomorrow)]).await;
+    assert_eq!(body["total"], 0, "{body}");
+    let body = search(
+        &app,
+        &[("q", "desks"), ("to", &today), ("from", "2000-01-01")],
+    )
+    .await;
+    assert_eq!(body["total"], 2, "{body}");
+    for (field, value) in [
+        ("from", "yesterday"),
+        ("to", "2026-13-01"),
+        ("recognized", "yes"),
+        ("sort", "best"),
+        ("group", "zone"),
+        ("discussion", "abc"),
+        ("discussion", "-1"),
+    ] {
+        search_raw(&app, &[("q", "desks"), (field, value)])
+            .await
+            .expect_invalid(field);
+    }
+    // The page keeps the filters in its form and its links.
+    let answer = app
+        .get_page(&format!(
+            "/search?q=desks&recognized=true&sort=newest&from={today}"
+        ))
+        .await;
+    let page = answer.expect_html(200);
+    assert!(page.contains("1 discussion"), "{page}");
+    assert!(
+        page.contains("name=\"recognized\" value=\"true\" checked"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("value=\"{today}\"")), "{page}");
+    assert!(
+        page.contains("<option value=\"newest\" selected>"),
+        "{page}"
+    );
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use quorum::jobs::search::{Pass, run_once};
-use quorum::search::{Search, SearchDoc, SearchEngine, SearchQuery, SearchResults};
+use quorum::search::{Rebuild, Search, SearchDoc, SearchEngine, SearchQuery, SearchResults};
 use quorum::services::Actor;
 use quorum::services::accounts::{self, NewMember};
 use quorum::services::discussions::{self, NewDiscussion};
@@ -37,6 +37,9 @@ impl SearchEngine for Flaky {
     async fn clear(&self) -> anyhow::Result<()> {
         self.inner.clear().await
     }
+    async fn rebuild(&self) -> anyhow::Result<Box<dyn Rebuild>> {
+        self.inner.rebuild().await
+    }
     async fn search(&self, q: &SearchQuery) -> anyhow::Result<SearchResults> {
         self.inner.search(q).await
     }
@@ -51,7 +54,7 @@ async fn jobs_wait_out_an_engine_outage_and_then_catch_up() {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("q.db").display());
     let db = quorum::db::connect(&url).await.expect("a database");
     quorum::db::migrate(&db).await.expect("migrations");
-    let inner = quorum::search::open(&dir.path().join("data"), None, None)
+    let inner = quorum::search::open(&dir.path().join("data"), None, None, "quorum")
         .await
         .expect("the embedded index");
     let flaky = Arc::new(Flaky {

@@ -173,6 +173,7 @@ async fn documents(
             author: username(d.author_id),
             created_at: d.created_at,
             score: d.score,
+            recognized: d.recognized,
         });
     }
     for c in comments {
@@ -191,6 +192,7 @@ async fn documents(
                     author: username(c.author_id),
                     created_at: c.created_at,
                     score: c.score,
+                    recognized: c.recognized,
                 })
             }
             _ => removals.push(Post::Comment(c.id).key()),
@@ -225,6 +227,9 @@ async fn apply_exclusively(
 /// The worker: claims search jobs, applies them, deletes them; on failure (the engine
 /// is down, say) they wait and are retried, so nothing is lost.
 pub async fn run_worker(db: DatabaseConnection, engine: Search) {
+    if let Err(e) = rebuild_if_needed(&db, &engine).await {
+        tracing::warn!(error = %e, "building the search index failed; run `quorum reindex`");
+    }
     loop {
         if run_once(&db, &engine).await == Pass::Idle {
             // Polling keeps several instances in step without any other channel; a
@@ -279,13 +284,18 @@ pub async fn run_once(db: &DatabaseConnection, engine: &Search) -> Pass {
 }
 
 /// Rebuilds the whole index from the database, reporting progress as (done, total).
+///
+/// The new index is built beside the live one, which keeps answering (and taking the
+/// worker's writes) until the new one is swapped in. Threads that changed meanwhile are
+/// then queued again, so the swap loses none of their writes.
 pub async fn reindex_all(
     db: &DatabaseConnection,
     engine: &Search,
     mut progress: impl FnMut(u64, u64),
 ) -> anyhow::Result<u64> {
     use sea_orm::PaginatorTrait;
-    engine.clear().await?;
+    let before = versions(db).await?;
+    let mut rebuild = engine.rebuild().await?;
     let total = discussion::Entity::find()
         .filter(discussion::Column::DeletedAt.is_null())
         .count(db)
@@ -315,9 +325,44 @@ pub async fn reindex_all(
         let (docs, _) = documents(db, &batch, &comments, &parents).await?;
         done += docs.len() as u64;
         if !docs.is_empty() {
-            engine.index(docs).await?;
+            rebuild.index(docs).await?;
         }
         progress(done.min(total), total);
     }
+    rebuild.finish().await?;
+    let after = versions(db).await?;
+    for (id, version) in after {
+        if before.get(&id) != Some(&version) {
+            enqueue(db, SearchJob::Thread { id })
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
     Ok(done)
+}
+
+/// Every discussion's version (raised by every write to its thread).
+async fn versions(db: &DatabaseConnection) -> anyhow::Result<HashMap<i32, i64>> {
+    Ok(discussion::Entity::find()
+        .select_only()
+        .column(discussion::Column::Id)
+        .column(discussion::Column::Version)
+        .into_tuple::<(i32, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Rebuilds an index that opened empty (new, or written by another version) when the
+/// database has posts for it.
+pub async fn rebuild_if_needed(db: &DatabaseConnection, engine: &Search) -> anyhow::Result<()> {
+    use sea_orm::PaginatorTrait;
+    if !engine.needs_rebuild() || discussion::Entity::find().count(db).await? == 0 {
+        return Ok(());
+    }
+    tracing::info!("building the search index from the database");
+    let count = reindex_all(db, engine, |_, _| {}).await?;
+    tracing::info!(documents = count, "search index built");
+    Ok(())
 }

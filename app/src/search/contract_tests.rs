@@ -8,7 +8,9 @@
 use anyhow::{Context as _, ensure};
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 
-use super::engine::{Search, SearchDoc, SearchHit, SearchQuery, SearchResults};
+use super::engine::{
+    Grouping, Search, SearchDoc, SearchHit, SearchQuery, SearchResults, SortOrder,
+};
 use crate::domain::{Post, PostKind};
 
 fn base_time() -> DateTime<Utc> {
@@ -29,6 +31,7 @@ pub fn discussion(id: i32, title: &str, body: &str, age_min: i64) -> SearchDoc {
         author: "alice".to_string(),
         created_at: base_time() - Duration::minutes(age_min),
         score: 0,
+        recognized: false,
     }
 }
 
@@ -41,12 +44,22 @@ pub fn comment(id: i32, discussion_id: i32, title: &str, body: &str, age_min: i6
     }
 }
 
+/// A query for every matching post (`group=none`).
 fn query(q: &str) -> SearchQuery {
     SearchQuery {
         q: q.to_string(),
         page: 1,
         per_page: 20,
+        group: Grouping::None,
         ..SearchQuery::default()
+    }
+}
+
+/// A query grouped by discussion (the default of the API).
+fn grouped(q: &str) -> SearchQuery {
+    SearchQuery {
+        group: Grouping::Discussion,
+        ..query(q)
     }
 }
 
@@ -359,6 +372,7 @@ pub async fn check_filters(e: &Search) -> anyhow::Result<()> {
     let mut d3 = discussion(3, "Release party", "release the balloons", 2);
     d3.zone = "social".to_string();
     d3.author = "bob".to_string();
+    d3.recognized = true;
     reset(e, vec![d1, c2, d3]).await?;
 
     let run = |zone: Option<&str>, author: Option<&str>, kind: Option<PostKind>| SearchQuery {
@@ -380,6 +394,42 @@ pub async fn check_filters(e: &Search) -> anyhow::Result<()> {
         (run(Some("nowhere"), None, None), vec![]),
         (run(Some("engineer"), None, None), vec![]), // exact, no prefix or typo
         (run(Some("\" OR zone = \"social"), None, None), vec![]),
+        (
+            SearchQuery {
+                discussion: Some(1),
+                ..run(None, None, None)
+            },
+            vec!["d-1", "c-2"],
+        ),
+        (
+            SearchQuery {
+                recognized: true,
+                ..run(None, None, None)
+            },
+            vec!["d-3"],
+        ),
+        (
+            SearchQuery {
+                from: Some(base_time() - Duration::minutes(1)),
+                ..run(None, None, None)
+            },
+            vec!["d-1", "c-2"],
+        ),
+        (
+            SearchQuery {
+                to: Some(base_time() - Duration::minutes(1)),
+                ..run(None, None, None)
+            },
+            vec!["d-3"],
+        ),
+        (
+            SearchQuery {
+                from: Some(base_time() - Duration::minutes(1)),
+                to: Some(base_time()),
+                ..run(None, None, None)
+            },
+            vec!["c-2"],
+        ),
     ];
     for (q, expected) in cases {
         let r = e.search(&q).await?;
@@ -389,11 +439,8 @@ pub async fn check_filters(e: &Search) -> anyhow::Result<()> {
         want.sort();
         ensure!(
             got == want && r.total == want.len() as u64,
-            "[{}] filters {:?}/{:?}/{:?}: expected {want:?}, got {got:?} (total {})",
+            "[{}] filters {q:?}: expected {want:?}, got {got:?} (total {})",
             e.name(),
-            q.zone,
-            q.author,
-            q.kind,
             r.total
         );
     }
@@ -448,12 +495,14 @@ pub async fn check_upsert_replaces(e: &Search) -> anyhow::Result<()> {
     expect_ids(e, "mango", &[]).await?;
     expect_ids(e, "banana", &["d-1"]).await?;
     expect_ids(e, "kiwi", &["c-7"]).await?;
-    let r = find(e, "edited").await?;
+    // The reply is not found by its discussion's title, but carries the new one.
+    expect_ids(e, "edited", &["d-1"]).await?;
+    let r = find(e, "kiwi").await?;
     ensure!(
-        r.total == 2 && r.hits.iter().all(|h| h.title == "Edited title"),
+        r.hits.iter().all(|h| h.title == "Edited title"),
         "[{}] upsert: {:?}",
         e.name(),
-        ids(&r)
+        r.hits
     );
     Ok(())
 }
@@ -493,11 +542,261 @@ pub async fn check_hit_fields(e: &Search) -> anyhow::Result<()> {
             && h.zone == "finance"
             && h.author == "dave"
             && h.created_at == c.created_at
-            && h.score == 17,
+            && h.score == 17
+            && h.title_html == "<mark>Budget</mark> thread"
+            && h.matches == 1,
         "[{}] hit fields: {h:?}",
         e.name()
     );
     e.health().await?;
+    Ok(())
+}
+
+/// A reply matches on its own text: the discussion's title counts toward the
+/// discussion only, so a search for a title finds the discussion, not every reply.
+pub async fn check_replies_not_found_by_title(e: &Search) -> anyhow::Result<()> {
+    reset(
+        e,
+        vec![
+            discussion(
+                1,
+                "Onboarding checklist",
+                "What should a new starter get?",
+                10,
+            ),
+            comment(2, 1, "Onboarding checklist", "I can help with this.", 5),
+            comment(
+                3,
+                1,
+                "Onboarding checklist",
+                "Happy to set up a first draft.",
+                1,
+            ),
+        ],
+    )
+    .await?;
+    expect_ids(e, "onbording", &["d-1"]).await?;
+    expect_ids(e, "onboarding draft", &[]).await?;
+    expect_ids(e, "first draft", &["c-3"]).await?;
+    Ok(())
+}
+
+/// One hit per discussion: its best matching post, how many of its posts match, its
+/// title marked; paging and `total` count discussions.
+pub async fn check_grouped(e: &Search) -> anyhow::Result<()> {
+    reset(
+        e,
+        vec![
+            discussion(
+                1,
+                "Coffee machine",
+                "The machine on floor two is broken",
+                30,
+            ),
+            comment(11, 1, "Coffee machine", "The coffee is cold again", 20),
+            comment(
+                12,
+                1,
+                "Coffee machine",
+                "More coffee please, any coffee",
+                10,
+            ),
+            discussion(2, "Tea corner", "Tea or coffee for the visitors?", 40),
+            comment(21, 2, "Tea corner", "Green tea, please", 5),
+            discussion(3, "Lunch", "Sandwiches on Friday", 0),
+        ],
+    )
+    .await?;
+    let name = e.name();
+    let r = e.search(&grouped("coffee")).await?;
+    let got: Vec<(String, u64)> = r.hits.iter().map(|h| (hit_id(h), h.matches)).collect();
+    ensure!(
+        got == [("d-1".to_string(), 3), ("d-2".to_string(), 1)] && r.total == 2,
+        "[{name}] grouped coffee: {got:?}, total {}",
+        r.total
+    );
+    let first = r.hits.first().context("a hit")?;
+    ensure!(
+        first.title_html == "<mark>Coffee</mark> machine",
+        "[{name}] title_html {:?}",
+        first.title_html
+    );
+    // The best post of a discussion can be a reply; its discussion's title is shown.
+    let r = e.search(&grouped("cold")).await?;
+    let hit = r.hits.first().context("a hit for cold")?;
+    ensure!(
+        r.total == 1
+            && hit_id(hit) == "c-11"
+            && hit.discussion_id == 1
+            && hit.title == "Coffee machine"
+            && hit.title_html == "Coffee machine"
+            && hit.snippet.contains("<mark>cold</mark>"),
+        "[{name}] grouped cold: {hit:?}"
+    );
+    // Pages count discussions.
+    let page_two = SearchQuery {
+        page: 2,
+        per_page: 1,
+        ..grouped("coffee")
+    };
+    let r = e.search(&page_two).await?;
+    ensure!(
+        ids(&r) == ["d-2"] && r.total == 2,
+        "[{name}] grouped page 2: {:?}, total {}",
+        ids(&r),
+        r.total
+    );
+    // Within one discussion, every matching post, the best first.
+    let within = SearchQuery {
+        discussion: Some(1),
+        ..query("coffee")
+    };
+    let r = e.search(&within).await?;
+    ensure!(
+        ids(&r) == ["d-1", "c-12", "c-11"],
+        "[{name}] within discussion 1: {:?}",
+        ids(&r)
+    );
+    Ok(())
+}
+
+/// The ranking rules in order, each deciding one case against recency: fewer typos,
+/// words closer together, title before body, exact before prefix, votes, recognition.
+pub async fn check_ranking_rules(e: &Search) -> anyhow::Result<()> {
+    let name = e.name();
+    // Each case: the documents (the one that should win is older), the query.
+    let mut voted = discussion(1, "Notes", "quarterly budget review", 10);
+    voted.score = 5;
+    let mut recognized = discussion(1, "Notes", "quarterly budget review", 10);
+    recognized.recognized = true;
+    let cases: Vec<(&str, Vec<SearchDoc>, &str)> = vec![
+        (
+            "typo",
+            vec![
+                discussion(1, "Notes", "dashboard review", 10),
+                discussion(2, "Notes", "dashbord review", 0),
+            ],
+            "dashboard",
+        ),
+        (
+            "proximity",
+            vec![
+                discussion(1, "Notes", "release plan for march", 10),
+                discussion(2, "Notes", "release notes and the march plan", 0),
+            ],
+            "release plan",
+        ),
+        (
+            "attribute",
+            vec![
+                discussion(1, "Budget", "numbers for review", 10),
+                discussion(2, "Numbers", "budget for review", 0),
+            ],
+            "budget",
+        ),
+        (
+            "exactness",
+            vec![
+                discussion(1, "Notes", "plan for review", 10),
+                discussion(2, "Notes", "planning for review", 0),
+            ],
+            "plan",
+        ),
+        (
+            "votes",
+            vec![voted, discussion(2, "Notes", "quarterly budget review", 0)],
+            "budget",
+        ),
+        (
+            "recognition",
+            vec![
+                recognized,
+                discussion(2, "Notes", "quarterly budget review", 0),
+            ],
+            "budget",
+        ),
+        (
+            "recency",
+            vec![
+                discussion(1, "Notes", "quarterly budget review", 0),
+                discussion(2, "Notes", "quarterly budget review", 10),
+            ],
+            "budget",
+        ),
+    ];
+    for (rule, docs, q) in cases {
+        reset(e, docs).await?;
+        let r = find(e, q).await?;
+        ensure!(
+            ids(&r) == ["d-1", "d-2"],
+            "[{name}] {rule} should decide {q:?}: got {:?}",
+            ids(&r)
+        );
+    }
+    // Sorting by date or votes overrides relevance.
+    let mut popular = discussion(3, "Notes", "budget later", 20);
+    popular.score = 9;
+    reset(
+        e,
+        vec![
+            discussion(1, "Budget", "budget", 10),
+            discussion(2, "Notes", "budget", 0),
+            popular,
+        ],
+    )
+    .await?;
+    for (sort, expected) in [
+        (SortOrder::Relevance, ["d-1", "d-3", "d-2"]),
+        (SortOrder::Newest, ["d-2", "d-1", "d-3"]),
+        (SortOrder::Votes, ["d-3", "d-1", "d-2"]),
+    ] {
+        let r = e
+            .search(&SearchQuery {
+                sort,
+                ..query("budget")
+            })
+            .await?;
+        ensure!(
+            ids(&r) == expected,
+            "[{name}] sort {}: got {:?}",
+            sort.as_str(),
+            ids(&r)
+        );
+    }
+    Ok(())
+}
+
+/// A rebuild fills a new index while the old one keeps answering, then swaps it in.
+pub async fn check_rebuild_swaps(e: &Search) -> anyhow::Result<()> {
+    reset(
+        e,
+        vec![discussion(1, "Old harbour", "the old harbour walk", 0)],
+    )
+    .await?;
+    let mut rebuild = e.rebuild().await?;
+    rebuild
+        .index(vec![discussion(
+            2,
+            "New harbour",
+            "the new harbour walk",
+            0,
+        )])
+        .await?;
+    // Still the live index until the swap.
+    expect_ids(e, "harbour", &["d-1"]).await?;
+    rebuild.finish().await?;
+    expect_ids(e, "harbour", &["d-2"]).await?;
+    // Writes go to the new index from now on.
+    e.index(vec![discussion(3, "Harbour tours", "boats", 0)])
+        .await?;
+    let r = find(e, "harbour").await?;
+    let mut got = ids(&r);
+    got.sort();
+    ensure!(
+        got == ["d-2", "d-3"],
+        "[{}] after the swap: {got:?}",
+        e.name()
+    );
     Ok(())
 }
 
@@ -517,6 +816,10 @@ pub async fn run_contract(e: &Search) -> anyhow::Result<()> {
     check_upsert_replaces(e).await?;
     check_remove_and_clear(e).await?;
     check_hit_fields(e).await?;
+    check_replies_not_found_by_title(e).await?;
+    check_grouped(e).await?;
+    check_ranking_rules(e).await?;
+    check_rebuild_swaps(e).await?;
     Ok(())
 }
 
@@ -526,7 +829,7 @@ mod tests {
 
     async fn embedded() -> anyhow::Result<(tempfile::TempDir, Search)> {
         let dir = tempfile::tempdir()?;
-        let engine = crate::search::open(dir.path(), None, None).await?;
+        let engine = crate::search::open(dir.path(), None, None, "quorum").await?;
         anyhow::ensure!(engine.name() == "embedded");
         Ok((dir, engine))
     }
@@ -561,6 +864,10 @@ mod tests {
             check_upsert_replaces,
             check_remove_and_clear,
             check_hit_fields,
+            check_replies_not_found_by_title,
+            check_grouped,
+            check_ranking_rules,
+            check_rebuild_swaps,
         );
     }
 
@@ -576,22 +883,36 @@ mod tests {
         )])
         .await?;
         drop(e);
-        let e = crate::search::open(dir.path(), None, None).await?;
+        // Reopened, it is the rebuilt generation that answers, with what came after.
+        let e = crate::search::open(dir.path(), None, None, "quorum").await?;
         expect_ids(&e, "persisted", &["d-5"]).await?;
+        let mut got = ids(&find(&e, "harbour").await?);
+        got.sort();
+        ensure!(got == ["d-2", "d-3"], "after reopening: {got:?}");
+        let generations = std::fs::read_dir(dir.path().join("search"))?
+            .flatten()
+            .filter(|entry| entry.path().is_dir())
+            .count();
+        ensure!(
+            generations == 1,
+            "old generations are removed: {generations}"
+        );
         Ok(())
     }
 
     #[tokio::test]
     async fn embedded_recreates_index_of_another_version() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
-        let e = crate::search::open(dir.path(), None, None).await?;
+        let e = crate::search::open(dir.path(), None, None, "quorum").await?;
         e.index(vec![discussion(1, "Old", "old schema", 0)]).await?;
         drop(e);
+        let root = dir.path().join("search");
+        let current = std::fs::read_to_string(root.join("current"))?;
         std::fs::write(
-            dir.path().join("search").join("quorum-search.version"),
+            root.join(current.trim()).join("quorum-search.version"),
             "quorum-search-0",
         )?;
-        let e = crate::search::open(dir.path(), None, None).await?;
+        let e = crate::search::open(dir.path(), None, None, "quorum").await?;
         expect_ids(&e, "old", &[]).await?;
         e.index(vec![discussion(2, "New", "new schema", 0)]).await?;
         expect_ids(&e, "new", &["d-2"]).await?;
@@ -608,7 +929,7 @@ mod tests {
         };
         let key = std::env::var("MEILI_API_KEY").ok();
         let dir = tempfile::tempdir()?;
-        let e = crate::search::open(dir.path(), Some(&url), key.as_deref()).await?;
+        let e = crate::search::open(dir.path(), Some(&url), key.as_deref(), "quorum").await?;
         anyhow::ensure!(e.name() == "meilisearch");
         run_contract(&e).await
     }

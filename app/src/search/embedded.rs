@@ -1,47 +1,69 @@
 //! The embedded engine: a tantivy index on local disk.
 //!
-//! One `IndexWriter` lives behind a mutex; every `index`/`remove`/`clear` commits and
-//! reloads the reader before returning, so changes are searchable when the call returns.
-//! All tantivy work runs on the blocking thread pool.
+//! The index lives in a generation directory under the engine's root (`g…`), named by
+//! the root's `current` file. One `IndexWriter` lives behind a mutex; every
+//! `index`/`remove`/`clear` commits and reloads the reader before returning, so changes
+//! are searchable when the call returns. A rebuild writes a new generation beside the
+//! live one and switches `current` when it is complete. All tantivy work runs on the
+//! blocking thread pool.
+//!
+//! Ranking follows Meilisearch's rules with constant scores that cannot overlap: each
+//! query word found without a typo is worth [`TYPO_FREE`] (with one typo
+//! [`ONE_TYPO`]); the words found together as a phrase, tighter and tighter, earn
+//! [`PROXIMITY`] per tier; each word in the title [`TITLE`]; each word found exactly
+//! (not as a prefix or with a typo) [`EXACT`]. Ties go to the post's votes, then
+//! recognition, then the newest.
 
+use std::collections::HashMap;
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Instant;
 
 use anyhow::Context as _;
 use async_trait::async_trait;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::ColumnValues;
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
+};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value as _,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
-    TokenStream as _,
-};
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
-    TantivyDocument, Term,
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal,
+    SegmentReader, TantivyDocument, Term,
 };
 
-use super::engine::{SearchDoc, SearchEngine, SearchHit, SearchQuery, SearchResults, elapsed_ms};
-use super::text::{self, QueryWord, Token};
+use super::engine::{
+    Grouping, Rebuild, SearchDoc, SearchEngine, SearchHit, SearchQuery, SearchResults, SortOrder,
+    elapsed_ms,
+};
+use super::text::{self, QueryWord};
+use crate::domain::PostKind;
 
 /// Bump when the schema or the analyzer changes: an index written by another version is
-/// wiped and recreated (the app reindexes).
-const SCHEMA_VERSION: &str = "quorum-search-1";
+/// wiped and recreated (and the server rebuilds it).
+const SCHEMA_VERSION: &str = "quorum-search-2";
 const VERSION_FILE: &str = "quorum-search.version";
+/// The file in the root that names the live generation.
+const CURRENT_FILE: &str = "current";
 const ANALYZER: &str = "quorum";
 const WRITER_HEAP_BYTES: usize = 50_000_000;
 
-/// Score given to each query word found in the title (fuzzily or not). It dwarfs any BM25
-/// score so that title matches always rank above body-only matches.
-const TITLE_WORD_BONUS: Score = 1000.0;
-/// Weight of the BM25 score of an exact title word (relative to a body word).
-const TITLE_EXACT_BOOST: Score = 3.0;
-/// Score given to each query word found (fuzzily or not) in the body.
-const BODY_WORD_SCORE: Score = 1.0;
+/// Each query word found without a typo.
+const TYPO_FREE: Score = 10_000.0;
+/// Each query word found with one typo (two typos earn nothing).
+const ONE_TYPO: Score = 5_000.0;
+/// Each proximity tier the query's words meet as a phrase: adjacent, within 2, within 6.
+const PROXIMITY: Score = 2_000.0;
+const PROXIMITY_SLOPS: [u32; 3] = [0, 2, 6];
+/// Each query word found in the title.
+const TITLE: Score = 100.0;
+/// Each query word found exactly as typed.
+const EXACT: Score = 1.0;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -49,9 +71,15 @@ struct Fields {
     kind: Field,
     zone: Field,
     author: Field,
+    /// A discussion's title; a reply's document leaves it empty (the title counts
+    /// toward the discussion, not toward each reply).
     title: Field,
     body: Field,
     created_at: Field,
+    discussion_id: Field,
+    votes: Field,
+    /// 1 when recognised as a Great Idea.
+    recognized: Field,
     /// The whole `SearchDoc` as JSON (stored only).
     doc: Field,
 }
@@ -71,18 +99,12 @@ fn build_schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text.clone()),
         body: b.add_text_field("body", text),
         created_at: b.add_i64_field("created_at", INDEXED | FAST),
+        discussion_id: b.add_i64_field("discussion_id", INDEXED | FAST),
+        votes: b.add_i64_field("votes", FAST),
+        recognized: b.add_i64_field("recognized", INDEXED | FAST),
         doc: b.add_text_field("doc", STORED),
     };
     (b.build(), fields)
-}
-
-/// Splits on non-alphanumeric characters, lower-cases and folds accents to ASCII.
-fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
 }
 
 /// Filter values are compared case-insensitively, as Meilisearch does.
@@ -90,37 +112,63 @@ fn filter_key(value: &str) -> String {
     value.trim().to_lowercase()
 }
 
+/// One generation of the index, with its writer.
 struct Inner {
-    index: Index,
+    dir: PathBuf,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
 }
 
 impl Inner {
+    /// Creates an empty index in `dir` (which must be empty or missing).
+    fn create(dir: &Path) -> anyhow::Result<Self> {
+        let (schema, _) = build_schema();
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the search directory {}", dir.display()))?;
+        let index = Index::create_in_dir(dir, schema)
+            .with_context(|| format!("creating the search index in {}", dir.display()))?;
+        std::fs::write(dir.join(VERSION_FILE), SCHEMA_VERSION)?;
+        Self::with_index(dir, index)
+    }
+
+    /// The index in `dir` if it exists, has our version and our schema.
+    fn open(dir: &Path) -> Option<anyhow::Result<Self>> {
+        let (schema, _) = build_schema();
+        let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok()?;
+        if version.trim() != SCHEMA_VERSION {
+            return None;
+        }
+        let index = Index::open_in_dir(dir).ok()?;
+        if index.schema() != schema {
+            return None;
+        }
+        Some(Self::with_index(dir, index))
+    }
+
+    fn with_index(dir: &Path, index: Index) -> anyhow::Result<Self> {
+        let (_, fields) = build_schema();
+        index.tokenizers().register(ANALYZER, text::analyzer());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .context("opening the search index reader")?;
+        let writer = index
+            .writer_with_num_threads(1, WRITER_HEAP_BYTES)
+            .context("opening the search index writer (is another process using it?)")?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+        })
+    }
+
     fn writer(&self) -> MutexGuard<'_, IndexWriter> {
         // A panic while holding the lock leaves nothing half-done that a rollback or the
         // next commit would not handle, so a poisoned lock is still usable.
         self.writer.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn tokens(&self, text: &str) -> Vec<Token> {
-        let mut analyzer = self
-            .index
-            .tokenizers()
-            .get(ANALYZER)
-            .unwrap_or_else(analyzer);
-        let mut stream = analyzer.token_stream(text);
-        let mut out = Vec::new();
-        while stream.advance() {
-            let t = stream.token();
-            out.push(Token {
-                text: t.text.clone(),
-                from: t.offset_from,
-                to: t.offset_to,
-            });
-        }
-        out
     }
 
     /// Commits pending operations and makes them visible; rolls back on failure.
@@ -143,20 +191,31 @@ impl Inner {
         d.add_text(f.kind, doc.kind.as_str());
         d.add_text(f.zone, filter_key(&doc.zone));
         d.add_text(f.author, filter_key(&doc.author));
-        d.add_text(f.title, &doc.title);
+        if doc.kind == PostKind::Discussion {
+            d.add_text(f.title, &doc.title);
+        }
         d.add_text(f.body, &doc.body);
         d.add_i64(f.created_at, doc.created_at.timestamp_micros());
+        d.add_i64(f.discussion_id, i64::from(doc.discussion_id));
+        d.add_i64(f.votes, i64::from(doc.score));
+        d.add_i64(f.recognized, i64::from(doc.recognized));
         d.add_text(f.doc, serde_json::to_string(doc)?);
         Ok(d)
     }
 
-    fn index(&self, docs: &[SearchDoc]) -> anyhow::Result<()> {
-        let mut writer = self.writer();
+    /// Adds (replacing by id) without committing.
+    fn add(&self, writer: &IndexWriter, docs: &[SearchDoc]) -> anyhow::Result<()> {
         for doc in docs {
             let document = self.to_document(doc)?;
             writer.delete_term(Term::from_field_text(self.fields.id, &doc.id()));
             writer.add_document(document)?;
         }
+        Ok(())
+    }
+
+    fn index(&self, docs: &[SearchDoc]) -> anyhow::Result<()> {
+        let mut writer = self.writer();
+        self.add(&writer, docs)?;
         self.commit(&mut writer)
     }
 
@@ -174,54 +233,122 @@ impl Inner {
         self.commit(&mut writer)
     }
 
-    /// One clause per query word, all required; each word may match the title or the body,
-    /// exactly or within its typo budget (as a prefix for the last word).
+    /// One required clause per query word (in the title or the body, within its typo
+    /// budget, as a prefix for the last word), plus the constant scores of the ranking
+    /// rules (see the module's documentation).
     fn text_query(&self, words: &[QueryWord]) -> BooleanQuery {
         let f = self.fields;
-        let clauses = words
-            .iter()
-            .map(|w| {
-                let fuzzy = |field: Field| -> Box<dyn Query> {
+        let either = |make: &dyn Fn(Field) -> Box<dyn Query>| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, make(f.title)),
+                (Occur::Should, make(f.body)),
+            ]))
+        };
+        let constant = |query: Box<dyn Query>, score: Score| -> Box<dyn Query> {
+            Box::new(ConstScoreQuery::new(query, score))
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for w in words {
+            let within = |typos: u8| {
+                move |field: Field| -> Box<dyn Query> {
                     let term = Term::from_field_text(field, &w.text);
                     if w.prefix {
-                        Box::new(FuzzyTermQuery::new_prefix(term, w.typos, true))
+                        Box::new(FuzzyTermQuery::new_prefix(term, typos, true))
+                    } else if typos == 0 {
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic))
                     } else {
-                        Box::new(FuzzyTermQuery::new(term, w.typos, true))
+                        Box::new(FuzzyTermQuery::new(term, typos, true))
                     }
+                }
+            };
+            let exact = |field: Field| -> Box<dyn Query> {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, &w.text),
+                    IndexRecordOption::Basic,
+                ))
+            };
+            clauses.push((Occur::Must, constant(either(&within(w.typos)), 0.0)));
+            if w.typos > 0 {
+                let mut tiers = vec![constant(either(&within(0)), TYPO_FREE)];
+                if w.typos > 1 {
+                    tiers.push(constant(either(&within(1)), ONE_TYPO));
+                }
+                clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(tiers))));
+            } else {
+                clauses.push((Occur::Should, constant(either(&within(0)), TYPO_FREE)));
+            }
+            clauses.push((Occur::Should, constant(within(w.typos)(f.title), TITLE)));
+            clauses.push((Occur::Should, constant(either(&exact), EXACT)));
+        }
+        if words.len() >= 2 {
+            for slop in PROXIMITY_SLOPS {
+                let phrase = |field: Field| -> Box<dyn Query> {
+                    let terms = words
+                        .iter()
+                        .map(|w| Term::from_field_text(field, &w.text))
+                        .collect();
+                    let mut query = PhraseQuery::new(terms);
+                    query.set_slop(slop);
+                    Box::new(query)
                 };
-                let exact = |field: Field| -> Box<dyn Query> {
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, &w.text),
-                        IndexRecordOption::WithFreqs,
-                    ))
-                };
-                let per_word: Vec<(Occur, Box<dyn Query>)> = vec![
-                    (
-                        Occur::Should,
-                        Box::new(BoostQuery::new(fuzzy(f.title), TITLE_WORD_BONUS)),
+                clauses.push((
+                    Occur::Should,
+                    constant(
+                        Box::new(DisjunctionMaxQuery::new(vec![
+                            phrase(f.title),
+                            phrase(f.body),
+                        ])),
+                        PROXIMITY,
                     ),
-                    (
-                        Occur::Should,
-                        Box::new(BoostQuery::new(exact(f.title), TITLE_EXACT_BOOST)),
-                    ),
-                    (
-                        Occur::Should,
-                        Box::new(BoostQuery::new(fuzzy(f.body), BODY_WORD_SCORE)),
-                    ),
-                    (Occur::Should, exact(f.body)),
-                ];
-                (
-                    Occur::Must,
-                    Box::new(BooleanQuery::new(per_word)) as Box<dyn Query>,
-                )
-            })
-            .collect();
+                ));
+            }
+        }
+        BooleanQuery::new(clauses)
+    }
+
+    fn query(&self, words: &[QueryWord], q: &SearchQuery) -> BooleanQuery {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(self.text_query(words)))];
+        let mut filter = |term: Term| {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ));
+        };
+        if let Some(zone) = &q.zone {
+            filter(Term::from_field_text(f.zone, &filter_key(zone)));
+        }
+        if let Some(author) = &q.author {
+            filter(Term::from_field_text(f.author, &filter_key(author)));
+        }
+        if let Some(kind) = q.kind {
+            filter(Term::from_field_text(f.kind, kind.as_str()));
+        }
+        if let Some(id) = q.discussion {
+            filter(Term::from_field_i64(f.discussion_id, i64::from(id)));
+        }
+        if q.recognized {
+            filter(Term::from_field_i64(f.recognized, 1));
+        }
+        if q.from.is_some() || q.to.is_some() {
+            let at = |t: chrono::DateTime<chrono::Utc>| {
+                Term::from_field_i64(f.created_at, t.timestamp_micros())
+            };
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    q.from.map_or(Bound::Unbounded, |t| Bound::Included(at(t))),
+                    q.to.map_or(Bound::Unbounded, |t| Bound::Excluded(at(t))),
+                )),
+            ));
+        }
         BooleanQuery::new(clauses)
     }
 
     fn search(&self, q: &SearchQuery) -> anyhow::Result<SearchResults> {
         let start = Instant::now();
-        let words = text::query_words(&q.q, self.tokens(&q.q));
+        let words = text::words_of(&q.q);
         if words.is_empty() {
             return Ok(SearchResults {
                 hits: Vec::new(),
@@ -229,52 +356,42 @@ impl Inner {
                 took_ms: elapsed_ms(start),
             });
         }
-        let f = self.fields;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(self.text_query(&words)))];
-        let mut filter = |field: Field, value: &str| {
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, value),
-                    IndexRecordOption::Basic,
-                )),
-            ));
-        };
-        if let Some(zone) = &q.zone {
-            filter(f.zone, &filter_key(zone));
-        }
-        if let Some(author) = &q.author {
-            filter(f.author, &filter_key(author));
-        }
-        if let Some(kind) = q.kind {
-            filter(f.kind, kind.as_str());
-        }
-        let query = BooleanQuery::new(clauses);
-
+        let query = self.query(&words, q);
         let searcher = self.reader.searcher();
-        let num_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let per_page = usize::try_from(q.per_page()).unwrap_or(1);
-        let offset = usize::try_from((q.page() - 1).saturating_mul(q.per_page()))
-            .unwrap_or(usize::MAX)
-            .min(num_docs);
-        // Relevance first, then newest first.
-        let top = TopDocs::with_limit(per_page)
-            .and_offset(offset)
-            .tweak_score(move |segment: &SegmentReader| {
-                let created = segment
-                    .fast_fields()
-                    .column_first_or_default::<i64>("created_at")
-                    .ok();
-                move |doc: DocId, score: Score| {
-                    (score, created.as_ref().map_or(0, |c| c.get_val(doc)))
-                }
-            });
-        let (top, total) = searcher.search(&query, &(top, Count))?;
-
-        let mut hits = Vec::with_capacity(top.len());
-        for (_, address) in top {
-            hits.push(self.hit(&searcher, address, &words)?);
+        let offset =
+            usize::try_from((q.page() - 1).saturating_mul(q.per_page())).unwrap_or(usize::MAX);
+        let sort = q.sort;
+        let (page, total): (Vec<(DocAddress, u64)>, usize) = match q.group {
+            Grouping::None => {
+                let num_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+                let top = TopDocs::with_limit(per_page)
+                    .and_offset(offset.min(num_docs))
+                    .tweak_score(move |segment: &SegmentReader| {
+                        let keys = Keys::new(segment, sort);
+                        move |doc: DocId, score: Score| keys.key(doc, score)
+                    });
+                let (top, total) = searcher.search(&query, &(top, Count))?;
+                (top.into_iter().map(|(_, a)| (a, 1)).collect(), total)
+            }
+            Grouping::Discussion => {
+                let mut groups = searcher.search(&query, &Groups { sort })?;
+                groups.sort_by_key(|g| std::cmp::Reverse(g.key));
+                let total = groups.len();
+                (
+                    groups
+                        .into_iter()
+                        .skip(offset)
+                        .take(per_page)
+                        .map(|g| (g.best, g.count))
+                        .collect(),
+                    total,
+                )
+            }
+        };
+        let mut hits = Vec::with_capacity(page.len());
+        for (address, matches) in page {
+            hits.push(self.hit(&searcher, address, &words, matches)?);
         }
         Ok(SearchResults {
             hits,
@@ -288,6 +405,7 @@ impl Inner {
         searcher: &tantivy::Searcher,
         address: DocAddress,
         words: &[QueryWord],
+        matches: u64,
     ) -> anyhow::Result<SearchHit> {
         let stored: TantivyDocument = searcher.doc(address)?;
         let json = stored
@@ -295,74 +413,230 @@ impl Inner {
             .and_then(|v| v.as_str())
             .context("search document without its stored JSON")?;
         let doc: SearchDoc = serde_json::from_str(json).context("stored search document")?;
-        let snippet = text::snippet(&doc.body, &self.tokens(&doc.body), words);
+        let snippet = text::snippet(&doc.body, &text::tokens(&doc.body), words);
         Ok(SearchHit {
             kind: doc.kind,
             discussion_id: doc.discussion_id,
             comment_id: doc.comment_id,
+            title_html: text::mark_all(&doc.title, words),
             title: doc.title,
             snippet,
             zone: doc.zone,
             author: doc.author,
             created_at: doc.created_at,
             score: doc.score,
+            matches,
         })
+    }
+}
+
+/// A document's place in the order asked for, largest first.
+type Key = [i64; 4];
+
+/// The fast fields a segment's sort keys are read from.
+struct Keys {
+    sort: SortOrder,
+    created_at: Option<Arc<dyn ColumnValues<i64>>>,
+    votes: Option<Arc<dyn ColumnValues<i64>>>,
+    recognized: Option<Arc<dyn ColumnValues<i64>>>,
+}
+
+impl Keys {
+    fn new(segment: &SegmentReader, sort: SortOrder) -> Self {
+        let column = |name: &str| {
+            segment
+                .fast_fields()
+                .column_first_or_default::<i64>(name)
+                .ok()
+        };
+        Self {
+            sort,
+            created_at: column("created_at"),
+            votes: column("votes"),
+            recognized: column("recognized"),
+        }
+    }
+
+    fn key(&self, doc: DocId, score: Score) -> Key {
+        let get = |c: &Option<Arc<dyn ColumnValues<i64>>>| c.as_ref().map_or(0, |c| c.get_val(doc));
+        // The scores are sums of whole constants, exact in an f32.
+        let relevance = score.round() as i64;
+        let (created, votes, recognized) = (
+            get(&self.created_at),
+            get(&self.votes),
+            get(&self.recognized),
+        );
+        match self.sort {
+            SortOrder::Relevance => [relevance, votes, recognized, created],
+            SortOrder::Newest => [created, relevance, votes, recognized],
+            SortOrder::Votes => [votes, relevance, recognized, created],
+        }
+    }
+}
+
+/// Collects one group per discussion: its best post by the sort key, and how many of
+/// its posts match.
+struct Groups {
+    sort: SortOrder,
+}
+
+struct Group {
+    key: Key,
+    best: DocAddress,
+    count: u64,
+}
+
+struct SegmentGroups {
+    segment: SegmentOrdinal,
+    keys: Keys,
+    discussion: Option<Arc<dyn ColumnValues<i64>>>,
+    groups: HashMap<i64, (Key, DocId, u64)>,
+}
+
+impl Collector for Groups {
+    type Fruit = Vec<Group>;
+    type Child = SegmentGroups;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentGroups> {
+        Ok(SegmentGroups {
+            segment,
+            keys: Keys::new(reader, self.sort),
+            discussion: reader
+                .fast_fields()
+                .column_first_or_default::<i64>("discussion_id")
+                .ok(),
+            groups: HashMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, segments: Vec<Vec<(i64, Group)>>) -> tantivy::Result<Vec<Group>> {
+        let mut merged: HashMap<i64, Group> = HashMap::new();
+        for (discussion, group) in segments.into_iter().flatten() {
+            match merged.get_mut(&discussion) {
+                Some(known) => {
+                    known.count += group.count;
+                    if group.key > known.key {
+                        known.key = group.key;
+                        known.best = group.best;
+                    }
+                }
+                None => {
+                    merged.insert(discussion, group);
+                }
+            }
+        }
+        Ok(merged.into_values().collect())
+    }
+}
+
+impl SegmentCollector for SegmentGroups {
+    type Fruit = Vec<(i64, Group)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let key = self.keys.key(doc, score);
+        let discussion = self.discussion.as_ref().map_or(0, |c| c.get_val(doc));
+        let entry = self.groups.entry(discussion).or_insert((key, doc, 0));
+        entry.2 += 1;
+        if key > entry.0 {
+            entry.0 = key;
+            entry.1 = doc;
+        }
+    }
+
+    fn harvest(self) -> Vec<(i64, Group)> {
+        let segment = self.segment;
+        self.groups
+            .into_iter()
+            .map(|(discussion, (key, doc, count))| {
+                (
+                    discussion,
+                    Group {
+                        key,
+                        best: DocAddress::new(segment, doc),
+                        count,
+                    },
+                )
+            })
+            .collect()
     }
 }
 
 /// The tantivy-backed engine.
 #[derive(Clone)]
 pub struct EmbeddedEngine {
-    inner: Arc<Inner>,
+    root: PathBuf,
+    live: Arc<RwLock<Arc<Inner>>>,
+    /// Held by a rebuild in progress: one at a time.
+    rebuilding: Arc<tokio::sync::Mutex<()>>,
+    /// The index was created empty at open (new, or of another version).
+    fresh: bool,
 }
 
 impl EmbeddedEngine {
-    /// Opens the index in `dir` (created if missing). An index this version cannot read
-    /// (other schema or version, or unreadable) is wiped and recreated empty.
-    pub async fn open(dir: &Path) -> anyhow::Result<Self> {
-        let dir = dir.to_path_buf();
-        tokio::task::spawn_blocking(move || Self::open_blocking(dir)).await?
+    /// Opens the index under `root` (created if missing). An index this version cannot
+    /// read (other schema or version, or unreadable) is wiped and recreated empty.
+    pub async fn open(root: &Path) -> anyhow::Result<Self> {
+        let root = root.to_path_buf();
+        tokio::task::spawn_blocking(move || Self::open_blocking(root)).await?
     }
 
-    fn open_blocking(dir: PathBuf) -> anyhow::Result<Self> {
-        let (schema, fields) = build_schema();
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("creating the search directory {}", dir.display()))?;
-        let index = match open_existing(&dir, &schema) {
-            Some(index) => index,
+    fn open_blocking(root: PathBuf) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&root)
+            .with_context(|| format!("creating the search directory {}", root.display()))?;
+        let current = std::fs::read_to_string(root.join(CURRENT_FILE))
+            .ok()
+            .map(|name| name.trim().to_string())
+            .filter(|name| is_generation(name));
+        let opened = match &current {
+            Some(name) => Inner::open(&root.join(name)).transpose()?,
+            None => None,
+        };
+        let (inner, fresh) = match opened {
+            Some(inner) => (inner, false),
             None => {
-                if std::fs::read_dir(&dir)?.next().is_some() {
+                if std::fs::read_dir(&root)?.next().is_some() {
                     tracing::warn!(
-                        dir = %dir.display(),
+                        dir = %root.display(),
                         "search index has another schema or is unreadable; recreating it \
-                         empty, a reindex is needed"
+                         empty and rebuilding it"
                     );
-                    std::fs::remove_dir_all(&dir)?;
-                    std::fs::create_dir_all(&dir)?;
+                    std::fs::remove_dir_all(&root)?;
+                    std::fs::create_dir_all(&root)?;
                 }
-                let index = Index::create_in_dir(&dir, schema)
-                    .with_context(|| format!("creating the search index in {}", dir.display()))?;
-                std::fs::write(dir.join(VERSION_FILE), SCHEMA_VERSION)?;
-                index
+                let name = new_generation(&root);
+                let inner = Inner::create(&root.join(&name))?;
+                set_current(&root, &name)?;
+                (inner, true)
             }
         };
-        index.tokenizers().register(ANALYZER, analyzer());
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .context("opening the search index reader")?;
-        let writer = index
-            .writer_with_num_threads(1, WRITER_HEAP_BYTES)
-            .context("opening the search index writer (is another process using it?)")?;
+        // Generations left behind by an interrupted rebuild.
+        for entry in std::fs::read_dir(&root)?.flatten() {
+            let path = entry.path();
+            if path.is_dir()
+                && path != inner.dir
+                && let Err(e) = std::fs::remove_dir_all(&path)
+            {
+                tracing::warn!(error = %e, dir = %path.display(), "could not remove an old search index");
+            }
+        }
         Ok(Self {
-            inner: Arc::new(Inner {
-                index,
-                reader,
-                writer: Mutex::new(writer),
-                fields,
-            }),
+            root,
+            live: Arc::new(RwLock::new(Arc::new(inner))),
+            rebuilding: Arc::default(),
+            fresh,
         })
+    }
+
+    fn live(&self) -> Arc<Inner> {
+        self.live.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     async fn blocking<T, F>(&self, f: F) -> anyhow::Result<T>
@@ -370,25 +644,90 @@ impl EmbeddedEngine {
         T: Send + 'static,
         F: FnOnce(&Inner) -> anyhow::Result<T> + Send + 'static,
     {
-        let inner = Arc::clone(&self.inner);
+        let inner = self.live();
         tokio::task::spawn_blocking(move || f(&inner)).await?
     }
 }
 
-/// The index in `dir` if it exists, has our version and our schema.
-fn open_existing(dir: &Path, schema: &Schema) -> Option<Index> {
-    let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok()?;
-    if version.trim() != SCHEMA_VERSION {
-        return None;
+fn is_generation(name: &str) -> bool {
+    name.len() > 1 && name.starts_with('g') && name[1..].chars().all(|c| c.is_ascii_digit())
+}
+
+/// A generation name not yet used under `root`.
+fn new_generation(root: &Path) -> String {
+    let mut n = chrono::Utc::now().timestamp_micros().max(0);
+    loop {
+        let name = format!("g{n}");
+        if !root.join(&name).exists() {
+            return name;
+        }
+        n += 1;
     }
-    let index = Index::open_in_dir(dir).ok()?;
-    (index.schema() == *schema).then_some(index)
+}
+
+/// Points `current` at a generation, atomically.
+fn set_current(root: &Path, name: &str) -> anyhow::Result<()> {
+    let temporary = root.join(format!("{CURRENT_FILE}.tmp"));
+    std::fs::write(&temporary, name)?;
+    std::fs::rename(&temporary, root.join(CURRENT_FILE))?;
+    Ok(())
+}
+
+/// A generation being built beside the live one.
+struct EmbeddedRebuild {
+    engine: EmbeddedEngine,
+    next: Arc<Inner>,
+    name: String,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+#[async_trait]
+impl Rebuild for EmbeddedRebuild {
+    async fn index(&mut self, docs: Vec<SearchDoc>) -> anyhow::Result<()> {
+        let next = Arc::clone(&self.next);
+        tokio::task::spawn_blocking(move || {
+            let writer = next.writer();
+            next.add(&writer, &docs)
+        })
+        .await?
+    }
+
+    async fn finish(self: Box<Self>) -> anyhow::Result<()> {
+        let EmbeddedRebuild {
+            engine,
+            next,
+            name,
+            _turn,
+        } = *self;
+        tokio::task::spawn_blocking(move || {
+            {
+                let mut writer = next.writer();
+                next.commit(&mut writer)?;
+            }
+            set_current(&engine.root, &name)?;
+            let old = {
+                let mut live = engine.live.write().unwrap_or_else(|e| e.into_inner());
+                std::mem::replace(&mut *live, next)
+            };
+            let old_dir = old.dir.clone();
+            drop(old);
+            if let Err(e) = std::fs::remove_dir_all(&old_dir) {
+                tracing::warn!(error = %e, dir = %old_dir.display(), "could not remove the old search index");
+            }
+            Ok(())
+        })
+        .await?
+    }
 }
 
 #[async_trait]
 impl SearchEngine for EmbeddedEngine {
     fn name(&self) -> &'static str {
         "embedded"
+    }
+
+    fn needs_rebuild(&self) -> bool {
+        self.fresh
     }
 
     async fn index(&self, docs: Vec<SearchDoc>) -> anyhow::Result<()> {
@@ -407,6 +746,22 @@ impl SearchEngine for EmbeddedEngine {
 
     async fn clear(&self) -> anyhow::Result<()> {
         self.blocking(|inner| inner.clear()).await
+    }
+
+    async fn rebuild(&self) -> anyhow::Result<Box<dyn Rebuild>> {
+        let turn = Arc::clone(&self.rebuilding).lock_owned().await;
+        let root = self.root.clone();
+        let (next, name) = tokio::task::spawn_blocking(move || {
+            let name = new_generation(&root);
+            Inner::create(&root.join(&name)).map(|inner| (inner, name))
+        })
+        .await??;
+        Ok(Box::new(EmbeddedRebuild {
+            engine: self.clone(),
+            next: Arc::new(next),
+            name,
+            _turn: turn,
+        }))
     }
 
     async fn search(&self, q: &SearchQuery) -> anyhow::Result<SearchResults> {

@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
 use meilisearch_sdk::DefaultHttpClient;
-use meilisearch_sdk::client::Client;
+use meilisearch_sdk::client::{Client, SwapIndexes};
 use meilisearch_sdk::errors::{Error as MeiliError, ErrorCode};
 use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::{
@@ -21,12 +23,15 @@ use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
 use serde::{Deserialize, Serialize};
 
-use super::engine::{SearchDoc, SearchEngine, SearchHit, SearchQuery, SearchResults, elapsed_ms};
+use super::engine::{
+    Grouping, Rebuild, SearchDoc, SearchEngine, SearchHit, SearchQuery, SearchResults, SortOrder,
+    elapsed_ms,
+};
 use super::text;
 use crate::domain::PostKind;
 
-/// The index uid.
-pub const INDEX_UID: &str = "quorum";
+/// The index uid unless `MEILI_INDEX` names another.
+pub const DEFAULT_INDEX: &str = "quorum";
 const PRIMARY_KEY: &str = "id";
 /// Highlight tags asked of Meilisearch: private-use characters that user text is very
 /// unlikely to hold, turned into `<mark>` after the text around them is escaped (a literal
@@ -39,13 +44,28 @@ const TASK_POLL: Duration = Duration::from_millis(50);
 const TASK_TIMEOUT: Duration = Duration::from_secs(300);
 /// `total` is exact up to this many matches (Meilisearch's `pagination.maxTotalHits`).
 const MAX_TOTAL_HITS: usize = 100_000;
-const SORT_NEWEST_FIRST: &[&str] = &["created_at:desc"];
+const SORT_NEWEST: &[&str] = &["created_at:desc"];
+const SORT_VOTES: &[&str] = &["score:desc"];
+const RANKING_RULES: [&str; 9] = [
+    "sort",
+    "words",
+    "typo",
+    "proximity",
+    "attribute",
+    "exactness",
+    "score:desc",
+    "recognized:desc",
+    "created_at:desc",
+];
+/// Hits are grouped on this attribute (Meilisearch's `distinct`).
+const GROUP_BY: &str = "discussion_id";
 const HIGHLIGHT: &[&str] = &["title", "body"];
 const CROP: &[(&str, Option<usize>)] = &[("body", None)];
 
 /// A document as stored in Meilisearch: the `SearchDoc` plus its `id`, with `created_at`
 /// as a unix timestamp (seconds) for filtering and sorting, and the exact instant kept
-/// beside it.
+/// beside it. Only a discussion's document has a searchable `title`: a reply's title
+/// counts toward its discussion, not toward the reply, and is kept in `thread_title`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct MeiliDoc {
     id: String,
@@ -53,6 +73,8 @@ struct MeiliDoc {
     discussion_id: i32,
     comment_id: Option<i32>,
     title: String,
+    #[serde(default)]
+    thread_title: String,
     body: String,
     zone: String,
     author: String,
@@ -60,6 +82,9 @@ struct MeiliDoc {
     #[serde(default)]
     created_at_rfc3339: Option<DateTime<Utc>>,
     score: i32,
+    /// 1 when recognised as a Great Idea (a number, for the ranking rule).
+    #[serde(default)]
+    recognized: i32,
 }
 
 impl From<&SearchDoc> for MeiliDoc {
@@ -69,13 +94,19 @@ impl From<&SearchDoc> for MeiliDoc {
             kind: d.kind,
             discussion_id: d.discussion_id,
             comment_id: d.comment_id,
-            title: d.title.clone(),
+            title: if d.kind == PostKind::Discussion {
+                d.title.clone()
+            } else {
+                String::new()
+            },
+            thread_title: d.title.clone(),
             body: d.body.clone(),
             zone: d.zone.clone(),
             author: d.author.clone(),
             created_at: d.created_at.timestamp(),
             created_at_rfc3339: Some(d.created_at),
             score: d.score,
+            recognized: i32::from(d.recognized),
         }
     }
 }
@@ -85,11 +116,14 @@ impl From<&SearchDoc> for MeiliDoc {
 pub struct MeiliEngine {
     client: Client,
     index: Index,
+    /// The index was created when the engine opened.
+    fresh: bool,
 }
 
 impl MeiliEngine {
-    /// Connects, creates the `quorum` index if needed and applies its settings.
-    pub async fn open(url: &str, api_key: Option<&str>) -> anyhow::Result<Self> {
+    /// Connects, creates the index `uid` (`MEILI_INDEX`, `quorum` by default) if needed
+    /// and applies its settings.
+    pub async fn open(url: &str, api_key: Option<&str>, uid: &str) -> anyhow::Result<Self> {
         let api_key = api_key.filter(|k| !k.is_empty());
         let client = Client::new(url.trim_end_matches('/'), api_key)
             .context("creating the Meilisearch client")?;
@@ -97,70 +131,98 @@ impl MeiliEngine {
             .health()
             .await
             .with_context(|| format!("Meilisearch at {url} is not reachable"))?;
-        let index = match client.get_index(INDEX_UID).await {
-            Ok(index) => index,
+        let (index, fresh) = match client.get_index(uid).await {
+            Ok(index) => (index, false),
             Err(MeiliError::Meilisearch(e)) if e.error_code == ErrorCode::IndexNotFound => {
-                let task = client
-                    .create_index(INDEX_UID, Some(PRIMARY_KEY))
-                    .await
-                    .context("creating the Meilisearch index")?;
-                // Another instance may have created it meanwhile: that failure is fine.
-                match task
-                    .wait_for_completion(&client, Some(TASK_POLL), Some(TASK_TIMEOUT))
-                    .await?
-                {
-                    Task::Failed { content }
-                        if content.error.error_code != ErrorCode::IndexAlreadyExists =>
-                    {
-                        bail!("creating the Meilisearch index: {}", content.error);
-                    }
-                    _ => {}
-                }
-                client.index(INDEX_UID)
+                (create_index(&client, uid, true).await?, true)
             }
             Err(e) => return Err(e).context("getting the Meilisearch index"),
         };
-        let engine = MeiliEngine { client, index };
-        let task = engine
-            .index
-            .set_settings(&settings())
-            .await
-            .context("updating the Meilisearch index settings")?;
-        engine
-            .wait(task, "updating the Meilisearch index settings")
-            .await?;
-        Ok(engine)
+        apply_settings(&client, &index).await?;
+        Ok(MeiliEngine {
+            client,
+            index,
+            fresh,
+        })
     }
+}
 
-    /// Waits for a task and turns its failure into an error.
-    async fn wait(&self, task: TaskInfo, what: &str) -> anyhow::Result<()> {
-        match task
-            .wait_for_completion(&self.client, Some(TASK_POLL), Some(TASK_TIMEOUT))
-            .await
-            .with_context(|| format!("{what}: waiting for the task"))?
+/// Creates an index; when `shared`, another instance creating it meanwhile is fine.
+async fn create_index(client: &Client, uid: &str, shared: bool) -> anyhow::Result<Index> {
+    let task = client
+        .create_index(uid, Some(PRIMARY_KEY))
+        .await
+        .context("creating the Meilisearch index")?;
+    match task
+        .wait_for_completion(client, Some(TASK_POLL), Some(TASK_TIMEOUT))
+        .await?
+    {
+        Task::Failed { content }
+            if !(shared && content.error.error_code == ErrorCode::IndexAlreadyExists) =>
         {
-            Task::Succeeded { .. } => Ok(()),
-            Task::Failed { content } => bail!("{what}: {}", content.error),
-            // wait_for_completion only returns finished tasks.
-            _ => bail!("{what}: the task did not finish"),
+            bail!("creating the Meilisearch index {uid}: {}", content.error);
         }
+        _ => {}
     }
+    Ok(client.index(uid))
+}
+
+async fn apply_settings(client: &Client, index: &Index) -> anyhow::Result<()> {
+    let task = index
+        .set_settings(&settings())
+        .await
+        .context("updating the Meilisearch index settings")?;
+    wait(client, task, "updating the Meilisearch index settings").await
+}
+
+/// Waits for a task and turns its failure into an error.
+async fn wait(client: &Client, task: TaskInfo, what: &str) -> anyhow::Result<()> {
+    match task
+        .wait_for_completion(client, Some(TASK_POLL), Some(TASK_TIMEOUT))
+        .await
+        .with_context(|| format!("{what}: waiting for the task"))?
+    {
+        Task::Succeeded { .. } => Ok(()),
+        Task::Failed { content } => bail!("{what}: {}", content.error),
+        // wait_for_completion only returns finished tasks.
+        _ => bail!("{what}: the task did not finish"),
+    }
+}
+
+/// Sends documents in batches and waits until they are searchable.
+async fn add_documents(client: &Client, index: &Index, docs: &[SearchDoc]) -> anyhow::Result<()> {
+    let docs: Vec<MeiliDoc> = docs.iter().map(MeiliDoc::from).collect();
+    let mut tasks = Vec::new();
+    for chunk in docs.chunks(BATCH) {
+        tasks.push(
+            index
+                .add_or_replace(chunk, Some(PRIMARY_KEY))
+                .await
+                .context("sending documents to Meilisearch")?,
+        );
+    }
+    for task in tasks {
+        wait(client, task, "indexing documents in Meilisearch").await?;
+    }
+    Ok(())
 }
 
 fn settings() -> Settings {
     Settings::new()
         .with_searchable_attributes(["title", "body"])
-        .with_filterable_attributes(["zone", "author", "kind", "created_at"])
-        .with_sortable_attributes(["created_at", "score"])
-        // Title matches before typo counts, as the embedded engine ranks them.
-        .with_ranking_rules([
-            "words",
-            "attribute",
-            "typo",
-            "proximity",
-            "sort",
-            "exactness",
+        .with_filterable_attributes([
+            "zone",
+            "author",
+            "kind",
+            "created_at",
+            "discussion_id",
+            "recognized",
         ])
+        .with_sortable_attributes(["created_at", "score"])
+        // The order both engines keep: a sort asked for first (newest, most votes), then
+        // every word, fewer typos, words closer together, title before body, exact
+        // before fuzzy, then votes, recognition and recency.
+        .with_ranking_rules(RANKING_RULES)
         .with_typo_tolerance(TypoToleranceSettings {
             enabled: Some(true),
             disable_on_attributes: Some(Vec::new()),
@@ -190,7 +252,7 @@ pub fn quote_filter_value(value: &str) -> String {
     out
 }
 
-/// The filter expression for a query's zone, author and kind, if any.
+/// The filter expression for a query's filters, if any.
 pub fn filter_expression(q: &SearchQuery) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(zone) = &q.zone {
@@ -201,6 +263,20 @@ pub fn filter_expression(q: &SearchQuery) -> Option<String> {
     }
     if let Some(kind) = q.kind {
         parts.push(format!("kind = {}", quote_filter_value(kind.as_str())));
+    }
+    if let Some(id) = q.discussion {
+        parts.push(format!("discussion_id = {id}"));
+    }
+    if q.recognized {
+        parts.push("recognized = 1".to_string());
+    }
+    // Whole seconds, as stored: from the second `from` falls in, to before `to`.
+    if let Some(from) = q.from {
+        parts.push(format!("created_at >= {}", from.timestamp()));
+    }
+    if let Some(to) = q.to {
+        let seconds = to.timestamp() + i64::from(to.timestamp_subsec_nanos() > 0);
+        parts.push(format!("created_at < {seconds}"));
     }
     (!parts.is_empty()).then(|| parts.join(" AND "))
 }
@@ -236,20 +312,31 @@ fn build_query<'a>(
         .with_matching_strategy(MatchingStrategies::ALL)
         .with_page(usize::try_from(q.page()).unwrap_or(usize::MAX))
         .with_hits_per_page(usize::try_from(q.per_page()).unwrap_or(1))
-        .with_sort(SORT_NEWEST_FIRST)
         .with_attributes_to_highlight(Selectors::Some(HIGHLIGHT))
         .with_highlight_pre_tag(PRE_TAG)
         .with_highlight_post_tag(POST_TAG)
         .with_attributes_to_crop(Selectors::Some(CROP))
         .with_crop_length(text::SNIPPET_WORDS)
         .with_crop_marker(text::CROP_MARKER);
+    match q.sort {
+        SortOrder::Relevance => {}
+        SortOrder::Newest => {
+            query.with_sort(SORT_NEWEST);
+        }
+        SortOrder::Votes => {
+            query.with_sort(SORT_VOTES);
+        }
+    }
+    if q.group == Grouping::Discussion {
+        query.with_distinct(GROUP_BY);
+    }
     if let Some(filter) = filter {
         query.with_filter(filter);
     }
     query
 }
 
-fn to_hit(hit: SearchResult<MeiliDoc>) -> SearchHit {
+fn to_hit(hit: SearchResult<MeiliDoc>, words: &[text::QueryWord]) -> SearchHit {
     let doc = hit.result;
     let snippet = match hit
         .formatted_result
@@ -267,12 +354,89 @@ fn to_hit(hit: SearchResult<MeiliDoc>) -> SearchHit {
         kind: doc.kind,
         discussion_id: doc.discussion_id,
         comment_id: doc.comment_id,
-        title: doc.title,
+        title_html: text::mark_all(&doc.thread_title, words),
+        title: doc.thread_title,
         snippet,
         zone: doc.zone,
         author: doc.author,
         created_at,
         score: doc.score,
+        matches: 1,
+    }
+}
+
+/// How many matching posts each of `discussions` has: the same search, restricted to
+/// them, counted by Meilisearch's facet distribution.
+async fn match_counts(
+    index: &Index,
+    text: &str,
+    filter: Option<&str>,
+    discussions: &[i32],
+) -> anyhow::Result<HashMap<i32, u64>> {
+    if discussions.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<String> = discussions.iter().map(i32::to_string).collect();
+    let within = format!("{GROUP_BY} IN [{}]", ids.join(", "));
+    let filter = match filter {
+        Some(f) => format!("({f}) AND {within}"),
+        None => within,
+    };
+    let results = index
+        .search()
+        .with_query(text)
+        .with_matching_strategy(MatchingStrategies::ALL)
+        .with_filter(&filter)
+        .with_facets(Selectors::Some(&[GROUP_BY]))
+        .with_limit(0)
+        .execute::<MeiliDoc>()
+        .await
+        .context("counting matches in Meilisearch")?;
+    Ok(results
+        .facet_distribution
+        .and_then(|mut f| f.remove(GROUP_BY))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(id, count)| Some((id.parse().ok()?, count as u64)))
+        .collect())
+}
+
+/// A new index being filled beside the live one, swapped in by `finish`.
+struct MeiliRebuild {
+    client: Client,
+    live: String,
+    next: Index,
+}
+
+#[async_trait]
+impl Rebuild for MeiliRebuild {
+    async fn index(&mut self, docs: Vec<SearchDoc>) -> anyhow::Result<()> {
+        add_documents(&self.client, &self.next, &docs).await
+    }
+
+    async fn finish(self: Box<Self>) -> anyhow::Result<()> {
+        let swap = SwapIndexes {
+            indexes: (self.live.clone(), self.next.uid.clone()),
+            rename: None,
+        };
+        let task = self
+            .client
+            .swap_indexes([&swap])
+            .await
+            .context("swapping the rebuilt Meilisearch index in")?;
+        wait(
+            &self.client,
+            task,
+            "swapping the rebuilt Meilisearch index in",
+        )
+        .await?;
+        // The rebuilt index's uid now holds the old documents.
+        let task = self
+            .next
+            .delete()
+            .await
+            .context("deleting the old Meilisearch index")?;
+        wait(&self.client, task, "deleting the old Meilisearch index").await
     }
 }
 
@@ -282,21 +446,12 @@ impl SearchEngine for MeiliEngine {
         "meilisearch"
     }
 
+    fn needs_rebuild(&self) -> bool {
+        self.fresh
+    }
+
     async fn index(&self, docs: Vec<SearchDoc>) -> anyhow::Result<()> {
-        let docs: Vec<MeiliDoc> = docs.iter().map(MeiliDoc::from).collect();
-        let mut tasks = Vec::new();
-        for chunk in docs.chunks(BATCH) {
-            tasks.push(
-                self.index
-                    .add_or_replace(chunk, Some(PRIMARY_KEY))
-                    .await
-                    .context("sending documents to Meilisearch")?,
-            );
-        }
-        for task in tasks {
-            self.wait(task, "indexing documents in Meilisearch").await?;
-        }
-        Ok(())
+        add_documents(&self.client, &self.index, &docs).await
     }
 
     async fn remove(&self, ids: Vec<String>) -> anyhow::Result<()> {
@@ -308,7 +463,7 @@ impl SearchEngine for MeiliEngine {
             .delete_documents(&ids)
             .await
             .context("deleting documents from Meilisearch")?;
-        self.wait(task, "deleting documents from Meilisearch").await
+        wait(&self.client, task, "deleting documents from Meilisearch").await
     }
 
     async fn clear(&self) -> anyhow::Result<()> {
@@ -317,7 +472,24 @@ impl SearchEngine for MeiliEngine {
             .delete_all_documents()
             .await
             .context("clearing the Meilisearch index")?;
-        self.wait(task, "clearing the Meilisearch index").await
+        wait(&self.client, task, "clearing the Meilisearch index").await
+    }
+
+    async fn rebuild(&self) -> anyhow::Result<Box<dyn Rebuild>> {
+        let uid = format!("{}_rebuild", self.index.uid);
+        // A rebuild that was interrupted leaves its index behind: start it afresh.
+        if let Ok(task) = self.client.index(uid.as_str()).delete().await {
+            wait(&self.client, task, "deleting an unfinished rebuild")
+                .await
+                .ok();
+        }
+        let next = create_index(&self.client, &uid, false).await?;
+        apply_settings(&self.client, &next).await?;
+        Ok(Box::new(MeiliRebuild {
+            client: self.client.clone(),
+            live: self.index.uid.clone(),
+            next,
+        }))
     }
 
     async fn search(&self, q: &SearchQuery) -> anyhow::Result<SearchResults> {
@@ -336,8 +508,21 @@ impl SearchEngine for MeiliEngine {
             .total_hits
             .or(results.estimated_total_hits)
             .unwrap_or(results.hits.len());
+        let words = text::words_of(&q.q);
+        let mut hits: Vec<SearchHit> = results
+            .hits
+            .into_iter()
+            .map(|h| to_hit(h, &words))
+            .collect();
+        if q.group == Grouping::Discussion {
+            let ids: Vec<i32> = hits.iter().map(|h| h.discussion_id).collect();
+            let counts = match_counts(&self.index, &text, filter.as_deref(), &ids).await?;
+            for hit in &mut hits {
+                hit.matches = counts.get(&hit.discussion_id).copied().unwrap_or(1).max(1);
+            }
+        }
         Ok(SearchResults {
-            hits: results.hits.into_iter().map(to_hit).collect(),
+            hits,
             total: u64::try_from(total).unwrap_or(u64::MAX),
             took_ms: elapsed_ms(start),
         })
@@ -386,7 +571,7 @@ mod tests {
     #[test]
     fn search_request_shape() -> anyhow::Result<()> {
         let client = Client::new("http://localhost:7700", Some("key"))?;
-        let index = client.index(INDEX_UID);
+        let index = client.index(DEFAULT_INDEX);
         let q = SearchQuery {
             q: "collab".to_string(),
             author: Some("bob".to_string()),
@@ -401,7 +586,7 @@ mod tests {
             "matchingStrategy": "all",
             "page": 1,
             "hitsPerPage": MAX_PER_PAGE,
-            "sort": ["created_at:desc"],
+            "distinct": "discussion_id",
             "filter": "author = \"bob\"",
             "attributesToHighlight": ["title", "body"],
             "highlightPreTag": PRE_TAG,
@@ -424,7 +609,14 @@ mod tests {
         );
         assert_eq!(
             settings["filterableAttributes"],
-            serde_json::json!(["zone", "author", "kind", "created_at"])
+            serde_json::json!([
+                "zone",
+                "author",
+                "kind",
+                "created_at",
+                "discussion_id",
+                "recognized"
+            ])
         );
         assert_eq!(
             settings["sortableAttributes"],
@@ -432,20 +624,27 @@ mod tests {
         );
         assert_eq!(
             settings.get("rankingRules"),
-            Some(&serde_json::json!([
-                "words",
-                "attribute",
-                "typo",
-                "proximity",
-                "sort",
-                "exactness"
-            ]))
+            Some(&serde_json::json!(RANKING_RULES))
         );
+        assert!(
+            body.get("sort").is_none(),
+            "relevance asks for no sort: {body}"
+        );
+        let newest = SearchQuery {
+            sort: SortOrder::Newest,
+            group: Grouping::None,
+            ..q.clone()
+        };
+        let body = serde_json::to_value(build_query(&index, "collab", None, &newest))?;
+        assert_eq!(body["sort"], serde_json::json!(["created_at:desc"]));
+        assert!(body.get("distinct").is_none(), "{body}");
         let doc = serde_json::to_value(MeiliDoc::from(&crate::search::contract_tests::comment(
             7, 3, "T", "B", 0,
         )))?;
         assert_eq!(doc["id"], "c-7");
         assert_eq!(doc["kind"], "comment");
+        assert_eq!(doc["title"], "", "a reply's title is not searchable");
+        assert_eq!(doc["thread_title"], "T");
         assert!(doc["created_at"].is_i64());
         Ok(())
     }

@@ -3,8 +3,11 @@
 //! Two engines share one contract ([`SearchEngine`]): an embedded tantivy index under
 //! `data_dir/search` (the default) and a Meilisearch server (when a URL is configured).
 //! Both match every query word (AND), tolerate typos like Meilisearch (one from 5 letters,
-//! two from 9), match the last word as a prefix, rank title matches first and break ties
-//! newest first, and return HTML snippets in which only `<mark>` is markup.
+//! two from 9), match the last word as a prefix, rank by one set of rules (fewer typos,
+//! words closer together, title before body, exact before fuzzy, then votes,
+//! recognition and recency), group hits by discussion unless asked not to, and return
+//! HTML titles and snippets in which only `<mark>` is markup. A reply matches on its own
+//! text only; its discussion's title counts toward the discussion.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -18,7 +21,8 @@ pub mod text;
 pub(crate) mod contract_tests;
 
 pub use engine::{
-    MAX_PER_PAGE, Search, SearchDoc, SearchEngine, SearchHit, SearchQuery, SearchResults,
+    Grouping, MAX_PER_PAGE, Rebuild, Search, SearchDoc, SearchEngine, SearchHit, SearchQuery,
+    SearchResults, SortOrder,
 };
 
 /// Opens the configured engine: Meilisearch when `meili_url` is given, otherwise the
@@ -28,10 +32,11 @@ pub async fn open(
     data_dir: &Path,
     meili_url: Option<&str>,
     meili_api_key: Option<&str>,
+    meili_index: &str,
 ) -> anyhow::Result<Search> {
     match meili_url {
         Some(url) => Ok(Arc::new(
-            meili::MeiliEngine::open(url, meili_api_key).await?,
+            meili::MeiliEngine::open(url, meili_api_key, meili_index).await?,
         )),
         None => Ok(Arc::new(
             embedded::EmbeddedEngine::open(&data_dir.join("search")).await?,

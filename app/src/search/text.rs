@@ -101,6 +101,61 @@ pub fn word_matches(word: &QueryWord, token: &str) -> bool {
     }
 }
 
+/// The analyzer both engines' callers share for marking words in a title: splits on
+/// non-alphanumeric characters, lower-cases and folds accents to ASCII (the embedded
+/// engine indexes with the same).
+pub fn analyzer() -> tantivy::tokenizer::TextAnalyzer {
+    use tantivy::tokenizer::{
+        AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    };
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The tokens of a text through [`analyzer`].
+pub fn tokens(text: &str) -> Vec<Token> {
+    use tantivy::tokenizer::TokenStream as _;
+    let mut analyzer = analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let t = stream.token();
+        out.push(Token {
+            text: t.text.clone(),
+            from: t.offset_from,
+            to: t.offset_to,
+        });
+    }
+    out
+}
+
+/// The words of a query, through [`analyzer`].
+pub fn words_of(query: &str) -> Vec<QueryWord> {
+    query_words(query, tokens(query))
+}
+
+/// A short text (a title) as HTML: escaped, every word that matches a query word wrapped
+/// in `<mark>`, nothing cropped.
+pub fn mark_all(text: &str, words: &[QueryWord]) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut pos = 0;
+    for t in tokens(text) {
+        if t.from < pos || !words.iter().any(|w| word_matches(w, &t.text)) {
+            continue;
+        }
+        push_escaped(&mut out, text.get(pos..t.from).unwrap_or_default());
+        out.push_str("<mark>");
+        push_escaped(&mut out, text.get(t.from..t.to).unwrap_or_default());
+        out.push_str("</mark>");
+        pos = t.to;
+    }
+    push_escaped(&mut out, text.get(pos..).unwrap_or_default());
+    out
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
@@ -240,6 +295,16 @@ mod tests {
         assert!(word_matches(&w("colab", true), "collaboration"));
         assert!(word_matches(&w("recieve", false), "receive"));
         assert!(!word_matches(&w("house", false), "mouse_trap"));
+    }
+
+    #[test]
+    fn titles_are_marked_whole() {
+        let words = words_of("onbording starters ");
+        assert_eq!(
+            mark_all("Onboarding & <b>bold</b> new-starters", &words),
+            "<mark>Onboarding</mark> &amp; &lt;b&gt;bold&lt;/b&gt; new-<mark>starters</mark>"
+        );
+        assert_eq!(mark_all("Nothing here", &words), "Nothing here");
     }
 
     #[test]

@@ -276,6 +276,8 @@ pub async fn record(
             on,
             reputation_changed,
         } => {
+            // Search can filter on recognition and ranks by it.
+            search_jobs::enqueue(txn, SearchJob::for_post(item.post)).await?;
             let author = item.author_id;
             if on {
                 let note = notifications::New {

@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Duration, Utc};
+
 use crate::domain::{Paging, PostKind};
 use crate::error::{AppError, AppResult};
-use crate::search::{Search, SearchHit, SearchQuery, SearchResults};
+use crate::search::{Grouping, Search, SearchHit, SearchQuery, SearchResults, SortOrder};
 
 /// Reads the search parameters shared by the API and the page.
 pub fn parse_query(query: &HashMap<String, String>) -> AppResult<SearchQuery> {
@@ -25,11 +27,58 @@ pub fn parse_query(query: &HashMap<String, String>) -> AppResult<SearchQuery> {
         .filter(|c| !c.is_control())
         .take(500)
         .collect();
+    let time = |field: &'static str| -> AppResult<Option<(DateTime<Utc>, bool)>> {
+        get(field)
+            .map(|raw| {
+                super::audit::parse_time(raw)
+                    .map(|t| (t, !raw.contains('T')))
+                    .ok_or_else(|| {
+                        AppError::validation(
+                            field,
+                            "must be a date (2026-12-01) or an RFC 3339 time",
+                        )
+                    })
+            })
+            .transpose()
+    };
+    let from = time("from")?.map(|(t, _)| t);
+    // A date as `to` takes in that whole day.
+    let to = time("to")?.map(|(t, date)| if date { t + Duration::days(1) } else { t });
+    let recognized = match get("recognized") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(AppError::validation("recognized", "must be true or false")),
+    };
+    let sort = match get("sort") {
+        None => SortOrder::default(),
+        Some(raw) => SortOrder::parse(raw)
+            .ok_or_else(|| AppError::validation("sort", "must be relevance, newest or votes"))?,
+    };
+    let group = match get("group") {
+        None | Some("discussion") => Grouping::Discussion,
+        Some("none") => Grouping::None,
+        Some(_) => return Err(AppError::validation("group", "must be discussion or none")),
+    };
+    let discussion = match get("discussion") {
+        None => None,
+        Some(raw) => Some(
+            raw.parse::<i32>()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| AppError::validation("discussion", "must be a discussion id"))?,
+        ),
+    };
     Ok(SearchQuery {
         q,
         zone: get("zone").map(|z| z.to_lowercase()),
         author: get("author").map(|a| a.to_lowercase()),
         kind,
+        discussion,
+        from,
+        to,
+        recognized,
+        sort,
+        group,
         page: paging.page,
         per_page: paging.per_page,
     })
@@ -88,6 +137,7 @@ pub async fn similar(
         let query = SearchQuery {
             q: format!("{q} "),
             kind: Some(PostKind::Discussion),
+            group: Grouping::None,
             page: 1,
             per_page: 10,
             ..Default::default()

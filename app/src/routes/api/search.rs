@@ -14,6 +14,12 @@ use crate::state::AppState;
     params(("q" = Option<String>, Query, description = "the words to find; every word must match, the last may be a prefix, typos are tolerated"),
         ("zone" = Option<String>, Query), ("author" = Option<String>, Query, description = "a username"),
         ("kind" = Option<String>, Query, description = "discussion or comment", pattern = r"^(discussion|comment)?$"),
+        ("discussion" = Option<i32>, Query, description = "only the posts of this discussion", minimum = 1),
+        ("from" = Option<String>, Query, description = "written at or after: a date (2026-12-01) or an RFC 3339 time"),
+        ("to" = Option<String>, Query, description = "written before: an RFC 3339 time, or a date (the whole day included)"),
+        ("recognized" = Option<bool>, Query, description = "only posts recognised as a Great Idea"),
+        ("sort" = Option<String>, Query, description = "relevance (default), newest or votes", pattern = r"^(relevance|newest|votes)?$"),
+        ("group" = Option<String>, Query, description = "discussion (default: one hit per discussion, its best matching post; `total` counts discussions) or none (every matching post)", pattern = r"^(discussion|none)?$"),
         ("page" = Option<u64>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, body = SearchResults), (status = 400, body = ErrorResponse), (status = 503, body = ErrorResponse)))]
 pub async fn search(

@@ -181,7 +181,7 @@ async fn page(
         .snapshot
         .related
         .iter()
-        .map(super::search::hit_row)
+        .map(|h| super::search::hit_row(h, ""))
         .collect();
     ctx.insert("poll", &page.poll);
     ctx.insert("quizzes", &full.snapshot.quizzes);

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::render::{base_context, render};
 use crate::auth::MaybeMember;
 use crate::error::AppResult;
-use crate::search::SearchHit;
+use crate::search::{Grouping, SearchHit, SearchQuery};
 use crate::services::search::{self, parse_query, run};
 use crate::state::AppState;
 use crate::views::discussion_path;
@@ -34,9 +34,32 @@ pub async fn page(
     ctx.insert("zone", &q.zone.clone().unwrap_or_default());
     ctx.insert("author", &q.author.clone().unwrap_or_default());
     ctx.insert("kind", q.kind.map(|k| k.as_str()).unwrap_or(""));
+    ctx.insert(
+        "from",
+        &q.from
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+    );
+    // A date `to` means through that day: show the day itself.
+    ctx.insert(
+        "to",
+        &q.to
+            .map(|t| {
+                (t - chrono::Duration::seconds(1))
+                    .format("%Y-%m-%d")
+                    .to_string()
+            })
+            .unwrap_or_default(),
+    );
+    ctx.insert("recognized", &q.recognized);
+    ctx.insert("sort", q.sort.as_str());
+    ctx.insert("grouped", &(q.group == Grouping::Discussion));
+    ctx.insert("discussion", &q.discussion);
+    ctx.insert("filtered", &filtered(&q));
+    ctx.insert("filters_qs", &filters_qs(&query));
     if let Some(results) = results {
         let pages = results.total.div_ceil(q.per_page()).max(1);
-        let hits: Vec<serde_json::Value> = results.hits.iter().map(hit_row).collect();
+        let hits: Vec<serde_json::Value> = results.hits.iter().map(|h| hit_row(h, &q.q)).collect();
         ctx.insert("hits", &hits);
         ctx.insert("total", &results.total);
         ctx.insert("took_ms", &results.took_ms);
@@ -46,13 +69,60 @@ pub async fn page(
     render(&state, "search/results.html", &ctx)
 }
 
-pub fn hit_row(hit: &SearchHit) -> serde_json::Value {
+/// Whether anything narrows the search beyond its words.
+fn filtered(q: &SearchQuery) -> bool {
+    q.zone.is_some()
+        || q.author.is_some()
+        || q.kind.is_some()
+        || q.from.is_some()
+        || q.to.is_some()
+        || q.recognized
+        || q.discussion.is_some()
+}
+
+/// The query string of everything but the page, for the pages' links.
+fn filters_qs(query: &HashMap<String, String>) -> String {
+    const KEPT: [&str; 11] = [
+        "q",
+        "zone",
+        "author",
+        "kind",
+        "from",
+        "to",
+        "recognized",
+        "sort",
+        "group",
+        "discussion",
+        "per_page",
+    ];
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for key in KEPT {
+        if let Some(value) = query.get(key).filter(|v| !v.trim().is_empty()) {
+            out.append_pair(key, value);
+        }
+    }
+    out.finish()
+}
+
+/// A hit as the page shows it: where it links, and where its other matches are.
+pub fn hit_row(hit: &SearchHit, q: &str) -> serde_json::Value {
     let base = discussion_path(hit.discussion_id, &hit.title);
     let url = match hit.comment_id {
         Some(c) => format!("{base}#comment-{c}"),
         None => base,
     };
-    serde_json::json!({ "hit": hit, "url": url })
+    let more = hit.matches.saturating_sub(1);
+    let within = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("q", q)
+        .append_pair("discussion", &hit.discussion_id.to_string())
+        .append_pair("group", "none")
+        .finish();
+    serde_json::json!({
+        "hit": hit,
+        "url": url,
+        "more": more,
+        "within": format!("/search?{within}"),
+    })
 }
 
 /// Discussions like a title, as rows for the page ("Check for similar discussions").
@@ -63,5 +133,5 @@ pub async fn similar(
     limit: usize,
 ) -> AppResult<Vec<serde_json::Value>> {
     let hits = search::similar(&state.search, title, exclude, limit).await;
-    Ok(hits.iter().map(hit_row).collect())
+    Ok(hits.iter().map(|h| hit_row(h, "")).collect())
 }
