@@ -43,7 +43,7 @@ pub enum Command {
     RecomputeReputation,
     /// Fill an empty community with a realistic demo: members, discussions, replies.
     SeedDemo {
-        /// How many discussions to create.
+        /// How many discussions to create (at most 60: each is written out).
         #[arg(long, default_value_t = 60)]
         discussions: usize,
     },

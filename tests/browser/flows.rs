@@ -231,7 +231,12 @@ async fn member_flow(js: bool) {
             .await
             .unwrap();
         b.find("main").await;
-        if b.source().await.contains(TITLE) && b.path().await == "/search" {
+        // The title's matched word is marked, so look for the hit's link.
+        if b.source()
+            .await
+            .contains(&format!("href=\"/discussions/{id}"))
+            && b.path().await == "/search"
+        {
             found = true;
             break;
         }

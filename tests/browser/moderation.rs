@@ -43,6 +43,8 @@ async fn sign_in(b: &Browser, username: &str) {
 
 /// Signs out with the header's button, as a member would.
 async fn sign_out(b: &Browser) {
+    // Sign out sits in the account menu: open it first.
+    b.click(".account-menu summary").await;
     b.click("form[action='/signout'] button[type=submit]").await;
     b.wait_text(".member-menu", "Sign in").await;
 }
@@ -722,6 +724,8 @@ async fn an_admin_reads_the_audit_log_and_changes_the_settings() {
     sign_out(&b).await;
 
     sign_in(&b, "ada").await;
+    // The audit log is in the account menu.
+    b.click(".account-menu summary").await;
     let audit = b.find(".member-menu a[href='/admin/audit']").await;
     assert_eq!(audit.text().await.unwrap().trim(), "Audit");
     audit.click().await.unwrap();
@@ -826,12 +830,15 @@ async fn an_admin_reads_the_audit_log_and_changes_the_settings() {
     assert_eq!(save.text().await.unwrap().trim(), "Save");
     save.click().await.unwrap();
     for _ in 0..50 {
+        // The page may be replaced between finding the field and reading it: then
+        // look again.
         if b.path().await == "/admin/settings"
             && b.find("#flags_to_hide")
                 .await
                 .prop("value")
                 .await
-                .unwrap()
+                .ok()
+                .flatten()
                 .as_deref()
                 == Some("1")
         {

@@ -29,7 +29,12 @@ async fn populate(app: &TestApp) -> Vec<(&'static str, String)> {
         .comment(&ben.token, id, "Yes — and give mentors time for it.", None)
         .await;
     let second = app
-        .comment(&ana.token, id, "Agreed, an hour a week.", Some(first))
+        .comment(
+            &ana.token,
+            id,
+            "Agreed, an hour of mentoring a week.",
+            Some(first),
+        )
         .await;
     let third = app
         .comment(&ben.token, id, "Logged in the planning doc.", Some(second))
@@ -220,6 +225,28 @@ async fn check(b: &Browser, name: &str, axe: Option<&str>, problems: &mut Vec<St
                 v["id"], v["impact"], v["help"], v["nodes"]
             ));
         }
+    }
+    // At desktop width the header is one row: the brand, the zones, the search box and
+    // the member's links side by side, and no zone link below another.
+    let spread = b
+        .client
+        .execute(
+            "const mid = e => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; };
+             const spread = xs => Math.round(Math.max(...xs) - Math.min(...xs));
+             return [spread([...document.querySelector('.header-row').children].map(mid)),
+                     spread([...document.querySelectorAll('.zones-nav a')].map(mid))];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let spread: Vec<i64> = spread
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_i64()).collect())
+        .unwrap_or_default();
+    if spread.iter().any(|s| *s > 12) {
+        problems.push(format!(
+            "{name}: the header is not one row at 1280 px (spread of its parts and of the zone links: {spread:?} px)"
+        ));
     }
     b.screenshot(name.split(' ').next().unwrap_or(name)).await;
     // A 360 px phone: nothing wider than the screen.

@@ -1,6 +1,7 @@
 //! What each command-line command does.
 
 pub mod demo;
+pub mod demo_topics;
 pub mod seed_bench;
 
 use anyhow::Context;
@@ -171,80 +172,6 @@ const PEOPLE: &[(&str, &str, Role)] = &[
     ("lena", "Lena Fischer", Role::Member),
 ];
 
-const TOPICS: &[(&str, &str, &str)] = &[
-    (
-        "customers",
-        "Should support see the product roadmap?",
-        "Customers keep asking our support team what's coming next, and we have nothing to tell them.\n\nWould a **public roadmap** help, or would it set expectations we can't meet?",
-    ),
-    (
-        "customers",
-        "Answer every ticket within one working day",
-        "We measured it: tickets answered within a day get *twice* the satisfaction score.\n\nWhat would it take to make that our standard?",
-    ),
-    (
-        "customers",
-        "Collect customer quotes in one place",
-        "Sales, support and product each keep their own notes. A shared page of real customer words would help everyone.",
-    ),
-    (
-        "customers",
-        "Onboarding calls for new accounts",
-        "A 30-minute call in the first week might save a lot of churn later. Has anyone tried it?",
-    ),
-    (
-        "people",
-        "Meeting-free Wednesday afternoons",
-        "Deep work needs long blocks. Could we keep Wednesday afternoons free of meetings across the company?",
-    ),
-    (
-        "people",
-        "A mentoring circle for new managers",
-        "First-time managers learn alone. A monthly circle with experienced leads could change that.",
-    ),
-    (
-        "people",
-        "Written decisions, not hallway decisions",
-        "Decisions made in corridors leave remote colleagues out. Let's write them down where everyone can find them.",
-    ),
-    (
-        "people",
-        "Recognise the quiet work",
-        "Some of the most valuable work (reviews, docs, mentoring) is invisible. How do we see it?",
-    ),
-    (
-        "stakeholders",
-        "Quarterly results in plain language",
-        "Our quarterly report is written for analysts. A one-page version for everyone would help people see the link between their work and results.",
-    ),
-    (
-        "stakeholders",
-        "Local suppliers first",
-        "Where quality and price are close, could we prefer suppliers from the communities we work in?",
-    ),
-    (
-        "stakeholders",
-        "Share our energy use openly",
-        "We track it already. Publishing it would keep us honest and might inspire others.",
-    ),
-    (
-        "stakeholders",
-        "A partner advisory group",
-        "Our biggest partners know things about our market we don't. Should we meet them twice a year?",
-    ),
-];
-
-const REPLIES: &[&str] = &[
-    "Great idea: we tried something similar in my last team and it worked well.",
-    "I like it, but who would own this day to day?",
-    "+1. Could we start with a small pilot and measure it?",
-    "We should ask the people most affected before deciding.",
-    "I can help with this. Happy to set up a first draft.",
-    "What does success look like after three months?",
-    "This came up in our team meeting too, so there's real demand.",
-    "Agreed, and let's write down what we learn either way.",
-];
-
 pub async fn seed_demo(settings: Settings, count: usize) -> anyhow::Result<()> {
     telemetry::init();
     let conn = db::connect(&settings.database_url()).await?;
@@ -287,77 +214,122 @@ pub async fn seed_demo(settings: Settings, count: usize) -> anyhow::Result<()> {
         bar.inc(1);
     }
     bar.set_message("discussions");
-    for i in 0..count {
-        let (zone, title, body) = TOPICS[i % TOPICS.len()];
-        let round = i / TOPICS.len();
-        let title = if round == 0 {
-            title.to_string()
-        } else {
-            format!("{title} (round {})", round + 1)
-        };
-        let author = &actors[i % actors.len()];
+    let topics = &demo_topics::TOPICS[..count.min(demo_topics::TOPICS.len())];
+    let now = chrono::Utc::now();
+    let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
+    for (i, topic) in topics.iter().enumerate() {
+        let author = &actors[topic.by % actors.len()];
         let view = discussions::create(
             &conn,
-            zone,
+            topic.zone,
             author,
-            NewDiscussion::parse(&title, body).map_err(|e| anyhow::anyhow!("{e}"))?,
+            NewDiscussion::parse(topic.title, topic.body).map_err(err)?,
         )
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let mut last: Option<i32> = None;
-        for r in 0..(i % 5 + 1) {
-            let who = &actors[(i + r * 7 + 1) % actors.len()];
-            let text = REPLIES[(i + r) % REPLIES.len()];
-            // Every other reply answers the one before it, so threads have depth.
-            let parent = if r % 2 == 1 { last } else { None };
+        .map_err(err)?;
+        let mut replies: Vec<(i32, &Actor)> = Vec::new();
+        for reply in topic.replies {
+            let who = &actors[reply.by % actors.len()];
+            let parent = reply.to.and_then(|k| replies.get(k)).map(|(id, _)| *id);
             let c = comments::create(
                 &conn,
                 view.id,
                 who,
-                Body::parse(text).map_err(|e| anyhow::anyhow!("{e}"))?,
+                Body::parse(reply.text).map_err(err)?,
                 parent,
             )
             .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            last = Some(c.id);
+            .map_err(err)?;
+            replies.push((c.id, who));
         }
-        // A few colleagues upvote it; leaders now and then recognise a great idea.
-        for k in 0..(i % 7) {
+        // Colleagues upvote the idea and the replies that answer it; leaders now and
+        // then recognise a great idea.
+        let upvote = |post: Post, voter: &Actor| {
+            let conn = &conn;
+            let voter = voter.clone();
+            async move {
+                votes::vote(conn, &voter, post, VoteValue::parse(1).map_err(err)?, now)
+                    .await
+                    .map_err(err)
+            }
+        };
+        for k in 0..(i * 7 % 11) {
             let voter = &actors[(i + k * 5 + 2) % actors.len()];
             if voter.id != author.id {
-                votes::vote(
-                    &conn,
-                    voter,
-                    Post::Discussion(view.id),
-                    VoteValue::parse(1).map_err(|e| anyhow::anyhow!("{e}"))?,
-                    chrono::Utc::now(),
-                )
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                upvote(Post::Discussion(view.id), voter).await?;
             }
         }
-        if i % 9 == 4
+        for (r, (id, who)) in replies.iter().enumerate() {
+            for k in 0..((i + r) % 4) {
+                let voter = &actors[(i + r + k * 3 + 1) % actors.len()];
+                if voter.id != who.id {
+                    upvote(Post::Comment(*id), voter).await?;
+                }
+            }
+        }
+        if i % 7 == 3
             && let Some(leader) = actors
                 .iter()
                 .find(|a| a.role == Role::Leader && a.id != author.id)
         {
-            recognition::recognize(
-                &conn,
-                leader,
-                Post::Discussion(view.id),
-                true,
-                chrono::Utc::now(),
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            recognition::recognize(&conn, leader, Post::Discussion(view.id), true, now)
+                .await
+                .map_err(err)?;
         }
+        // Spread over the last weeks, the first topics newest, each thread's replies
+        // following its opening post.
+        let hours = i64::try_from(i).unwrap_or(0) * 11 + 2;
+        backdate(
+            &conn,
+            view.id,
+            &replies,
+            now - chrono::Duration::hours(hours),
+        )
+        .await?;
         bar.inc(1);
     }
     demo::extras(&conn, &actors).await?;
     bar.finish_with_message("done");
     println!(
-        "Seeded {} members and {count} discussions with replies and votes. Sign in as any of them (e.g. amara) with the password {password:?}.",
-        PEOPLE.len()
+        "Seeded {} members and {} discussions with replies and votes. Sign in as any of them (e.g. amara) with the password {password:?}.",
+        PEOPLE.len(),
+        topics.len()
     );
+    Ok(())
+}
+
+/// Dates a demo thread as if it had been written from `start` on: the opening post at
+/// `start`, each reply a while after the one before.
+async fn backdate(
+    conn: &sea_orm::DatabaseConnection,
+    discussion: i32,
+    replies: &[(i32, &Actor)],
+    start: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use entity::{comment, discussion};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let mut at = start;
+    for (n, (id, _)) in replies.iter().enumerate() {
+        at += chrono::Duration::minutes(17 + 23 * i64::try_from(n % 5).unwrap_or(0));
+        comment::Entity::update_many()
+            .col_expr(comment::Column::CreatedAt, Expr::value(at))
+            .col_expr(comment::Column::UpdatedAt, Expr::value(at))
+            .filter(comment::Column::Id.eq(*id))
+            .exec(conn)
+            .await?;
+    }
+    discussion::Entity::update_many()
+        .col_expr(discussion::Column::CreatedAt, Expr::value(start))
+        .col_expr(discussion::Column::UpdatedAt, Expr::value(start))
+        .col_expr(discussion::Column::LastActivityAt, Expr::value(at))
+        // Read by more people than write: a few dozen, more for the longer threads.
+        .col_expr(
+            discussion::Column::ViewCount,
+            Expr::value(i32::try_from(18 + replies.len() * 11).unwrap_or(0) + discussion * 37 % 53),
+        )
+        .filter(discussion::Column::Id.eq(discussion))
+        .exec(conn)
+        .await?;
     Ok(())
 }
