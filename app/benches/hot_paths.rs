@@ -200,7 +200,9 @@ fn bench_thread_cache(c: &mut Criterion) {
     let (db, search, reader, id) = rt.block_on(async {
         let db = quorum::db::connect(&url).await.unwrap();
         quorum::db::migrate(&db).await.unwrap();
-        let search = quorum::search::open(dir.path(), None, None, "quorum").await.unwrap();
+        let search = quorum::search::open(dir.path(), None, None, "quorum")
+            .await
+            .unwrap();
         let mut actors = members(&db, "member", 5).await;
         let d = discussions::create(
             &db,

@@ -195,7 +195,7 @@ fn load_corpus(path: &Path) -> anyhow::Result<Vec<SearchDoc>> {
                 author: author_of(message),
                 created_at: parse_time(message.get("timestamp"), &what)?,
                 score: 0,
-            recognized: false,
+                recognized: false,
             });
         }
     }
