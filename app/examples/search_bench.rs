@@ -71,6 +71,16 @@ struct Args {
     /// to show what prefix matching costs.
     #[arg(long)]
     no_prefix_variants: bool,
+    /// A relevance test set (scripts/search-relevance.json): queries with the message each
+    /// should find. Prints success@10 and MRR for every post and for the grouped view.
+    #[arg(long)]
+    relevance: Option<PathBuf>,
+    /// Draw a new relevance test set from the corpus into this file, and stop.
+    #[arg(long)]
+    write_relevance: Option<PathBuf>,
+    /// Queries of each kind in a drawn relevance set.
+    #[arg(long, default_value_t = 50)]
+    relevance_per_kind: usize,
 }
 
 /// Knuth's MMIX linear congruential generator: deterministic and dependency-free.
@@ -122,9 +132,21 @@ fn truncate_title(text: &str) -> String {
     format!("{cut}…")
 }
 
+/// One message of the corpus: where it is, and the documents it became.
+struct Message {
+    conversation: String,
+    /// Its place in the conversation, from 0.
+    index: usize,
+    discussion_id: i32,
+    comment_id: i32,
+    text: String,
+    /// The conversation's title (its first message, cut).
+    title: String,
+}
+
 /// Reads dataset.json (`{id: {messages: [[{text, timestamp, sender}, …], …], …}, …}`)
-/// into discussions and comments.
-fn load_corpus(path: &Path) -> anyhow::Result<Vec<SearchDoc>> {
+/// into discussions and comments, and the messages behind them.
+fn load_corpus(path: &Path) -> anyhow::Result<(Vec<SearchDoc>, Vec<Message>)> {
     let raw =
         std::fs::read(path).with_context(|| format!("reading the corpus {}", path.display()))?;
     let data: Value = serde_json::from_slice(&raw).context("parsing the corpus as JSON")?;
@@ -132,6 +154,7 @@ fn load_corpus(path: &Path) -> anyhow::Result<Vec<SearchDoc>> {
         .as_object()
         .context("corpus: expected an object of conversations")?;
     let mut docs = Vec::with_capacity(270_000);
+    let mut found = Vec::with_capacity(270_000);
     let mut comment_id: i32 = 0;
     for (n, (key, conversation)) in conversations.iter().enumerate() {
         let discussion_id = i32::try_from(n + 1).context("too many conversations")?;
@@ -179,12 +202,20 @@ fn load_corpus(path: &Path) -> anyhow::Result<Vec<SearchDoc>> {
             score: 0,
             recognized: false,
         });
-        for message in messages {
+        for (index, message) in messages.into_iter().enumerate() {
             comment_id = comment_id.checked_add(1).context("too many messages")?;
             let text = message
                 .get("text")
                 .and_then(Value::as_str)
                 .with_context(|| format!("{what}: message without text"))?;
+            found.push(Message {
+                conversation: key.clone(),
+                index,
+                discussion_id,
+                comment_id,
+                text: text.to_string(),
+                title: title.clone(),
+            });
             docs.push(SearchDoc {
                 kind: DocKind::Comment,
                 discussion_id,
@@ -199,7 +230,7 @@ fn load_corpus(path: &Path) -> anyhow::Result<Vec<SearchDoc>> {
             });
         }
     }
-    Ok(docs)
+    Ok((docs, found))
 }
 
 /// Lower-case ASCII words of at least `min` letters, in order.
@@ -413,7 +444,8 @@ fn time_phases(docs: &[SearchDoc]) -> anyhow::Result<()> {
 
 /// Segments listed in tantivy's meta.json (merges may still be running).
 fn segment_count(dir: &Path) -> Option<usize> {
-    let meta = std::fs::read(dir.join("meta.json")).ok()?;
+    let current = std::fs::read_to_string(dir.join("current")).ok()?;
+    let meta = std::fs::read(dir.join(current.trim()).join("meta.json")).ok()?;
     let meta: Value = serde_json::from_slice(&meta).ok()?;
     meta.get("segments").and_then(Value::as_array).map(Vec::len)
 }
@@ -426,6 +458,323 @@ fn is_empty_dir(dir: &Path) -> anyhow::Result<bool> {
     }
 }
 
+/// Words nobody remembers a message by.
+const STOP_WORDS: &[&str] = &[
+    "about",
+    "after",
+    "again",
+    "also",
+    "always",
+    "been",
+    "before",
+    "being",
+    "both",
+    "cause",
+    "could",
+    "didn",
+    "does",
+    "doesn",
+    "doing",
+    "done",
+    "down",
+    "each",
+    "even",
+    "ever",
+    "every",
+    "from",
+    "getting",
+    "going",
+    "gonna",
+    "good",
+    "great",
+    "have",
+    "having",
+    "here",
+    "just",
+    "know",
+    "like",
+    "little",
+    "lots",
+    "make",
+    "many",
+    "maybe",
+    "more",
+    "most",
+    "much",
+    "must",
+    "need",
+    "never",
+    "nice",
+    "only",
+    "other",
+    "over",
+    "pretty",
+    "really",
+    "right",
+    "same",
+    "should",
+    "some",
+    "something",
+    "still",
+    "such",
+    "sure",
+    "take",
+    "than",
+    "thank",
+    "thanks",
+    "that",
+    "thats",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "thing",
+    "things",
+    "think",
+    "this",
+    "those",
+    "though",
+    "through",
+    "very",
+    "want",
+    "well",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "will",
+    "with",
+    "would",
+    "yeah",
+    "your",
+    "youre",
+];
+
+/// The words someone might remember a message by: four letters or more, not a stop
+/// word, each once, in their order.
+fn memorable(text: &str) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    words(text, 4)
+        .into_iter()
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()) && seen.insert(w.clone()))
+        .collect()
+}
+
+/// A word misspelt by as many letters as search forgives it (one from 5 letters, two
+/// from 9): letters replaced, never the first.
+fn misspell(word: &str, rng: &mut Lcg) -> String {
+    let edits = match word.len() {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    };
+    let mut letters: Vec<u8> = word.bytes().collect();
+    let mut changed = BTreeSet::new();
+    while changed.len() < edits {
+        let at = 1 + rng.below(letters.len() - 1);
+        if changed.insert(at)
+            && let Some(c) = letters.get_mut(at)
+        {
+            let shift = u8::try_from(1 + rng.below(25)).unwrap_or(1);
+            *c = b'a' + (*c - b'a' + shift) % 26;
+        }
+    }
+    String::from_utf8_lossy(&letters).into_owned()
+}
+
+/// The kinds of query in a relevance set, and how they are drawn from a message.
+const RELEVANCE_KINDS: [&str; 4] = [
+    "two words",
+    "two words, one misspelt",
+    "a word and the start of another",
+    "two words of a discussion's title",
+];
+
+/// Draws a relevance set: for each kind, messages picked at random and a query made the
+/// way someone remembering them would type it.
+fn draw_relevance(messages: &[Message], per_kind: usize, rng: &mut Lcg) -> Value {
+    let mut queries = Vec::new();
+    for kind in RELEVANCE_KINDS {
+        let mut made = 0;
+        for _ in 0..per_kind.saturating_mul(1_000) {
+            if made == per_kind {
+                break;
+            }
+            let Some(m) = rng.pick(messages) else { break };
+            let source = if kind == "two words of a discussion's title" {
+                if m.index != 0 {
+                    continue;
+                }
+                &m.title
+            } else {
+                &m.text
+            };
+            let words = memorable(source);
+            if words.len() < 2 {
+                continue;
+            }
+            let a = rng.below(words.len());
+            let mut b = rng.below(words.len());
+            if a == b {
+                b = (a + 1) % words.len();
+            }
+            let (first, second) = (&words[a.min(b)], &words[a.max(b)]);
+            let q = match kind {
+                "two words, one misspelt" => {
+                    if first.len() < 5 && second.len() < 5 {
+                        continue;
+                    }
+                    if first.len() >= second.len() {
+                        format!("{} {second}", misspell(first, rng))
+                    } else {
+                        format!("{first} {}", misspell(second, rng))
+                    }
+                }
+                "a word and the start of another" => {
+                    if second.len() < 6 {
+                        continue;
+                    }
+                    format!("{first} {}", &second[..4])
+                }
+                _ => format!("{first} {second}"),
+            };
+            queries.push(serde_json::json!({
+                "q": q,
+                "kind": kind,
+                "conversation": m.conversation,
+                "message": m.index,
+            }));
+            made += 1;
+        }
+    }
+    serde_json::json!({
+        "corpus": "chitchat-dataset 0.9.0 (PyPI), dataset.json",
+        "about": "Each query names the message it should find: the conversation's key and the message's place in it (0 is the opening post). Every post: the message must be among the first ten posts. Grouped: its discussion must be among the first ten discussions. Drawn by `search_bench --write-relevance`.",
+        "queries": queries,
+    })
+}
+
+/// One line of the relevance table.
+struct Relevance {
+    kind: String,
+    queries: usize,
+    found: [usize; 2],
+    reciprocal: [f64; 2],
+    first: [usize; 2],
+}
+
+/// Runs a relevance set: success@10 (the expected post, or its discussion when grouped,
+/// among the first ten hits), MRR over the first ten, and first place, by kind.
+async fn evaluate_relevance(
+    engine: &Search,
+    set: &Value,
+    messages: &[Message],
+) -> anyhow::Result<Vec<Relevance>> {
+    use std::collections::HashMap;
+    let by_place: HashMap<(&str, usize), &Message> = messages
+        .iter()
+        .map(|m| ((m.conversation.as_str(), m.index), m))
+        .collect();
+    let mut lines: Vec<Relevance> = Vec::new();
+    for query in set["queries"].as_array().context("a set has queries")? {
+        let q = query["q"].as_str().context("a query has q")?;
+        let kind = query["kind"].as_str().unwrap_or("?").to_string();
+        let conversation = query["conversation"].as_str().context("conversation")?;
+        let index = query["message"].as_u64().context("message")? as usize;
+        let m = by_place
+            .get(&(conversation, index))
+            .with_context(|| format!("{conversation}/{index} is not in the corpus"))?;
+        let mut ranks = [None, None];
+        for (n, group) in [search::Grouping::None, search::Grouping::Discussion]
+            .into_iter()
+            .enumerate()
+        {
+            let results = engine
+                .search(&SearchQuery {
+                    q: q.to_string(),
+                    page: 1,
+                    per_page: 10,
+                    group,
+                    ..SearchQuery::default()
+                })
+                .await?;
+            ranks[n] = results.hits.iter().position(|h| match group {
+                // The opening message is both the discussion's body and its first reply.
+                search::Grouping::None => {
+                    h.comment_id == Some(m.comment_id)
+                        || (m.index == 0
+                            && h.comment_id.is_none()
+                            && h.discussion_id == m.discussion_id)
+                }
+                search::Grouping::Discussion => h.discussion_id == m.discussion_id,
+            });
+        }
+        let line = match lines.iter_mut().find(|l| l.kind == kind) {
+            Some(line) => line,
+            None => {
+                lines.push(Relevance {
+                    kind: kind.clone(),
+                    queries: 0,
+                    found: [0; 2],
+                    reciprocal: [0.0; 2],
+                    first: [0; 2],
+                });
+                lines.last_mut().context("just pushed")?
+            }
+        };
+        line.queries += 1;
+        for (n, rank) in ranks.iter().enumerate() {
+            if let Some(r) = rank {
+                line.found[n] += 1;
+                line.reciprocal[n] += 1.0 / (*r as f64 + 1.0);
+                line.first[n] += usize::from(*r == 0);
+            }
+        }
+    }
+    Ok(lines)
+}
+
+fn print_relevance(lines: &[Relevance]) {
+    let mut all = Relevance {
+        kind: "all".into(),
+        queries: 0,
+        found: [0; 2],
+        reciprocal: [0.0; 2],
+        first: [0; 2],
+    };
+    for l in lines {
+        all.queries += l.queries;
+        for k in 0..2 {
+            all.found[k] += l.found[k];
+            all.reciprocal[k] += l.reciprocal[k];
+            all.first[k] += l.first[k];
+        }
+    }
+    println!();
+    println!(
+        "| queries | n | every post: success@10 | MRR | first | grouped: success@10 | MRR | first |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for l in lines.iter().chain(std::iter::once(&all)) {
+        let n = l.queries.max(1) as f64;
+        println!(
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            l.kind,
+            l.queries,
+            l.found[0] as f64 / n,
+            l.reciprocal[0] / n,
+            l.first[0] as f64 / n,
+            l.found[1] as f64 / n,
+            l.reciprocal[1] / n,
+            l.first[1] as f64 / n,
+        );
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -434,7 +783,24 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let start = Instant::now();
-    let mut docs = load_corpus(&args.corpus)?;
+    let (mut docs, messages) = load_corpus(&args.corpus)?;
+    if let Some(path) = &args.write_relevance {
+        let mut rng = Lcg(args.seed);
+        let set = draw_relevance(&messages, args.relevance_per_kind, &mut rng);
+        std::fs::write(path, serde_json::to_string_pretty(&set)? + "\n")
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote a relevance set to {}", path.display());
+        return Ok(());
+    }
+    let relevance: Option<Value> = match &args.relevance {
+        Some(path) => Some(
+            serde_json::from_slice(
+                &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+            )
+            .with_context(|| format!("parsing {}", path.display()))?,
+        ),
+        None => None,
+    };
     if args.limit > 0 {
         docs.truncate(args.limit);
     }
@@ -569,6 +935,9 @@ async fn main() -> anyhow::Result<()> {
     println!();
     for r in &results {
         println!("slowest {}: {}", r.label, r.slowest);
+    }
+    if let Some(set) = &relevance {
+        print_relevance(&evaluate_relevance(&engine, set, &messages).await?);
     }
     Ok(())
 }

@@ -740,7 +740,7 @@ pub async fn check_ranking_rules(e: &Search) -> anyhow::Result<()> {
         e,
         vec![
             discussion(1, "Budget", "budget", 10),
-            discussion(2, "Notes", "budget", 0),
+            discussion(2, "Notes", "budget now", 0),
             popular,
         ],
     )
