@@ -459,7 +459,10 @@ fn is_empty_dir(dir: &Path) -> anyhow::Result<bool> {
 }
 
 /// Words nobody remembers a message by.
+#[rustfmt::skip]
 const STOP_WORDS: &[&str] = &[
+    "anyone", "anything", "aren", "couldn", "hasn", "haven", "hello", "into", "isnt", "okay",
+    "shouldn", "wasn", "weren", "wouldn", "yours",
     "about",
     "after",
     "again",
@@ -823,8 +826,19 @@ async fn main() -> anyhow::Result<()> {
             search_dir.display()
         );
     }
-    let engine = search::open(&args.data_dir, None, None, "quorum").await?;
-    println!("engine: {} at {}", engine.name(), search_dir.display());
+    // Meilisearch when MEILI_URL is set (its index MEILI_INDEX, `quorum_bench` by
+    // default, is emptied first), otherwise the embedded engine.
+    let meili = std::env::var("MEILI_URL").ok().filter(|u| !u.is_empty());
+    let index = std::env::var("MEILI_INDEX").unwrap_or_else(|_| "quorum_bench".into());
+    let key = std::env::var("MEILI_API_KEY").ok();
+    let engine = search::open(&args.data_dir, meili.as_deref(), key.as_deref(), &index).await?;
+    if meili.is_some() && !args.queries_only {
+        engine.clear().await?;
+    }
+    match &meili {
+        Some(url) => println!("engine: {} at {url}, index {index}", engine.name()),
+        None => println!("engine: {} at {}", engine.name(), search_dir.display()),
+    }
 
     // Query words are drawn before indexing consumes the documents.
     let bodies: Vec<&str> = docs.iter().map(|d| d.body.as_str()).collect();

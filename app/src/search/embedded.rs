@@ -267,18 +267,24 @@ impl Inner {
                     IndexRecordOption::Basic,
                 ))
             };
-            clauses.push((Occur::Must, constant(either(&within(w.typos)), 0.0)));
             if w.typos > 0 {
+                clauses.push((Occur::Must, constant(either(&within(w.typos)), 0.0)));
                 let mut tiers = vec![constant(either(&within(0)), TYPO_FREE)];
                 if w.typos > 1 {
                     tiers.push(constant(either(&within(1)), ONE_TYPO));
                 }
                 clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(tiers))));
+                clauses.push((Occur::Should, constant(either(&exact), EXACT)));
+            } else if w.prefix {
+                // No typo allowed: every match is typo-free, so the required clause
+                // carries that score itself (one automaton fewer for short words).
+                clauses.push((Occur::Must, constant(either(&within(0)), TYPO_FREE)));
+                clauses.push((Occur::Should, constant(either(&exact), EXACT)));
             } else {
-                clauses.push((Occur::Should, constant(either(&within(0)), TYPO_FREE)));
+                // And not a prefix: every match is exact too.
+                clauses.push((Occur::Must, constant(either(&exact), TYPO_FREE + EXACT)));
             }
             clauses.push((Occur::Should, constant(within(w.typos)(f.title), TITLE)));
-            clauses.push((Occur::Should, constant(either(&exact), EXACT)));
         }
         if words.len() >= 2 {
             for slop in PROXIMITY_SLOPS {
@@ -474,6 +480,30 @@ impl Keys {
     }
 }
 
+/// A hasher for the group map's discussion ids: one multiplication per id instead of
+/// SipHash, which showed in common words' queries (every match is grouped).
+#[derive(Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_i64(&mut self, id: i64) {
+        self.0 = (id as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type IdMap<V> = HashMap<i64, V, std::hash::BuildHasherDefault<IdHasher>>;
+
 /// Collects one group per discussion: its best post by the sort key, and how many of
 /// its posts match.
 struct Groups {
@@ -490,7 +520,7 @@ struct SegmentGroups {
     segment: SegmentOrdinal,
     keys: Keys,
     discussion: Option<Arc<dyn ColumnValues<i64>>>,
-    groups: HashMap<i64, (Key, DocId, u64)>,
+    groups: IdMap<(Key, DocId, u64)>,
 }
 
 impl Collector for Groups {
@@ -509,7 +539,7 @@ impl Collector for Groups {
                 .fast_fields()
                 .column_first_or_default::<i64>("discussion_id")
                 .ok(),
-            groups: HashMap::new(),
+            groups: IdMap::default(),
         })
     }
 
@@ -518,7 +548,7 @@ impl Collector for Groups {
     }
 
     fn merge_fruits(&self, segments: Vec<Vec<(i64, Group)>>) -> tantivy::Result<Vec<Group>> {
-        let mut merged: HashMap<i64, Group> = HashMap::new();
+        let mut merged: IdMap<Group> = IdMap::default();
         for (discussion, group) in segments.into_iter().flatten() {
             match merged.get_mut(&discussion) {
                 Some(known) => {
