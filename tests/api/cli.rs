@@ -128,6 +128,81 @@ async fn seed_demo_fills_an_empty_community_only() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("only fills an empty one"));
 }
 
+/// The whole demo reads like a community: no title twice, threads of very different
+/// lengths, ideas recognised, leaders answering, posts spread over weeks.
+#[tokio::test]
+async fn the_demo_community_looks_real() {
+    let app = spawn_app().await;
+    let output = quorum(&app, &["seed-demo"]).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut discussions = Vec::new();
+    for zone in ["customers", "people", "stakeholders"] {
+        let page = app
+            .get(&format!("/zones/{zone}/discussions?per_page=100"), None)
+            .await
+            .expect(200);
+        discussions.extend(page["discussions"].as_array().cloned().unwrap_or_default());
+    }
+    assert_eq!(discussions.len(), 60);
+    let titles: std::collections::BTreeSet<&str> = discussions
+        .iter()
+        .filter_map(|d| d["title"].as_str())
+        .collect();
+    assert_eq!(titles.len(), 60, "no title twice");
+    assert!(titles.iter().all(|t| !t.contains("(round")), "{titles:?}");
+    let counts: Vec<i64> = discussions
+        .iter()
+        .map(|d| d["comment_count"].as_i64().unwrap_or(-1))
+        .collect();
+    let distinct: std::collections::BTreeSet<i64> = counts.iter().copied().collect();
+    assert!(
+        counts.contains(&0),
+        "some discussions wait for a reply: {counts:?}"
+    );
+    assert!(
+        counts.iter().filter(|c| **c >= 10).count() >= 3,
+        "long threads: {counts:?}"
+    );
+    assert!(distinct.len() >= 8, "threads of many lengths: {counts:?}");
+    let recognized = discussions
+        .iter()
+        .filter(|d| d["recognized"] == true)
+        .count();
+    assert!(recognized >= 3, "ideas recognised: {recognized}");
+    let dates: Vec<chrono::DateTime<chrono::Utc>> = discussions
+        .iter()
+        .filter_map(|d| d["created_at"].as_str()?.parse().ok())
+        .collect();
+    let (first, last) = (dates.iter().min(), dates.iter().max());
+    assert!(
+        matches!((first, last), (Some(a), Some(b)) if *b - *a > chrono::Duration::days(14)),
+        "spread over weeks: {first:?} .. {last:?}"
+    );
+    // Leaders answer in the open: their replies are in the threads.
+    let mut leader_replies = 0;
+    for d in &discussions {
+        let id = d["id"].as_i64().unwrap_or(0);
+        let thread = app
+            .get(&format!("/discussions/{id}"), None)
+            .await
+            .expect(200);
+        leader_replies += thread["comments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["author"]["role"] == "leader")
+            .count();
+    }
+    assert!(
+        leader_replies >= 10,
+        "leaders answered {leader_replies} times"
+    );
+}
+
 /// A tiny stand-in for the Chit Chat corpus, in its shape: conversations of turns of
 /// messages.
 fn tiny_corpus(dir: &std::path::Path) -> std::path::PathBuf {

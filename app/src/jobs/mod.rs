@@ -107,10 +107,14 @@ pub async fn complete(db: &DatabaseConnection, ids: &[i32]) -> AppResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
+    // Through the write lane like every other writer: on SQLite a write outside it
+    // holds the lock while the lane's writer sleeps in the busy handler.
+    let txn = crate::db::begin_write(db).await?;
     job::Entity::delete_many()
         .filter(job::Column::Id.is_in(ids.to_vec()))
-        .exec(db)
+        .exec(&txn)
         .await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -136,13 +140,15 @@ pub async fn retry_later(
     error: &str,
 ) -> AppResult<()> {
     let now = Utc::now();
+    let txn = crate::db::begin_write(db).await?;
     for j in jobs {
         let mut active: job::ActiveModel = j.clone().into();
         active.run_at = Set(backoff(j.attempts + 1, now));
         active.locked_until = Set(None);
         active.attempts = Set(j.attempts + 1);
         active.last_error = Set(Some(error.chars().take(2000).collect()));
-        active.update(db).await?;
+        active.update(&txn).await?;
     }
+    txn.commit().await?;
     Ok(())
 }

@@ -361,8 +361,31 @@ pub async fn rebuild_if_needed(db: &DatabaseConnection, engine: &Search) -> anyh
     if !engine.needs_rebuild() || discussion::Entity::find().count(db).await? == 0 {
         return Ok(());
     }
+    // Several instances starting at once on one Meilisearch: one of them rebuilds.
+    use sea_orm::{DbBackend, Statement, TransactionTrait};
+    let turn = if db.get_database_backend() == DbBackend::Postgres {
+        let txn = db.begin().await?;
+        let got = txn
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT pg_try_advisory_xact_lock(7410452) AS got",
+            ))
+            .await?
+            .and_then(|row| row.try_get::<bool>("", "got").ok())
+            .unwrap_or(false);
+        if !got {
+            tracing::info!("another instance is building the search index");
+            return Ok(());
+        }
+        Some(txn)
+    } else {
+        None
+    };
     tracing::info!("building the search index from the database");
     let count = reindex_all(db, engine, |_, _| {}).await?;
     tracing::info!(documents = count, "search index built");
+    if let Some(txn) = turn {
+        txn.commit().await?;
+    }
     Ok(())
 }

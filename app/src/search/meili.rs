@@ -116,7 +116,7 @@ impl From<&SearchDoc> for MeiliDoc {
 pub struct MeiliEngine {
     client: Client,
     index: Index,
-    /// The index was created when the engine opened.
+    /// The index was created when the engine opened, or written by an older version.
     fresh: bool,
 }
 
@@ -132,7 +132,13 @@ impl MeiliEngine {
             .await
             .with_context(|| format!("Meilisearch at {url} is not reachable"))?;
         let (index, fresh) = match client.get_index(uid).await {
-            Ok(index) => (index, false),
+            // An index written before grouping (no `discussion_id` to group on) holds
+            // replies with searchable titles: rebuild it.
+            Ok(index) => {
+                let filterable = index.get_filterable_attributes().await.unwrap_or_default();
+                let stale = !filterable.iter().any(|a| a == GROUP_BY);
+                (index, stale)
+            }
             Err(MeiliError::Meilisearch(e)) if e.error_code == ErrorCode::IndexNotFound => {
                 (create_index(&client, uid, true).await?, true)
             }
