@@ -331,5 +331,12 @@ async fn backdate(
         .filter(discussion::Column::Id.eq(discussion))
         .exec(conn)
         .await?;
+    // The thread's search documents carry the new dates.
+    crate::jobs::search::enqueue(
+        conn,
+        crate::jobs::search::SearchJob::Thread { id: discussion },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
 }

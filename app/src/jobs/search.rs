@@ -291,6 +291,45 @@ pub async fn run_once(db: &DatabaseConnection, engine: &Search) -> Pass {
 pub async fn reindex_all(
     db: &DatabaseConnection,
     engine: &Search,
+    progress: impl FnMut(u64, u64),
+) -> anyhow::Result<u64> {
+    // One rebuild at a time over instances sharing PostgreSQL (and Meilisearch): wait
+    // for one in progress, then build again.
+    let turn = rebuild_turn(db, true).await?;
+    let count = rebuild_from_database(db, engine, progress).await?;
+    if let Some(txn) = turn {
+        txn.commit().await?;
+    }
+    Ok(count)
+}
+
+/// On PostgreSQL, a transaction holding the rebuild's advisory lock (`None` when not
+/// waiting and another instance holds it); on SQLite there is one process, no lock.
+async fn rebuild_turn(
+    db: &DatabaseConnection,
+    wait: bool,
+) -> anyhow::Result<Option<sea_orm::DatabaseTransaction>> {
+    use sea_orm::{DbBackend, Statement, TransactionTrait};
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(None);
+    }
+    let txn = db.begin().await?;
+    let sql = if wait {
+        "SELECT pg_advisory_xact_lock(7410452) IS NOT NULL AS got"
+    } else {
+        "SELECT pg_try_advisory_xact_lock(7410452) AS got"
+    };
+    let got = txn
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await?
+        .and_then(|row| row.try_get::<bool>("", "got").ok())
+        .unwrap_or(false);
+    Ok(got.then_some(txn))
+}
+
+async fn rebuild_from_database(
+    db: &DatabaseConnection,
+    engine: &Search,
     mut progress: impl FnMut(u64, u64),
 ) -> anyhow::Result<u64> {
     use sea_orm::PaginatorTrait;
@@ -362,27 +401,16 @@ pub async fn rebuild_if_needed(db: &DatabaseConnection, engine: &Search) -> anyh
         return Ok(());
     }
     // Several instances starting at once on one Meilisearch: one of them rebuilds.
-    use sea_orm::{DbBackend, Statement, TransactionTrait};
-    let turn = if db.get_database_backend() == DbBackend::Postgres {
-        let txn = db.begin().await?;
-        let got = txn
-            .query_one_raw(Statement::from_string(
-                DbBackend::Postgres,
-                "SELECT pg_try_advisory_xact_lock(7410452) AS got",
-            ))
-            .await?
-            .and_then(|row| row.try_get::<bool>("", "got").ok())
-            .unwrap_or(false);
-        if !got {
+    let turn = match rebuild_turn(db, false).await? {
+        Some(txn) => Some(txn),
+        None if db.get_database_backend() == sea_orm::DbBackend::Postgres => {
             tracing::info!("another instance is building the search index");
             return Ok(());
         }
-        Some(txn)
-    } else {
-        None
+        None => None,
     };
     tracing::info!("building the search index from the database");
-    let count = reindex_all(db, engine, |_, _| {}).await?;
+    let count = rebuild_from_database(db, engine, |_, _| {}).await?;
     tracing::info!(documents = count, "search index built");
     if let Some(txn) = turn {
         txn.commit().await?;

@@ -900,6 +900,38 @@ mod tests {
         Ok(())
     }
 
+    /// Only a generation a rebuild filled counts as complete: one that is new, or whose
+    /// rebuild was cut short, asks to be rebuilt at the next start.
+    #[tokio::test]
+    async fn embedded_asks_for_a_rebuild_until_one_finishes() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let e = crate::search::open(dir.path(), None, None, "quorum").await?;
+        ensure!(e.needs_rebuild(), "a new index asks to be built");
+        e.index(vec![discussion(1, "Kept", "served meanwhile", 0)])
+            .await?;
+        drop(e);
+        let e = crate::search::open(dir.path(), None, None, "quorum").await?;
+        ensure!(e.needs_rebuild(), "still not built from the database");
+        expect_ids(&e, "kept", &["d-1"]).await?;
+        // A rebuild cut short (dropped before it finished) changes nothing.
+        let mut cut = e.rebuild().await?;
+        cut.index(vec![discussion(2, "Half", "never finished", 0)])
+            .await?;
+        drop(cut);
+        expect_ids(&e, "kept", &["d-1"]).await?;
+        let mut rebuild = e.rebuild().await?;
+        rebuild
+            .index(vec![discussion(1, "Kept", "served meanwhile", 0)])
+            .await?;
+        rebuild.finish().await?;
+        drop(e);
+        let e = crate::search::open(dir.path(), None, None, "quorum").await?;
+        ensure!(!e.needs_rebuild(), "a finished rebuild is complete");
+        expect_ids(&e, "kept", &["d-1"]).await?;
+        expect_ids(&e, "half", &[]).await?;
+        Ok(())
+    }
+
     #[tokio::test]
     async fn embedded_recreates_index_of_another_version() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;

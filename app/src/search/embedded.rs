@@ -50,6 +50,9 @@ const SCHEMA_VERSION: &str = "quorum-search-2";
 const VERSION_FILE: &str = "quorum-search.version";
 /// The file in the root that names the live generation.
 const CURRENT_FILE: &str = "current";
+/// Written into a generation when a rebuild has filled it from the database: one
+/// without it (new, or a rebuild cut short by a restart) is rebuilt at start.
+const COMPLETE_FILE: &str = "complete";
 const ANALYZER: &str = "quorum";
 const WRITER_HEAP_BYTES: usize = 50_000_000;
 
@@ -606,7 +609,8 @@ pub struct EmbeddedEngine {
     live: Arc<RwLock<Arc<Inner>>>,
     /// Held by a rebuild in progress: one at a time.
     rebuilding: Arc<tokio::sync::Mutex<()>>,
-    /// The index was created empty at open (new, or of another version).
+    /// The live generation was not filled by a finished rebuild (new, of another
+    /// version, or a rebuild cut short).
     fresh: bool,
 }
 
@@ -630,7 +634,10 @@ impl EmbeddedEngine {
             None => None,
         };
         let (inner, fresh) = match opened {
-            Some(inner) => (inner, false),
+            Some(inner) => {
+                let complete = inner.dir.join(COMPLETE_FILE).exists();
+                (inner, !complete)
+            }
             None => {
                 if std::fs::read_dir(&root)?.next().is_some() {
                     tracing::warn!(
@@ -734,6 +741,7 @@ impl Rebuild for EmbeddedRebuild {
                 let mut writer = next.writer();
                 next.commit(&mut writer)?;
             }
+            std::fs::write(next.dir.join(COMPLETE_FILE), SCHEMA_VERSION)?;
             set_current(&engine.root, &name)?;
             let old = {
                 let mut live = engine.live.write().unwrap_or_else(|e| e.into_inner());

@@ -63,8 +63,7 @@ const HIGHLIGHT: &[&str] = &["title", "body"];
 const CROP: &[(&str, Option<usize>)] = &[("body", None)];
 
 /// A document as stored in Meilisearch: the `SearchDoc` plus its `id`, with `created_at`
-/// as a unix timestamp (seconds) for filtering and sorting, and the exact instant kept
-/// beside it. Only a discussion's document has a searchable `title`: a reply's title
+/// in unix milliseconds for filtering and sorting, and the exact instant kept beside it. Only a discussion's document has a searchable `title`: a reply's title
 /// counts toward its discussion, not toward the reply, and is kept in `thread_title`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct MeiliDoc {
@@ -103,7 +102,7 @@ impl From<&SearchDoc> for MeiliDoc {
             body: d.body.clone(),
             zone: d.zone.clone(),
             author: d.author.clone(),
-            created_at: d.created_at.timestamp(),
+            created_at: d.created_at.timestamp_millis(),
             created_at_rfc3339: Some(d.created_at),
             score: d.score,
             recognized: i32::from(d.recognized),
@@ -132,11 +131,19 @@ impl MeiliEngine {
             .await
             .with_context(|| format!("Meilisearch at {url} is not reachable"))?;
         let (index, fresh) = match client.get_index(uid).await {
-            // An index written before grouping (no `discussion_id` to group on) holds
-            // replies with searchable titles: rebuild it.
+            // Empty, or written before grouping (its replies have searchable titles and
+            // no `thread_title`): rebuild it.
             Ok(index) => {
-                let filterable = index.get_filterable_attributes().await.unwrap_or_default();
-                let stale = !filterable.iter().any(|a| a == GROUP_BY);
+                let stale = match index.get_stats().await {
+                    Ok(stats) => {
+                        stats.number_of_documents == 0
+                            || !stats.field_distribution.contains_key("thread_title")
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not read the Meilisearch index's stats");
+                        false
+                    }
+                };
                 (index, stale)
             }
             Err(MeiliError::Meilisearch(e)) if e.error_code == ErrorCode::IndexNotFound => {
@@ -276,13 +283,13 @@ pub fn filter_expression(q: &SearchQuery) -> Option<String> {
     if q.recognized {
         parts.push("recognized = 1".to_string());
     }
-    // Whole seconds, as stored: from the second `from` falls in, to before `to`.
+    // Milliseconds, as stored: from the millisecond `from` falls in, to before `to`.
     if let Some(from) = q.from {
-        parts.push(format!("created_at >= {}", from.timestamp()));
+        parts.push(format!("created_at >= {}", from.timestamp_millis()));
     }
     if let Some(to) = q.to {
-        let seconds = to.timestamp() + i64::from(to.timestamp_subsec_nanos() > 0);
-        parts.push(format!("created_at < {seconds}"));
+        let millis = to.timestamp_millis() + i64::from(to.timestamp_subsec_nanos() % 1_000_000 > 0);
+        parts.push(format!("created_at < {millis}"));
     }
     (!parts.is_empty()).then(|| parts.join(" AND "))
 }
@@ -354,7 +361,7 @@ fn to_hit(hit: SearchResult<MeiliDoc>, words: &[text::QueryWord]) -> SearchHit {
         None => text::escape_html(&doc.body),
     };
     let created_at = doc.created_at_rfc3339.unwrap_or_else(|| {
-        DateTime::from_timestamp(doc.created_at, 0).unwrap_or(DateTime::UNIX_EPOCH)
+        DateTime::from_timestamp_millis(doc.created_at).unwrap_or(DateTime::UNIX_EPOCH)
     });
     SearchHit {
         kind: doc.kind,
@@ -436,13 +443,18 @@ impl Rebuild for MeiliRebuild {
             "swapping the rebuilt Meilisearch index in",
         )
         .await?;
-        // The rebuilt index's uid now holds the old documents.
-        let task = self
-            .next
-            .delete()
-            .await
-            .context("deleting the old Meilisearch index")?;
-        wait(&self.client, task, "deleting the old Meilisearch index").await
+        // The rebuilt index's uid now holds the old documents. The new index is live
+        // whatever happens here: a failure only leaves the old one behind.
+        match self.next.delete().await {
+            Ok(task) => {
+                if let Err(e) = wait(&self.client, task, "deleting the old Meilisearch index").await
+                {
+                    tracing::warn!(error = %e, "the old Meilisearch index was not deleted");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "the old Meilisearch index was not deleted"),
+        }
+        Ok(())
     }
 }
 
@@ -482,13 +494,13 @@ impl SearchEngine for MeiliEngine {
     }
 
     async fn rebuild(&self) -> anyhow::Result<Box<dyn Rebuild>> {
-        let uid = format!("{}_rebuild", self.index.uid);
-        // A rebuild that was interrupted leaves its index behind: start it afresh.
-        if let Ok(task) = self.client.index(uid.as_str()).delete().await {
-            wait(&self.client, task, "deleting an unfinished rebuild")
-                .await
-                .ok();
-        }
+        // Each rebuild its own index: two at once (from two instances, say) never write
+        // into or delete each other's.
+        let uid = format!(
+            "{}_rebuild_{}",
+            self.index.uid,
+            Utc::now().timestamp_micros()
+        );
         let next = create_index(&self.client, &uid, false).await?;
         apply_settings(&self.client, &next).await?;
         Ok(Box::new(MeiliRebuild {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use actix_web::{HttpResponse, web};
 
 use super::doc::ErrorResponse;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::search::SearchResults;
 use crate::services::search;
 use crate::state::AppState;
@@ -14,9 +14,9 @@ use crate::state::AppState;
     params(("q" = Option<String>, Query, description = "the words to find; every word must match, the last may be a prefix, typos are tolerated"),
         ("zone" = Option<String>, Query), ("author" = Option<String>, Query, description = "a username"),
         ("kind" = Option<String>, Query, description = "discussion or comment", pattern = r"^(discussion|comment)?$"),
-        ("discussion" = Option<i32>, Query, description = "only the posts of this discussion", minimum = 1),
-        ("from" = Option<String>, Query, description = "written at or after: a date (2026-12-01) or an RFC 3339 time"),
-        ("to" = Option<String>, Query, description = "written before: an RFC 3339 time, or a date (the whole day included)"),
+        ("discussion" = Option<i32>, Query, description = "only the posts of this discussion", minimum = 1, maximum = 2147483647),
+        ("from" = Option<String>, Query, format = Date, description = "written at or after: a date (2026-12-01; an RFC 3339 time works too)"),
+        ("to" = Option<String>, Query, format = Date, description = "written before: a date takes in that whole day (an RFC 3339 time works too)"),
         ("recognized" = Option<bool>, Query, description = "only posts recognised as a Great Idea"),
         ("sort" = Option<String>, Query, description = "relevance (default), newest or votes", pattern = r"^(relevance|newest|votes)?$"),
         ("group" = Option<String>, Query, description = "discussion (default: one hit per discussion, its best matching post; `total` counts discussions) or none (every matching post)", pattern = r"^(discussion|none)?$"),
@@ -26,6 +26,12 @@ pub async fn search(
     state: web::Data<AppState>,
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
+    // The page's filter form sends empty fields; the API takes a value or nothing.
+    for field in ["discussion", "recognized", "from", "to"] {
+        if query.get(field).is_some_and(|v| v.trim().is_empty()) {
+            return Err(AppError::validation(field, "must not be empty"));
+        }
+    }
     let query = search::parse_query(&query)?;
     Ok(HttpResponse::Ok().json(search::run(&state.search, &query).await?))
 }

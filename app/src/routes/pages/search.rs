@@ -59,7 +59,12 @@ pub async fn page(
     ctx.insert("filters_qs", &filters_qs(&query));
     if let Some(results) = results {
         let pages = results.total.div_ceil(q.per_page()).max(1);
-        let hits: Vec<serde_json::Value> = results.hits.iter().map(|h| hit_row(h, &q.q)).collect();
+        let narrowing = within_qs(&query);
+        let hits: Vec<serde_json::Value> = results
+            .hits
+            .iter()
+            .map(|h| hit_row(h, &narrowing))
+            .collect();
         ctx.insert("hits", &hits);
         ctx.insert("total", &results.total);
         ctx.insert("took_ms", &results.took_ms);
@@ -104,16 +109,38 @@ fn filters_qs(query: &HashMap<String, String>) -> String {
     out.finish()
 }
 
-/// A hit as the page shows it: where it links, and where its other matches are.
-pub fn hit_row(hit: &SearchHit, q: &str) -> serde_json::Value {
+/// The words and filters a search within one discussion keeps (the "N more" link
+/// counts under them).
+fn within_qs(query: &HashMap<String, String>) -> String {
+    const KEPT: [&str; 8] = [
+        "q",
+        "zone",
+        "author",
+        "kind",
+        "from",
+        "to",
+        "recognized",
+        "sort",
+    ];
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for key in KEPT {
+        if let Some(value) = query.get(key).filter(|v| !v.trim().is_empty()) {
+            out.append_pair(key, value);
+        }
+    }
+    out.finish()
+}
+
+/// A hit as the page shows it: where it links, and where its other matches are
+/// (`narrowing`: the query string of the words and filters to keep there).
+pub fn hit_row(hit: &SearchHit, narrowing: &str) -> serde_json::Value {
     let base = discussion_path(hit.discussion_id, &hit.title);
     let url = match hit.comment_id {
         Some(c) => format!("{base}#comment-{c}"),
         None => base,
     };
     let more = hit.matches.saturating_sub(1);
-    let within = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("q", q)
+    let within = url::form_urlencoded::Serializer::new(narrowing.to_string())
         .append_pair("discussion", &hit.discussion_id.to_string())
         .append_pair("group", "none")
         .finish();
