@@ -231,13 +231,24 @@ pub async fn run_worker(db: DatabaseConnection, engine: Search) {
         tracing::warn!(error = %e, "building the search index failed; run `quorum reindex`");
     }
     loop {
-        if run_once(&db, &engine).await == Pass::Idle {
+        match run_once(&db, &engine).await {
             // Polling keeps several instances in step without any other channel; a
             // fifth of a second keeps new posts findable well within a second.
-            tokio::time::sleep(StdDuration::from_millis(200)).await;
+            Pass::Idle => tokio::time::sleep(StdDuration::from_millis(200)).await,
+            // A full batch: more are waiting, go on at once.
+            Pass::Indexed(n) if n >= BATCH => {}
+            // Under a stream of writes (a vote is a job), let the next pass gather what
+            // comes in meanwhile: one index commit for many posts rather than one per
+            // post, which kept a core busy re-indexing during a burst of votes.
+            Pass::Indexed(_) | Pass::Retrying(_) => {
+                tokio::time::sleep(StdDuration::from_millis(150)).await
+            }
         }
     }
 }
+
+/// Jobs claimed per pass.
+const BATCH: usize = 500;
 
 /// What one pass of the worker did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,7 +264,7 @@ pub enum Pass {
 /// Claims the due search jobs, applies them, and deletes them; on failure (the engine is
 /// down, say) puts them back for later, so nothing is lost.
 pub async fn run_once(db: &DatabaseConnection, engine: &Search) -> Pass {
-    let jobs = match super::claim(db, SEARCH_QUEUE, 500, Duration::seconds(60)).await {
+    let jobs = match super::claim(db, SEARCH_QUEUE, BATCH as u64, Duration::seconds(60)).await {
         Ok(jobs) if jobs.is_empty() => return Pass::Idle,
         Ok(jobs) => jobs,
         Err(e) => {
