@@ -394,10 +394,7 @@ async fn run_queries(
 
 /// Times the engine's per-document preparation and its analyzer, outside the engine.
 fn time_phases(docs: &[SearchDoc]) -> anyhow::Result<()> {
-    use tantivy::tokenizer::{
-        AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
-        TokenStream as _,
-    };
+    use tantivy::tokenizer::TokenStream as _;
     let n = docs.len() as f64;
     let report = |what: &str, d: Duration| {
         println!(
@@ -414,11 +411,8 @@ fn time_phases(docs: &[SearchDoc]) -> anyhow::Result<()> {
     report("id + stored JSON copy", start.elapsed());
     println!("  stored JSON: {:.1} MB", bytes as f64 / 1e6);
 
-    let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build();
+    // The analyzer the engine indexes with.
+    let mut analyzer = search::text::analyzer();
     let mut count = |text: &str| {
         let mut stream = analyzer.token_stream(text);
         let mut tokens = 0usize;

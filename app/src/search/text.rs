@@ -141,19 +141,35 @@ pub fn words_of(query: &str) -> Vec<QueryWord> {
 /// in `<mark>`, nothing cropped.
 pub fn mark_all(text: &str, words: &[QueryWord]) -> String {
     let mut out = String::with_capacity(text.len() + 16);
-    let mut pos = 0;
-    for t in tokens(text) {
-        if t.from < pos || !words.iter().any(|w| word_matches(w, &t.text)) {
+    let tokens = tokens(text);
+    let marked = tokens
+        .iter()
+        .filter(|t| words.iter().any(|w| word_matches(w, &t.text)));
+    push_marked(&mut out, text, 0, text.len(), marked);
+    out
+}
+
+/// Escapes `text[from..to]` into `out`, wrapping the `marked` tokens (in text order) in
+/// `<mark>`; a token outside the range or overlapping the last one is left unmarked.
+fn push_marked<'a>(
+    out: &mut String,
+    text: &str,
+    from: usize,
+    to: usize,
+    marked: impl Iterator<Item = &'a Token>,
+) {
+    let mut pos = from;
+    for t in marked {
+        if t.from < pos || t.to > to {
             continue;
         }
-        push_escaped(&mut out, text.get(pos..t.from).unwrap_or_default());
+        push_escaped(out, text.get(pos..t.from).unwrap_or_default());
         out.push_str("<mark>");
-        push_escaped(&mut out, text.get(t.from..t.to).unwrap_or_default());
+        push_escaped(out, text.get(t.from..t.to).unwrap_or_default());
         out.push_str("</mark>");
         pos = t.to;
     }
-    push_escaped(&mut out, text.get(pos..).unwrap_or_default());
-    out
+    push_escaped(out, text.get(pos..to).unwrap_or_default());
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -207,18 +223,14 @@ pub fn snippet(body: &str, tokens: &[Token], words: &[QueryWord]) -> String {
     if start > 0 {
         out.push_str(CROP_MARKER);
     }
-    let mut pos = from;
-    for (t, m) in tokens.iter().zip(&matches).take(end).skip(start) {
-        if !*m || t.from < pos || t.to > to {
-            continue;
-        }
-        push_escaped(&mut out, body.get(pos..t.from).unwrap_or_default());
-        out.push_str("<mark>");
-        push_escaped(&mut out, body.get(t.from..t.to).unwrap_or_default());
-        out.push_str("</mark>");
-        pos = t.to;
-    }
-    push_escaped(&mut out, body.get(pos..to).unwrap_or_default());
+    let marked = tokens
+        .iter()
+        .zip(&matches)
+        .take(end)
+        .skip(start)
+        .filter(|(_, m)| **m)
+        .map(|(t, _)| t);
+    push_marked(&mut out, body, from, to, marked);
     if end < n {
         out.push_str(CROP_MARKER);
     }

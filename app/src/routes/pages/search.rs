@@ -85,46 +85,39 @@ fn filtered(q: &SearchQuery) -> bool {
         || q.discussion.is_some()
 }
 
-/// The query string of everything but the page, for the pages' links.
-fn filters_qs(query: &HashMap<String, String>) -> String {
-    const KEPT: [&str; 11] = [
-        "q",
-        "zone",
-        "author",
-        "kind",
-        "from",
-        "to",
-        "recognized",
-        "sort",
-        "group",
-        "discussion",
-        "per_page",
-    ];
-    let mut out = url::form_urlencoded::Serializer::new(String::new());
-    for key in KEPT {
-        if let Some(value) = query.get(key).filter(|v| !v.trim().is_empty()) {
-            out.append_pair(key, value);
-        }
-    }
-    out.finish()
-}
-
 /// The words and filters a search within one discussion keeps (the "N more" link
 /// counts under them).
+const NARROWING: [&str; 8] = [
+    "q",
+    "zone",
+    "author",
+    "kind",
+    "from",
+    "to",
+    "recognized",
+    "sort",
+];
+
+/// The query string of everything but the page, for the pages' links.
+fn filters_qs(query: &HashMap<String, String>) -> String {
+    query_string(
+        query,
+        NARROWING.iter().chain(&["group", "discussion", "per_page"]),
+    )
+}
+
 fn within_qs(query: &HashMap<String, String>) -> String {
-    const KEPT: [&str; 8] = [
-        "q",
-        "zone",
-        "author",
-        "kind",
-        "from",
-        "to",
-        "recognized",
-        "sort",
-    ];
+    query_string(query, NARROWING.iter())
+}
+
+/// The given parameters of `query` that have a value, URL-encoded.
+fn query_string<'a>(
+    query: &HashMap<String, String>,
+    keys: impl Iterator<Item = &'a &'a str>,
+) -> String {
     let mut out = url::form_urlencoded::Serializer::new(String::new());
-    for key in KEPT {
-        if let Some(value) = query.get(key).filter(|v| !v.trim().is_empty()) {
+    for key in keys {
+        if let Some(value) = query.get(*key).filter(|v| !v.trim().is_empty()) {
             out.append_pair(key, value);
         }
     }
