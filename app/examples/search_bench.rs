@@ -22,7 +22,7 @@ use anyhow::{Context as _, bail};
 use chrono::{DateTime, Utc};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use quorum::domain::PostKind as DocKind;
+use quorum::search::SearchKind as DocKind;
 use quorum::search::{self, Search, SearchDoc, SearchQuery};
 use serde_json::Value;
 
@@ -192,8 +192,10 @@ fn load_corpus(path: &Path) -> anyhow::Result<(Vec<SearchDoc>, Vec<Message>)> {
         };
         docs.push(SearchDoc {
             kind: DocKind::Discussion,
-            discussion_id,
+            discussion_id: Some(discussion_id),
             comment_id: None,
+            session_id: None,
+            question_id: None,
             title: title.clone(),
             body: first_text.to_string(),
             zone: zone.clone(),
@@ -218,8 +220,10 @@ fn load_corpus(path: &Path) -> anyhow::Result<(Vec<SearchDoc>, Vec<Message>)> {
             });
             docs.push(SearchDoc {
                 kind: DocKind::Comment,
-                discussion_id,
+                discussion_id: Some(discussion_id),
                 comment_id: Some(comment_id),
+                session_id: None,
+                question_id: None,
                 title: title.clone(),
                 body: text.to_string(),
                 zone: zone.clone(),
@@ -705,9 +709,9 @@ async fn evaluate_relevance(
                     h.comment_id == Some(m.comment_id)
                         || (m.index == 0
                             && h.comment_id.is_none()
-                            && h.discussion_id == m.discussion_id)
+                            && h.discussion_id == Some(m.discussion_id))
                 }
-                search::Grouping::Discussion => h.discussion_id == m.discussion_id,
+                search::Grouping::Discussion => h.discussion_id == Some(m.discussion_id),
             });
         }
         let line = match lines.iter_mut().find(|l| l.kind == kind) {

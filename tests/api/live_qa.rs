@@ -16,14 +16,14 @@ fn window(start_minutes: i64, end_minutes: i64) -> (String, String) {
     )
 }
 
-async fn leader(app: &TestApp, name: &str) -> TestUser {
+pub async fn leader(app: &TestApp, name: &str) -> TestUser {
     let user = app.register(name).await;
     app.set_role(&user.username, Role::Leader).await;
     user
 }
 
 /// A live session hosted by `host`; its id.
-async fn open_session(app: &TestApp, host: &TestUser) -> i64 {
+pub async fn open_session(app: &TestApp, host: &TestUser) -> i64 {
     let (starts, ends) = window(-5, 60);
     let session = app
         .post_json(
@@ -45,7 +45,13 @@ async fn open_session(app: &TestApp, host: &TestUser) -> i64 {
     session["id"].as_i64().unwrap()
 }
 
-async fn ask(app: &TestApp, session: i64, who: &TestUser, body: &str, anonymous: bool) -> Value {
+pub async fn ask(
+    app: &TestApp,
+    session: i64,
+    who: &TestUser,
+    body: &str,
+    anonymous: bool,
+) -> Value {
     app.post_json(
         &format!("/sessions/{session}/questions"),
         who.auth(),

@@ -136,7 +136,9 @@ pub fn assert_results_shape(body: &Value) {
                 "discussion_id",
                 "kind",
                 "matches",
+                "question_id",
                 "score",
+                "session_id",
                 "snippet",
                 "title",
                 "title_html",
@@ -153,12 +155,23 @@ pub fn assert_results_shape(body: &Value) {
                 .contains('<'),
             "title_html holds no markup but <mark>: {title_html:?}"
         );
+        let post = hit["discussion_id"].as_i64().is_some()
+            && hit["session_id"].is_null()
+            && hit["question_id"].is_null()
+            && hit["author"].is_string();
         match hit["kind"].as_str() {
-            Some("discussion") => assert!(hit["comment_id"].is_null(), "{hit}"),
-            Some("comment") => assert!(hit["comment_id"].as_i64().is_some(), "{hit}"),
-            _ => panic!("kind must be discussion or comment: {hit}"),
+            Some("discussion") => assert!(post && hit["comment_id"].is_null(), "{hit}"),
+            Some("comment") => assert!(post && hit["comment_id"].as_i64().is_some(), "{hit}"),
+            Some("question") => assert!(
+                hit["discussion_id"].is_null()
+                    && hit["comment_id"].is_null()
+                    && hit["session_id"].as_i64().is_some()
+                    && hit["question_id"].as_i64().is_some()
+                    && (hit["author"].is_string() || hit["author"].is_null()),
+                "{hit}"
+            ),
+            _ => panic!("kind must be discussion, comment or question: {hit}"),
         }
-        assert!(hit["discussion_id"].as_i64().is_some(), "{hit}");
         assert!(hit["score"].as_i64().is_some(), "{hit}");
         assert_utc_time(&hit["created_at"], "hit.created_at");
         let snippet = hit["snippet"].as_str().expect("snippet is a string");
@@ -881,7 +894,7 @@ async fn the_search_page_pages_through_many_results_and_escapes_the_query() {
 
     let answer = app.get_page("/search?q=brainstorm").await;
     let page = answer.expect_html(200);
-    assert!(page.contains("21 discussions"), "{page}");
+    assert!(page.contains("21 results"), "{page}");
     assert!(page.contains("Page 1 of 2"), "{page}");
     assert_eq!(page.matches("class=\"hit\"").count(), 20, "{page}");
     let next = section(page, "rel=\"next\" href=\"", "\">");
@@ -981,7 +994,7 @@ async fn results_show_each_discussion_once_with_its_best_post_and_other_matches(
 
     let answer = app.get_page("/search?q=onbording").await;
     let page = answer.expect_html(200);
-    assert!(page.contains("2 discussions"), "{page}");
+    assert!(page.contains("2 results"), "{page}");
     assert_eq!(page.matches("class=\"hit\"").count(), 2, "{page}");
     assert!(page.contains("2 more replies match"), "{page}");
     let within = section(page, "class=\"more-matches\" href=\"", "\">");
@@ -1096,7 +1109,7 @@ async fn dates_recognition_and_sorting_narrow_and_order_the_results() {
         ))
         .await;
     let page = answer.expect_html(200);
-    assert!(page.contains("1 discussion"), "{page}");
+    assert!(page.contains("1 result"), "{page}");
     assert!(
         page.contains("name=\"recognized\" value=\"true\" checked"),
         "{page}"
@@ -1237,4 +1250,145 @@ fn section<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {start:?} on the page:\n{page}"));
     let rest = &page[from..];
     &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+/// Live Q&A questions are searchable: by their text and the host's answer, grouped by
+/// session, filtered by kind and session; an anonymous asker stays unnamed and unfound
+/// by author; a dismissed question leaves search; the page links to the session.
+#[tokio::test]
+async fn live_questions_are_found_by_their_text_and_answer() {
+    use crate::live_qa::{ask, leader, open_session};
+    let app = spawn_app().await;
+    let host = leader(&app, "hana").await;
+    let session = open_session(&app, &host).await;
+    let ana = app.register("ana").await;
+    let ben = app.register("ben").await;
+    let named = ask(
+        &app,
+        session,
+        &ana,
+        "Will the cafeteria open on Saturdays?",
+        false,
+    )
+    .await;
+    let hidden_name = ask(&app, session, &ben, "Can the cafeteria serve dinner?", true).await;
+    let rude = ask(&app, session, &ben, "Cafeteria food is awful", false).await;
+    let (named, hidden_name, rude) = (
+        named["id"].as_i64().unwrap(),
+        hidden_name["id"].as_i64().unwrap(),
+        rude["id"].as_i64().unwrap(),
+    );
+
+    // Grouped: one hit for the session, counting its three questions.
+    let body = search_until(&app, &[("q", "cafeteria"), ("group", "discussion")], |b| {
+        hits(b).first().is_some_and(|h| h["matches"] == 3)
+    })
+    .await;
+    assert_eq!(body["total"], 1, "{body}");
+    let hit = &hits(&body)[0];
+    assert_eq!(hit["kind"], "question", "{hit}");
+    assert_eq!(hit["session_id"], session, "{hit}");
+    assert_eq!(hit["title"], "Ask the leadership team", "{hit}");
+    assert_eq!(hit["zone"], "people", "{hit}");
+
+    // The anonymous question names nobody, and searching by its author does not find it.
+    let body = search(&app, &[("q", "dinner")]).await;
+    let hit = &hits(&body)[0];
+    assert_eq!(hit["question_id"], hidden_name, "{body}");
+    assert!(hit["author"].is_null(), "{hit}");
+    let body = search(&app, &[("q", "cafeteria"), ("author", "ben")]).await;
+    let found: Vec<i64> = hits(&body)
+        .iter()
+        .filter_map(|h| h["question_id"].as_i64())
+        .collect();
+    assert_eq!(found, [rude], "{body}");
+
+    // The host's answer is searchable on its question.
+    app.post_json(
+        &format!("/questions/{named}/answer"),
+        host.auth(),
+        &json!({"body": "Yes, from **March** with a brunch menu."}),
+    )
+    .await
+    .expect(200);
+    let body = search_until(&app, &[("q", "brunch")], |b| b["total"] == 1).await;
+    let hit = &hits(&body)[0];
+    assert_eq!(hit["question_id"], named, "{body}");
+    assert_eq!(hit["author"], "ana", "{hit}");
+    assert!(
+        hit["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>brunch</mark>"),
+        "{hit}"
+    );
+
+    // Kind and session filters.
+    let discussion_id = app
+        .start_discussion(
+            ana.token.as_str(),
+            "people",
+            "Cafeteria opening hours",
+            "Longer, please.",
+        )
+        .await;
+    let both = search_until(&app, &[("q", "cafeteria"), ("group", "discussion")], |b| {
+        b["total"] == 2
+    })
+    .await;
+    assert!(
+        hits(&both)
+            .iter()
+            .any(|h| h["discussion_id"] == discussion_id),
+        "{both}"
+    );
+    let questions = search(&app, &[("q", "cafeteria"), ("kind", "question")]).await;
+    assert_eq!(questions["total"], 3, "{questions}");
+    let within = search(
+        &app,
+        &[("q", "cafeteria"), ("session", &session.to_string())],
+    )
+    .await;
+    assert_eq!(within["total"], 3, "{within}");
+    search_raw(&app, &[("q", "cafeteria"), ("session", "x")])
+        .await
+        .expect_invalid("session");
+    search_raw(&app, &[("q", "cafeteria"), ("session", "")])
+        .await
+        .expect_invalid("session");
+    search_raw(&app, &[("q", "cafeteria"), ("kind", "poll")])
+        .await
+        .expect_invalid("kind");
+
+    // The page: the session's title links to the question; "2 more questions match".
+    let answer = app.get_page("/search?q=cafeteria&kind=question").await;
+    let page = answer.expect_html(200);
+    assert!(
+        decoded(page).contains(&format!("href=\"/sessions/{session}#q")),
+        "{page}"
+    );
+    assert!(page.contains("live Q&amp;A"), "{page}");
+    assert!(
+        page.contains("2 more questions match in this session"),
+        "{page}"
+    );
+    assert!(
+        decoded(page).contains(&format!("session={session}&group=none")),
+        "{page}"
+    );
+
+    let answer = app.get_page("/search?q=dinner").await;
+    let page = answer.expect_html(200);
+    assert!(page.contains("question by someone anonymous"), "{page}");
+    assert!(!page.contains("/members/ben"), "{page}");
+
+    // A dismissed question leaves search.
+    app.post_json(
+        &format!("/questions/{rude}/dismiss"),
+        host.auth(),
+        &json!({"dismissed": true}),
+    )
+    .await
+    .expect(200);
+    search_until(&app, &[("q", "awful")], |b| b["total"] == 0).await;
 }

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
-use entity::{comment, discussion, zone};
+use entity::{comment, discussion, qa_question, qa_session, zone};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -14,10 +14,10 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::SEARCH_QUEUE;
-use crate::domain::{Post, PostKind};
+use crate::domain::Post;
 use crate::error::AppResult;
 use crate::markdown;
-use crate::search::{Search, SearchDoc};
+use crate::search::{Search, SearchDoc, SearchKind, question_key};
 use crate::services::items::members_by_id;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
@@ -29,6 +29,10 @@ pub enum SearchJob {
     Comment { id: i32 },
     /// The discussion and all its comments (after a title change or a deletion).
     Thread { id: i32 },
+    /// One question of a live session.
+    Question { id: i32 },
+    /// Every question of a live session.
+    Session { id: i32 },
 }
 
 impl SearchJob {
@@ -54,8 +58,16 @@ pub async fn apply(
     let mut discussion_ids = HashSet::new();
     let mut comment_ids = HashSet::new();
     let mut thread_ids = HashSet::new();
+    let mut question_ids = HashSet::new();
+    let mut session_ids = HashSet::new();
     for job in jobs {
         match *job {
+            SearchJob::Question { id } => {
+                question_ids.insert(id);
+            }
+            SearchJob::Session { id } => {
+                session_ids.insert(id);
+            }
             SearchJob::Discussion { id } => {
                 discussion_ids.insert(id);
             }
@@ -122,10 +134,110 @@ pub async fn apply(
     if !docs.is_empty() {
         engine.index(docs).await?;
     }
+    if !question_ids.is_empty() || !session_ids.is_empty() {
+        let (docs, gone) = questions(db, &question_ids, &session_ids).await?;
+        removals.extend(gone);
+        if !docs.is_empty() {
+            engine.index(docs).await?;
+        }
+    }
     if !removals.is_empty() {
         engine.remove(removals).await?;
     }
     Ok(())
+}
+
+/// Documents for the questions asked for (by id, or all of a session's), and removal
+/// ids for those that are gone, hidden or dismissed.
+async fn questions(
+    db: &impl ConnectionTrait,
+    ids: &HashSet<i32>,
+    sessions: &HashSet<i32>,
+) -> anyhow::Result<(Vec<SearchDoc>, Vec<String>)> {
+    let mut wanted = sea_orm::Condition::any();
+    if !ids.is_empty() {
+        wanted = wanted.add(qa_question::Column::Id.is_in(ids.iter().copied()));
+    }
+    if !sessions.is_empty() {
+        wanted = wanted.add(qa_question::Column::SessionId.is_in(sessions.iter().copied()));
+    }
+    let rows = qa_question::Entity::find()
+        .filter(wanted)
+        .order_by_asc(qa_question::Column::Id)
+        .all(db)
+        .await?;
+    let (mut docs, mut removals) = question_documents(db, &rows).await?;
+    let found: HashSet<i32> = rows.iter().map(|q| q.id).collect();
+    removals.extend(ids.difference(&found).map(|id| question_key(*id)));
+    docs.sort_by_key(|d| d.question_id);
+    Ok((docs, removals))
+}
+
+/// Builds documents for questions members can see, and removal ids for the others (a
+/// question hidden by moderation or dismissed by the host is out of search).
+async fn question_documents(
+    db: &impl ConnectionTrait,
+    rows: &[qa_question::Model],
+) -> anyhow::Result<(Vec<SearchDoc>, Vec<String>)> {
+    if rows.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let session_ids: HashSet<i32> = rows.iter().map(|q| q.session_id).collect();
+    let sessions: HashMap<i32, qa_session::Model> = qa_session::Entity::find()
+        .filter(qa_session::Column::Id.is_in(session_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let zones: HashMap<i32, String> = zone::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|z| (z.id, z.slug))
+        .collect();
+    let authors = members_by_id(db, rows.iter().map(|q| q.author_id)).await?;
+    let mut docs = Vec::new();
+    let mut removals = Vec::new();
+    for q in rows {
+        let Some(session) = sessions.get(&q.session_id) else {
+            removals.push(question_key(q.id));
+            continue;
+        };
+        if q.hidden || q.dismissed {
+            removals.push(question_key(q.id));
+            continue;
+        }
+        let mut body = markdown::to_text(&q.body);
+        if let Some(answer) = &q.answer {
+            body.push_str("\n\n");
+            body.push_str(&markdown::to_text(answer));
+        }
+        // An anonymous question names nobody, and no author filter finds it.
+        let author = if q.anonymous {
+            String::new()
+        } else {
+            authors
+                .get(&q.author_id)
+                .map(|m| m.username.clone())
+                .unwrap_or_default()
+        };
+        docs.push(SearchDoc {
+            kind: SearchKind::Question,
+            discussion_id: None,
+            comment_id: None,
+            session_id: Some(session.id),
+            question_id: Some(q.id),
+            title: session.title.clone(),
+            body,
+            zone: zones.get(&session.zone_id).cloned().unwrap_or_default(),
+            author,
+            created_at: q.created_at,
+            score: q.votes,
+            recognized: false,
+        });
+    }
+    Ok((docs, removals))
 }
 
 /// Builds documents for live items and removal ids for deleted and hidden ones (a post
@@ -164,9 +276,11 @@ async fn documents(
             continue;
         }
         docs.push(SearchDoc {
-            kind: PostKind::Discussion,
-            discussion_id: d.id,
+            kind: SearchKind::Discussion,
+            discussion_id: Some(d.id),
             comment_id: None,
+            session_id: None,
+            question_id: None,
             title: d.title.clone(),
             body: markdown::to_text(&d.body),
             zone: zones.get(&d.zone_id).cloned().unwrap_or_default(),
@@ -183,9 +297,11 @@ async fn documents(
                 if d.deleted_at.is_none() && !d.hidden && c.deleted_at.is_none() && !c.hidden =>
             {
                 docs.push(SearchDoc {
-                    kind: PostKind::Comment,
-                    discussion_id: d.id,
+                    kind: SearchKind::Comment,
+                    discussion_id: Some(d.id),
                     comment_id: Some(c.id),
+                    session_id: None,
+                    question_id: None,
                     title: d.title.clone(),
                     body: markdown::to_text(&c.body),
                     zone: zones.get(&d.zone_id).cloned().unwrap_or_default(),
@@ -297,8 +413,9 @@ pub async fn run_once(db: &DatabaseConnection, engine: &Search) -> Pass {
 /// Rebuilds the whole index from the database, reporting progress as (done, total).
 ///
 /// The new index is built beside the live one, which keeps answering (and taking the
-/// worker's writes) until the new one is swapped in. Threads that changed meanwhile are
-/// then queued again, so the swap loses none of their writes.
+/// worker's writes) until the new one is swapped in. Threads that changed meanwhile, and
+/// every live session's questions, are then queued again, so the swap loses none of
+/// their writes.
 pub async fn reindex_all(
     db: &DatabaseConnection,
     engine: &Search,
@@ -353,7 +470,8 @@ async fn rebuild_from_database(
         + comment::Entity::find()
             .filter(comment::Column::DeletedAt.is_null())
             .count(db)
-            .await?;
+            .await?
+        + qa_question::Entity::find().count(db).await?;
     let mut done = 0u64;
     let mut last_id = 0;
     loop {
@@ -379,6 +497,23 @@ async fn rebuild_from_database(
         }
         progress(done.min(total), total);
     }
+    let mut last_id = 0;
+    loop {
+        let batch = qa_question::Entity::find()
+            .filter(qa_question::Column::Id.gt(last_id))
+            .order_by_asc(qa_question::Column::Id)
+            .limit(500)
+            .all(db)
+            .await?;
+        let Some(last) = batch.last() else { break };
+        last_id = last.id;
+        let (docs, _) = question_documents(db, &batch).await?;
+        done += docs.len() as u64;
+        if !docs.is_empty() {
+            rebuild.index(docs).await?;
+        }
+        progress(done.min(total), total);
+    }
     rebuild.finish().await?;
     let after = versions(db).await?;
     for (id, version) in after {
@@ -387,6 +522,18 @@ async fn rebuild_from_database(
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
+    }
+    // Questions carry no version: every session's are read again (sessions are few).
+    let sessions: Vec<i32> = qa_session::Entity::find()
+        .select_only()
+        .column(qa_session::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for id in sessions {
+        enqueue(db, SearchJob::Session { id })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(done)
 }

@@ -9,9 +9,10 @@ use anyhow::{Context as _, ensure};
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 
 use super::engine::{
-    Grouping, Search, SearchDoc, SearchHit, SearchQuery, SearchResults, SortOrder,
+    Grouping, Search, SearchDoc, SearchHit, SearchKind, SearchQuery, SearchResults, SortOrder,
+    question_key,
 };
-use crate::domain::{Post, PostKind};
+use crate::domain::Post;
 
 fn base_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0)
@@ -22,9 +23,11 @@ fn base_time() -> DateTime<Utc> {
 /// A discussion `d-{id}` created `age_min` minutes before the base time.
 pub fn discussion(id: i32, title: &str, body: &str, age_min: i64) -> SearchDoc {
     SearchDoc {
-        kind: PostKind::Discussion,
-        discussion_id: id,
+        kind: SearchKind::Discussion,
+        discussion_id: Some(id),
         comment_id: None,
+        session_id: None,
+        question_id: None,
         title: title.to_string(),
         body: body.to_string(),
         zone: "general".to_string(),
@@ -38,9 +41,21 @@ pub fn discussion(id: i32, title: &str, body: &str, age_min: i64) -> SearchDoc {
 /// A comment `c-{id}` on discussion `discussion_id`.
 pub fn comment(id: i32, discussion_id: i32, title: &str, body: &str, age_min: i64) -> SearchDoc {
     SearchDoc {
-        kind: PostKind::Comment,
+        kind: SearchKind::Comment,
         comment_id: Some(id),
         ..discussion(discussion_id, title, body, age_min)
+    }
+}
+
+/// A question `q-{id}` asked in live session `session_id` (titled `title`).
+pub fn question(id: i32, session_id: i32, title: &str, body: &str, age_min: i64) -> SearchDoc {
+    SearchDoc {
+        kind: SearchKind::Question,
+        discussion_id: None,
+        comment_id: None,
+        session_id: Some(session_id),
+        question_id: Some(id),
+        ..discussion(0, title, body, age_min)
     }
 }
 
@@ -64,9 +79,10 @@ fn grouped(q: &str) -> SearchQuery {
 }
 
 fn hit_id(h: &SearchHit) -> String {
-    match h.comment_id {
-        Some(c) if h.kind == PostKind::Comment => Post::Comment(c).key(),
-        _ => Post::Discussion(h.discussion_id).key(),
+    match (h.kind, h.comment_id, h.question_id) {
+        (SearchKind::Comment, Some(c), _) => Post::Comment(c).key(),
+        (SearchKind::Question, _, Some(q)) => question_key(q),
+        _ => Post::Discussion(h.discussion_id.unwrap_or_default()).key(),
     }
 }
 
@@ -375,7 +391,7 @@ pub async fn check_filters(e: &Search) -> anyhow::Result<()> {
     d3.recognized = true;
     reset(e, vec![d1, c2, d3]).await?;
 
-    let run = |zone: Option<&str>, author: Option<&str>, kind: Option<PostKind>| SearchQuery {
+    let run = |zone: Option<&str>, author: Option<&str>, kind: Option<SearchKind>| SearchQuery {
         zone: zone.map(str::to_string),
         author: author.map(str::to_string),
         kind,
@@ -386,9 +402,13 @@ pub async fn check_filters(e: &Search) -> anyhow::Result<()> {
         (run(Some("engineering"), None, None), vec!["d-1", "c-2"]),
         (run(Some("social"), None, None), vec!["d-3"]),
         (run(None, Some("bob"), None), vec!["d-1", "d-3"]),
-        (run(None, None, Some(PostKind::Comment)), vec!["c-2"]),
+        (run(None, None, Some(SearchKind::Comment)), vec!["c-2"]),
         (
-            run(Some("engineering"), Some("bob"), Some(PostKind::Discussion)),
+            run(
+                Some("engineering"),
+                Some("bob"),
+                Some(SearchKind::Discussion),
+            ),
             vec!["d-1"],
         ),
         (run(Some("nowhere"), None, None), vec![]),
@@ -535,12 +555,14 @@ pub async fn check_hit_fields(e: &Search) -> anyhow::Result<()> {
     let r = find(e, "budget").await?;
     let h = r.hits.first().context("one hit expected")?;
     ensure!(
-        h.kind == PostKind::Comment
-            && h.discussion_id == 9
+        h.kind == SearchKind::Comment
+            && h.discussion_id == Some(9)
             && h.comment_id == Some(42)
+            && h.session_id.is_none()
+            && h.question_id.is_none()
             && h.title == "Budget thread"
             && h.zone == "finance"
-            && h.author == "dave"
+            && h.author.as_deref() == Some("dave")
             && h.created_at == c.created_at
             && h.score == 17
             && h.title_html == "<mark>Budget</mark> thread"
@@ -627,7 +649,7 @@ pub async fn check_grouped(e: &Search) -> anyhow::Result<()> {
     ensure!(
         r.total == 1
             && hit_id(hit) == "c-11"
-            && hit.discussion_id == 1
+            && hit.discussion_id == Some(1)
             && hit.title == "Coffee machine"
             && hit.title_html == "Coffee machine"
             && hit.snippet.contains("<mark>cold</mark>"),
@@ -657,6 +679,125 @@ pub async fn check_grouped(e: &Search) -> anyhow::Result<()> {
         "[{name}] within discussion 1: {:?}",
         ids(&r)
     );
+    Ok(())
+}
+
+/// Live questions: found by their text and answer (not by their session's title),
+/// grouped by session apart from discussions with the same number, filtered by kind and
+/// session; an anonymous question names nobody and no author filter finds it.
+pub async fn check_questions(e: &Search) -> anyhow::Result<()> {
+    let mut anonymous = question(
+        7,
+        3,
+        "Town hall",
+        "Will the parking garage reopen? Yes, in March.",
+        10,
+    );
+    anonymous.author = String::new();
+    let mut upvoted = question(8, 3, "Town hall", "When does the garage open?", 20);
+    upvoted.score = 4;
+    reset(
+        e,
+        vec![
+            anonymous,
+            upvoted,
+            question(9, 4, "Town hall", "Garage fees next year?", 5),
+            discussion(3, "Garage", "The garage by the river", 30),
+            comment(31, 3, "Garage", "The garage is full by nine", 1),
+        ],
+    )
+    .await?;
+    let name = e.name();
+    // Grouped: the discussion and each session apart, though discussion 3 and session 3
+    // share a number.
+    let r = e.search(&grouped("garage")).await?;
+    let mut got: Vec<(String, u64)> = r.hits.iter().map(|h| (hit_id(h), h.matches)).collect();
+    got.sort();
+    ensure!(
+        got == [
+            ("d-3".to_string(), 2),
+            ("q-8".to_string(), 2),
+            ("q-9".to_string(), 1)
+        ] && r.total == 3,
+        "[{name}] grouped garage: {got:?}, total {}",
+        r.total
+    );
+    let q8 = r
+        .hits
+        .iter()
+        .find(|h| hit_id(h) == "q-8")
+        .context("q-8 is a hit")?;
+    ensure!(
+        q8.kind == SearchKind::Question
+            && q8.discussion_id.is_none()
+            && q8.session_id == Some(3)
+            && q8.title == "Town hall"
+            && q8.score == 4,
+        "[{name}] question hit: {q8:?}"
+    );
+    // The answer is found; the anonymous asker is not named.
+    let r = e.search(&query("march")).await?;
+    let hit = r.hits.first().context("a hit for march")?;
+    ensure!(
+        ids(&r) == ["q-7"] && hit.author.is_none() && hit.snippet.contains("<mark>March</mark>"),
+        "[{name}] answer search: {r:?}"
+    );
+    // The session's title is not searchable on its questions.
+    expect_ids(e, "town hall", &[]).await?;
+    // Kind, session and author filters.
+    let kind = SearchQuery {
+        kind: Some(SearchKind::Question),
+        ..query("garage")
+    };
+    let r = e.search(&kind).await?;
+    ensure!(
+        r.total == 3 && r.hits.iter().all(|h| h.kind == SearchKind::Question),
+        "[{name}] kind=question: {:?}",
+        ids(&r)
+    );
+    let session = SearchQuery {
+        session: Some(3),
+        ..query("garage")
+    };
+    let r = e.search(&session).await?;
+    ensure!(
+        ids(&r) == ["q-8", "q-7"],
+        "[{name}] session 3: {:?}",
+        ids(&r)
+    );
+    let discussion = SearchQuery {
+        discussion: Some(3),
+        ..query("garage")
+    };
+    let r = e.search(&discussion).await?;
+    ensure!(
+        ids(&r) == ["d-3", "c-31"],
+        "[{name}] discussion 3: {:?}",
+        ids(&r)
+    );
+    let by_alice = SearchQuery {
+        author: Some("alice".to_string()),
+        kind: Some(SearchKind::Question),
+        ..query("garage")
+    };
+    let r = e.search(&by_alice).await?;
+    let mut got = ids(&r);
+    got.sort();
+    ensure!(got == ["q-8", "q-9"], "[{name}] alice's questions: {got:?}");
+    let both = SearchQuery {
+        discussion: Some(3),
+        session: Some(3),
+        ..query("garage")
+    };
+    let r = e.search(&both).await?;
+    ensure!(
+        r.total == 0,
+        "[{name}] discussion and session: {:?}",
+        ids(&r)
+    );
+    e.remove(vec![question_key(8)]).await?;
+    let r = e.search(&session).await?;
+    ensure!(ids(&r) == ["q-7"], "[{name}] after removal: {:?}", ids(&r));
     Ok(())
 }
 
@@ -818,6 +959,7 @@ pub async fn run_contract(e: &Search) -> anyhow::Result<()> {
     check_hit_fields(e).await?;
     check_replies_not_found_by_title(e).await?;
     check_grouped(e).await?;
+    check_questions(e).await?;
     check_ranking_rules(e).await?;
     check_rebuild_swaps(e).await?;
     Ok(())
@@ -866,6 +1008,7 @@ mod tests {
             check_hit_fields,
             check_replies_not_found_by_title,
             check_grouped,
+            check_questions,
             check_ranking_rules,
             check_rebuild_swaps,
         );

@@ -38,15 +38,14 @@ use tantivy::{
 };
 
 use super::engine::{
-    Grouping, Rebuild, SearchDoc, SearchEngine, SearchHit, SearchQuery, SearchResults, SortOrder,
-    elapsed_ms,
+    Grouping, Rebuild, SearchDoc, SearchEngine, SearchHit, SearchKind, SearchQuery, SearchResults,
+    SortOrder, elapsed_ms,
 };
 use super::text::{self, QueryWord};
-use crate::domain::PostKind;
 
 /// Bump when the schema or the analyzer changes: an index written by another version is
 /// wiped and recreated (and the server rebuilds it).
-const SCHEMA_VERSION: &str = "quorum-search-2";
+const SCHEMA_VERSION: &str = "quorum-search-3";
 const VERSION_FILE: &str = "quorum-search.version";
 /// The file in the root that names the live generation.
 const CURRENT_FILE: &str = "current";
@@ -54,6 +53,8 @@ const CURRENT_FILE: &str = "current";
 /// without it (new, or a rebuild cut short by a restart) is rebuilt at start.
 const COMPLETE_FILE: &str = "complete";
 const ANALYZER: &str = "quorum";
+/// The fast field grouped results are grouped by.
+const THREAD: &str = "thread";
 const WRITER_HEAP_BYTES: usize = 50_000_000;
 
 /// Each query word found without a typo.
@@ -74,12 +75,14 @@ struct Fields {
     kind: Field,
     zone: Field,
     author: Field,
-    /// A discussion's title; a reply's document leaves it empty (the title counts
-    /// toward the discussion, not toward each reply).
+    /// A discussion's title; a reply's or question's document leaves it empty (the
+    /// title counts toward the discussion, not toward each reply).
     title: Field,
     body: Field,
     created_at: Field,
-    discussion_id: Field,
+    /// The discussion, or the live session negated ([`super::Thread::key`]): what grouped
+    /// results are grouped by.
+    thread: Field,
     votes: Field,
     /// 1 when recognised as a Great Idea.
     recognized: Field,
@@ -102,7 +105,7 @@ fn build_schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text.clone()),
         body: b.add_text_field("body", text),
         created_at: b.add_i64_field("created_at", INDEXED | FAST),
-        discussion_id: b.add_i64_field("discussion_id", INDEXED | FAST),
+        thread: b.add_i64_field(THREAD, INDEXED | FAST),
         votes: b.add_i64_field("votes", FAST),
         recognized: b.add_i64_field("recognized", INDEXED | FAST),
         doc: b.add_text_field("doc", STORED),
@@ -194,12 +197,12 @@ impl Inner {
         d.add_text(f.kind, doc.kind.as_str());
         d.add_text(f.zone, filter_key(&doc.zone));
         d.add_text(f.author, filter_key(&doc.author));
-        if doc.kind == PostKind::Discussion {
+        if doc.kind == SearchKind::Discussion {
             d.add_text(f.title, &doc.title);
         }
         d.add_text(f.body, &doc.body);
         d.add_i64(f.created_at, doc.created_at.timestamp_micros());
-        d.add_i64(f.discussion_id, i64::from(doc.discussion_id));
+        d.add_i64(f.thread, doc.thread().key());
         d.add_i64(f.votes, i64::from(doc.score));
         d.add_i64(f.recognized, i64::from(doc.recognized));
         d.add_text(f.doc, serde_json::to_string(doc)?);
@@ -334,8 +337,8 @@ impl Inner {
         if let Some(kind) = q.kind {
             filter(Term::from_field_text(f.kind, kind.as_str()));
         }
-        if let Some(id) = q.discussion {
-            filter(Term::from_field_i64(f.discussion_id, i64::from(id)));
+        for key in q.within().into_iter().flatten() {
+            filter(Term::from_field_i64(f.thread, key));
         }
         if q.recognized {
             filter(Term::from_field_i64(f.recognized, 1));
@@ -423,19 +426,8 @@ impl Inner {
             .context("search document without its stored JSON")?;
         let doc: SearchDoc = serde_json::from_str(json).context("stored search document")?;
         let snippet = text::snippet(&doc.body, &text::tokens(&doc.body), words);
-        Ok(SearchHit {
-            kind: doc.kind,
-            discussion_id: doc.discussion_id,
-            comment_id: doc.comment_id,
-            title_html: text::mark_all(&doc.title, words),
-            title: doc.title,
-            snippet,
-            zone: doc.zone,
-            author: doc.author,
-            created_at: doc.created_at,
-            score: doc.score,
-            matches,
-        })
+        let title_html = text::mark_all(&doc.title, words);
+        Ok(SearchHit::of(doc, title_html, snippet, matches))
     }
 }
 
@@ -483,7 +475,7 @@ impl Keys {
     }
 }
 
-/// A hasher for the group map's discussion ids: one multiplication per id instead of
+/// A hasher for the group map's thread keys: one multiplication per id instead of
 /// SipHash, which showed in common words' queries (every match is grouped).
 #[derive(Default, Clone, Copy)]
 struct IdHasher(u64);
@@ -507,8 +499,8 @@ impl std::hash::Hasher for IdHasher {
 
 type IdMap<V> = HashMap<i64, V, std::hash::BuildHasherDefault<IdHasher>>;
 
-/// Collects one group per discussion: its best post by the sort key, and how many of
-/// its posts match.
+/// Collects one group per discussion or session: its best post by the sort key, and how
+/// many of its posts match.
 struct Groups {
     sort: SortOrder,
 }
@@ -522,7 +514,7 @@ struct Group {
 struct SegmentGroups {
     segment: SegmentOrdinal,
     keys: Keys,
-    discussion: Option<Arc<dyn ColumnValues<i64>>>,
+    thread: Option<Arc<dyn ColumnValues<i64>>>,
     groups: IdMap<(Key, DocId, u64)>,
 }
 
@@ -538,9 +530,9 @@ impl Collector for Groups {
         Ok(SegmentGroups {
             segment,
             keys: Keys::new(reader, self.sort),
-            discussion: reader
+            thread: reader
                 .fast_fields()
-                .column_first_or_default::<i64>("discussion_id")
+                .column_first_or_default::<i64>(THREAD)
                 .ok(),
             groups: IdMap::default(),
         })
@@ -552,8 +544,8 @@ impl Collector for Groups {
 
     fn merge_fruits(&self, segments: Vec<Vec<(i64, Group)>>) -> tantivy::Result<Vec<Group>> {
         let mut merged: IdMap<Group> = IdMap::default();
-        for (discussion, group) in segments.into_iter().flatten() {
-            match merged.get_mut(&discussion) {
+        for (thread, group) in segments.into_iter().flatten() {
+            match merged.get_mut(&thread) {
                 Some(known) => {
                     known.count += group.count;
                     if group.key > known.key {
@@ -562,7 +554,7 @@ impl Collector for Groups {
                     }
                 }
                 None => {
-                    merged.insert(discussion, group);
+                    merged.insert(thread, group);
                 }
             }
         }
@@ -575,8 +567,8 @@ impl SegmentCollector for SegmentGroups {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         let key = self.keys.key(doc, score);
-        let discussion = self.discussion.as_ref().map_or(0, |c| c.get_val(doc));
-        let entry = self.groups.entry(discussion).or_insert((key, doc, 0));
+        let thread = self.thread.as_ref().map_or(0, |c| c.get_val(doc));
+        let entry = self.groups.entry(thread).or_insert((key, doc, 0));
         entry.2 += 1;
         if key > entry.0 {
             entry.0 = key;
@@ -588,9 +580,9 @@ impl SegmentCollector for SegmentGroups {
         let segment = self.segment;
         self.groups
             .into_iter()
-            .map(|(discussion, (key, doc, count))| {
+            .map(|(thread, (key, doc, count))| {
                 (
-                    discussion,
+                    thread,
                     Group {
                         key,
                         best: DocAddress::new(segment, doc),

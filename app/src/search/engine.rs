@@ -7,24 +7,79 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Post, PostKind};
+use crate::domain::Post;
+
+/// What a search document is: a discussion's opening post, a reply, or a question asked
+/// in a live Q&A session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchKind {
+    Discussion,
+    Comment,
+    Question,
+}
+
+impl SearchKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchKind::Discussion => "discussion",
+            SearchKind::Comment => "comment",
+            SearchKind::Question => "question",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "discussion" => Some(SearchKind::Discussion),
+            "comment" => Some(SearchKind::Comment),
+            "question" => Some(SearchKind::Question),
+            _ => None,
+        }
+    }
+}
+
+/// Where a document belongs, and what grouped results are grouped by: a discussion, or
+/// a live Q&A session (for its questions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Thread {
+    Discussion(i32),
+    Session(i32),
+}
+
+impl Thread {
+    /// One number for both: a discussion's id, or a session's id negated.
+    pub fn key(self) -> i64 {
+        match self {
+            Thread::Discussion(id) => i64::from(id),
+            Thread::Session(id) => -i64::from(id),
+        }
+    }
+}
 
 /// Largest page size the engines serve; larger requests are clamped.
 pub const MAX_PER_PAGE: u64 = 100;
 
-/// What gets indexed: a discussion (its opening post) or a comment.
+/// What gets indexed: a discussion (its opening post), a comment, or a live question.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SearchDoc {
-    pub kind: PostKind,
-    pub discussion_id: i32,
+    pub kind: SearchKind,
+    /// The discussion of a discussion or a comment.
+    #[serde(default)]
+    pub discussion_id: Option<i32>,
     pub comment_id: Option<i32>,
-    /// A comment carries its discussion's title.
+    /// The session of a question.
+    #[serde(default)]
+    pub session_id: Option<i32>,
+    #[serde(default)]
+    pub question_id: Option<i32>,
+    /// A comment carries its discussion's title, a question its session's; only a
+    /// discussion's own title is searchable.
     pub title: String,
-    /// Plain text (Markdown already stripped).
+    /// Plain text (Markdown already stripped); a question's answer follows it.
     pub body: String,
     /// Zone slug.
     pub zone: String,
-    /// Username.
+    /// Username; empty for an anonymous question (which no author filter finds).
     pub author: String,
     pub created_at: DateTime<Utc>,
     pub score: i32,
@@ -34,16 +89,34 @@ pub struct SearchDoc {
 }
 
 impl SearchDoc {
-    /// `d-{discussion_id}` for a discussion, `c-{comment_id}` for a comment.
+    /// `d-{discussion_id}` for a discussion, `c-{comment_id}` for a comment,
+    /// `q-{question_id}` for a question.
     pub fn id(&self) -> String {
-        match (self.kind, self.comment_id) {
-            (PostKind::Comment, Some(c)) => Post::Comment(c).key(),
-            // A comment without a comment id cannot be told apart; fall back to its
-            // discussion so it at least never overwrites another comment.
-            (PostKind::Comment, None) => format!("c-d{}", self.discussion_id),
-            (PostKind::Discussion, _) => Post::Discussion(self.discussion_id).key(),
+        let discussion = self.discussion_id.unwrap_or_default();
+        match self.kind {
+            SearchKind::Discussion => Post::Discussion(discussion).key(),
+            SearchKind::Comment => match self.comment_id {
+                Some(c) => Post::Comment(c).key(),
+                // A comment without a comment id cannot be told apart; fall back to its
+                // discussion so it at least never overwrites another comment.
+                None => format!("c-d{discussion}"),
+            },
+            SearchKind::Question => question_key(self.question_id.unwrap_or_default()),
         }
     }
+
+    /// The discussion or session it belongs to.
+    pub fn thread(&self) -> Thread {
+        match (self.kind, self.session_id) {
+            (SearchKind::Question, Some(s)) => Thread::Session(s),
+            _ => Thread::Discussion(self.discussion_id.unwrap_or_default()),
+        }
+    }
+}
+
+/// A question's document id.
+pub fn question_key(id: i32) -> String {
+    format!("q-{id}")
 }
 
 /// How results are ordered.
@@ -81,8 +154,8 @@ impl SortOrder {
 /// Whether hits are grouped by discussion.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Grouping {
-    /// One hit per discussion: its best matching post, with `matches` counting the
-    /// discussion's matching posts; paging and `total` count discussions.
+    /// One hit per discussion (or live session): its best matching post, with `matches`
+    /// counting its matching posts; paging and `total` count discussions and sessions.
     #[default]
     Discussion,
     /// Every matching post is a hit.
@@ -94,9 +167,11 @@ pub struct SearchQuery {
     pub q: String,
     pub zone: Option<String>,
     pub author: Option<String>,
-    pub kind: Option<PostKind>,
+    pub kind: Option<SearchKind>,
     /// Only the posts of this discussion.
     pub discussion: Option<i32>,
+    /// Only the questions of this live session.
+    pub session: Option<i32>,
     /// Written at or after this instant.
     pub from: Option<DateTime<Utc>>,
     /// Written before this instant.
@@ -126,26 +201,75 @@ impl SearchQuery {
     pub fn is_blank(&self) -> bool {
         !self.q.chars().any(char::is_alphanumeric)
     }
+
+    /// The one discussion or session asked for, if any (both at once find nothing:
+    /// they are told apart by the sign of the key).
+    pub fn within(&self) -> Option<Vec<i64>> {
+        let mut keys = Vec::new();
+        if let Some(id) = self.discussion {
+            keys.push(Thread::Discussion(id).key());
+        }
+        if let Some(id) = self.session {
+            keys.push(Thread::Session(id).key());
+        }
+        (!keys.is_empty()).then_some(keys)
+    }
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
-    /// The best matching post of the discussion (grouped), or the matching post.
-    pub kind: PostKind,
-    pub discussion_id: i32,
+    /// The best matching post of the discussion or session (grouped), or the matching
+    /// post.
+    pub kind: SearchKind,
+    /// The discussion of a discussion or reply hit; null for a question.
+    pub discussion_id: Option<i32>,
     pub comment_id: Option<i32>,
-    /// The discussion's title.
+    /// The live session of a question hit; null otherwise.
+    pub session_id: Option<i32>,
+    pub question_id: Option<i32>,
+    /// The discussion's title, or the session's for a question.
     pub title: String,
     /// HTML: the title escaped, with the query's words wrapped in `<mark>`.
     pub title_html: String,
     /// HTML: escaped text in which matched words are wrapped in `<mark>`.
     pub snippet: String,
     pub zone: String,
-    pub author: String,
+    /// Username; null for an anonymous question.
+    pub author: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Votes (a question's upvotes).
     pub score: i32,
-    /// The matching posts of this discussion (grouped), 1 otherwise.
+    /// The matching posts of this discussion or session (grouped), 1 otherwise.
     pub matches: u64,
+}
+
+impl SearchHit {
+    /// The hit for a stored document, before its title and snippet are marked.
+    pub fn of(doc: SearchDoc, title_html: String, snippet: String, matches: u64) -> Self {
+        SearchHit {
+            kind: doc.kind,
+            discussion_id: doc.discussion_id,
+            comment_id: doc.comment_id,
+            session_id: doc.session_id,
+            question_id: doc.question_id,
+            title_html,
+            title: doc.title,
+            snippet,
+            zone: doc.zone,
+            author: (!doc.author.is_empty()).then_some(doc.author),
+            created_at: doc.created_at,
+            score: doc.score,
+            matches,
+        }
+    }
+
+    /// The discussion or session it belongs to.
+    pub fn thread(&self) -> Thread {
+        match (self.kind, self.session_id) {
+            (SearchKind::Question, Some(s)) => Thread::Session(s),
+            _ => Thread::Discussion(self.discussion_id.unwrap_or_default()),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]

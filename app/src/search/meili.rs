@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use meilisearch_sdk::DefaultHttpClient;
 use meilisearch_sdk::client::{Client, SwapIndexes};
 use meilisearch_sdk::errors::{Error as MeiliError, ErrorCode};
-use meilisearch_sdk::indexes::Index;
+use meilisearch_sdk::indexes::{Index, IndexesQuery};
 use meilisearch_sdk::search::{
     MatchingStrategies, SearchQuery as MeiliSearchQuery, SearchResult, Selectors,
 };
@@ -24,11 +24,10 @@ use meilisearch_sdk::tasks::Task;
 use serde::{Deserialize, Serialize};
 
 use super::engine::{
-    Grouping, Rebuild, SearchDoc, SearchEngine, SearchHit, SearchQuery, SearchResults, SortOrder,
-    elapsed_ms,
+    Grouping, Rebuild, SearchDoc, SearchEngine, SearchHit, SearchKind, SearchQuery, SearchResults,
+    SortOrder, elapsed_ms,
 };
 use super::text;
-use crate::domain::PostKind;
 
 /// The index uid unless `MEILI_INDEX` names another.
 pub const DEFAULT_INDEX: &str = "quorum";
@@ -57,20 +56,31 @@ const RANKING_RULES: [&str; 9] = [
     "recognized:desc",
     "created_at:desc",
 ];
-/// Hits are grouped on this attribute (Meilisearch's `distinct`).
-const GROUP_BY: &str = "discussion_id";
+/// Hits are grouped on this attribute (Meilisearch's `distinct`): the discussion, or the
+/// live session negated ([`super::Thread::key`]).
+const GROUP_BY: &str = "thread";
 const HIGHLIGHT: &[&str] = &["title", "body"];
 const CROP: &[(&str, Option<usize>)] = &[("body", None)];
 
 /// A document as stored in Meilisearch: the `SearchDoc` plus its `id`, with `created_at`
-/// in unix milliseconds for filtering and sorting, and the exact instant kept beside it. Only a discussion's document has a searchable `title`: a reply's title
-/// counts toward its discussion, not toward the reply, and is kept in `thread_title`.
+/// in unix milliseconds for filtering and sorting, and the exact instant kept beside it.
+/// Only a discussion's document has a searchable `title`: a reply's title counts toward
+/// its discussion, not toward the reply, and is kept in `thread_title` (as a question
+/// keeps its session's).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct MeiliDoc {
     id: String,
-    kind: PostKind,
-    discussion_id: i32,
+    kind: SearchKind,
+    #[serde(default)]
+    discussion_id: Option<i32>,
     comment_id: Option<i32>,
+    #[serde(default)]
+    session_id: Option<i32>,
+    #[serde(default)]
+    question_id: Option<i32>,
+    /// What grouped results are grouped by.
+    #[serde(default)]
+    thread: i64,
     title: String,
     #[serde(default)]
     thread_title: String,
@@ -93,7 +103,10 @@ impl From<&SearchDoc> for MeiliDoc {
             kind: d.kind,
             discussion_id: d.discussion_id,
             comment_id: d.comment_id,
-            title: if d.kind == PostKind::Discussion {
+            session_id: d.session_id,
+            question_id: d.question_id,
+            thread: d.thread().key(),
+            title: if d.kind == SearchKind::Discussion {
                 d.title.clone()
             } else {
                 String::new()
@@ -131,13 +144,13 @@ impl MeiliEngine {
             .await
             .with_context(|| format!("Meilisearch at {url} is not reachable"))?;
         let (index, fresh) = match client.get_index(uid).await {
-            // Empty, or written before grouping (its replies have searchable titles and
-            // no `thread_title`): rebuild it.
+            // Empty, or written before grouping by thread (its replies have searchable
+            // titles, or it has no `thread`): rebuild it.
             Ok(index) => {
                 let stale = match index.get_stats().await {
                     Ok(stats) => {
                         stats.number_of_documents == 0
-                            || !stats.field_distribution.contains_key("thread_title")
+                            || !stats.field_distribution.contains_key(GROUP_BY)
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "could not read the Meilisearch index's stats");
@@ -157,6 +170,43 @@ impl MeiliEngine {
             index,
             fresh,
         })
+    }
+}
+
+impl MeiliEngine {
+    /// Deletes the indexes earlier rebuilds of this index left behind, begun over an
+    /// hour ago (a younger one may still be filling, on SQLite where rebuilds take no
+    /// lock); a failure only leaves them for the next time.
+    async fn sweep_rebuilds(&self) {
+        let prefix = format!("{}_rebuild_", self.index.uid);
+        let hour_ago = (Utc::now() - chrono::Duration::hours(1)).timestamp_micros();
+        let stale = |uid: &str| {
+            uid.strip_prefix(&prefix)
+                .and_then(|begun| begun.parse::<i64>().ok())
+                .is_some_and(|begun| begun < hour_ago)
+        };
+        let mut query = IndexesQuery::new(&self.client);
+        query.with_limit(1000);
+        let indexes = match self.client.list_all_indexes_with(&query).await {
+            Ok(list) => list.results,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not list the Meilisearch indexes");
+                return;
+            }
+        };
+        for index in indexes.into_iter().filter(|i| stale(&i.uid)) {
+            let uid = index.uid.clone();
+            match index.delete().await {
+                Ok(task) => {
+                    if let Err(e) = wait(&self.client, task, "deleting a stale rebuild").await {
+                        tracing::warn!(error = %e, index = %uid, "a stale rebuild index stays");
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, index = %uid, "a stale rebuild index stays")
+                }
+            }
+        }
     }
 }
 
@@ -228,7 +278,7 @@ fn settings() -> Settings {
             "author",
             "kind",
             "created_at",
-            "discussion_id",
+            GROUP_BY,
             "recognized",
         ])
         .with_sortable_attributes(["created_at", "score"])
@@ -277,8 +327,8 @@ pub fn filter_expression(q: &SearchQuery) -> Option<String> {
     if let Some(kind) = q.kind {
         parts.push(format!("kind = {}", quote_filter_value(kind.as_str())));
     }
-    if let Some(id) = q.discussion {
-        parts.push(format!("discussion_id = {id}"));
+    for key in q.within().into_iter().flatten() {
+        parts.push(format!("{GROUP_BY} = {key}"));
     }
     if q.recognized {
         parts.push("recognized = 1".to_string());
@@ -363,33 +413,36 @@ fn to_hit(hit: SearchResult<MeiliDoc>, words: &[text::QueryWord]) -> SearchHit {
     let created_at = doc.created_at_rfc3339.unwrap_or_else(|| {
         DateTime::from_timestamp_millis(doc.created_at).unwrap_or(DateTime::UNIX_EPOCH)
     });
-    SearchHit {
+    let title_html = text::mark_all(&doc.thread_title, words);
+    let doc = SearchDoc {
         kind: doc.kind,
         discussion_id: doc.discussion_id,
         comment_id: doc.comment_id,
-        title_html: text::mark_all(&doc.thread_title, words),
+        session_id: doc.session_id,
+        question_id: doc.question_id,
         title: doc.thread_title,
-        snippet,
+        body: String::new(),
         zone: doc.zone,
         author: doc.author,
         created_at,
         score: doc.score,
-        matches: 1,
-    }
+        recognized: doc.recognized != 0,
+    };
+    SearchHit::of(doc, title_html, snippet, 1)
 }
 
-/// How many matching posts each of `discussions` has: the same search, restricted to
-/// them, counted by Meilisearch's facet distribution.
+/// How many matching posts each of `threads` has: the same search, restricted to them,
+/// counted by Meilisearch's facet distribution.
 async fn match_counts(
     index: &Index,
     text: &str,
     filter: Option<&str>,
-    discussions: &[i32],
-) -> anyhow::Result<HashMap<i32, u64>> {
-    if discussions.is_empty() {
+    threads: &[i64],
+) -> anyhow::Result<HashMap<i64, u64>> {
+    if threads.is_empty() {
         return Ok(HashMap::new());
     }
-    let ids: Vec<String> = discussions.iter().map(i32::to_string).collect();
+    let ids: Vec<String> = threads.iter().map(i64::to_string).collect();
     let within = format!("{GROUP_BY} IN [{}]", ids.join(", "));
     let filter = match filter {
         Some(f) => format!("({f}) AND {within}"),
@@ -494,6 +547,8 @@ impl SearchEngine for MeiliEngine {
     }
 
     async fn rebuild(&self) -> anyhow::Result<Box<dyn Rebuild>> {
+        // An index left by a rebuild cut short (a restart mid-rebuild) is nobody's.
+        self.sweep_rebuilds().await;
         // Each rebuild its own index: two at once (from two instances, say) never write
         // into or delete each other's.
         let uid = format!(
@@ -533,10 +588,11 @@ impl SearchEngine for MeiliEngine {
             .map(|h| to_hit(h, &words))
             .collect();
         if q.group == Grouping::Discussion {
-            let ids: Vec<i32> = hits.iter().map(|h| h.discussion_id).collect();
+            let ids: Vec<i64> = hits.iter().map(|h| h.thread().key()).collect();
             let counts = match_counts(&self.index, &text, filter.as_deref(), &ids).await?;
             for hit in &mut hits {
-                hit.matches = counts.get(&hit.discussion_id).copied().unwrap_or(1).max(1);
+                let key = hit.thread().key();
+                hit.matches = counts.get(&key).copied().unwrap_or(1).max(1);
             }
         }
         Ok(SearchResults {
@@ -568,7 +624,7 @@ mod tests {
     fn filter_values_are_quoted() {
         let q = SearchQuery {
             zone: Some(r#"a" OR zone = "b\"#.to_string()),
-            kind: Some(PostKind::Comment),
+            kind: Some(SearchKind::Comment),
             ..SearchQuery::default()
         };
         assert_eq!(
@@ -604,7 +660,7 @@ mod tests {
             "matchingStrategy": "all",
             "page": 1,
             "hitsPerPage": MAX_PER_PAGE,
-            "distinct": "discussion_id",
+            "distinct": "thread",
             "filter": "author = \"bob\"",
             "attributesToHighlight": ["title", "body"],
             "highlightPreTag": PRE_TAG,
@@ -632,7 +688,7 @@ mod tests {
                 "author",
                 "kind",
                 "created_at",
-                "discussion_id",
+                "thread",
                 "recognized"
             ])
         );
@@ -663,6 +719,7 @@ mod tests {
         assert_eq!(doc["kind"], "comment");
         assert_eq!(doc["title"], "", "a reply's title is not searchable");
         assert_eq!(doc["thread_title"], "T");
+        assert_eq!(doc["thread"], 3, "grouped by its discussion");
         assert!(doc["created_at"].is_i64());
         Ok(())
     }

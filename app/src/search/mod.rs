@@ -5,9 +5,10 @@
 //! Both match every query word (AND), tolerate typos like Meilisearch (one from 5 letters,
 //! two from 9), match the last word as a prefix, rank by one set of rules (fewer typos,
 //! words closer together, title before body, exact before fuzzy, then votes,
-//! recognition and recency), group hits by discussion unless asked not to, and return
-//! HTML titles and snippets in which only `<mark>` is markup. A reply matches on its own
-//! text only; its discussion's title counts toward the discussion.
+//! recognition and recency), group hits by discussion (or live session) unless asked not
+//! to, and return HTML titles and snippets in which only `<mark>` is markup. A reply
+//! matches on its own text only; its discussion's title counts toward the discussion.
+//! A live question matches on its text and its answer.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -21,8 +22,8 @@ pub mod text;
 pub(crate) mod contract_tests;
 
 pub use engine::{
-    Grouping, MAX_PER_PAGE, Rebuild, Search, SearchDoc, SearchEngine, SearchHit, SearchQuery,
-    SearchResults, SortOrder,
+    Grouping, MAX_PER_PAGE, Rebuild, Search, SearchDoc, SearchEngine, SearchHit, SearchKind,
+    SearchQuery, SearchResults, SortOrder, Thread, question_key,
 };
 
 /// Opens the configured engine: Meilisearch when `meili_url` is given, otherwise the

@@ -8,7 +8,7 @@ use entity::{
     account_token, avatar, discussion_read, follow, member, notification, outbox, session,
     subscription,
 };
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set, SqlErr,
@@ -758,11 +758,43 @@ async fn reindex_posts_of(db: &impl ConnectionTrait, member_id: i32) -> AppResul
         .into_tuple()
         .all(db)
         .await?;
+    // The pages of their threads show the old name too, and a search rebuild running
+    // now must queue these threads again after its swap: a new version says both.
+    discussion::Entity::update_many()
+        .col_expr(
+            discussion::Column::Version,
+            Expr::col(discussion::Column::Version).add(1),
+        )
+        .filter(
+            sea_orm::Condition::any()
+                .add(discussion::Column::AuthorId.eq(member_id))
+                .add(
+                    discussion::Column::Id.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(comment::Column::DiscussionId)
+                            .from(comment::Entity)
+                            .and_where(comment::Column::AuthorId.eq(member_id))
+                            .to_owned(),
+                    ),
+                ),
+        )
+        .exec(db)
+        .await?;
     for id in discussions {
         enqueue(db, SearchJob::Discussion { id }).await?;
     }
     for id in comments {
         enqueue(db, SearchJob::Comment { id }).await?;
+    }
+    let questions: Vec<i32> = entity::qa_question::Entity::find()
+        .select_only()
+        .column(entity::qa_question::Column::Id)
+        .filter(entity::qa_question::Column::AuthorId.eq(member_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for id in questions {
+        enqueue(db, SearchJob::Question { id }).await?;
     }
     Ok(())
 }

@@ -151,12 +151,12 @@ impl Flagged {
         }
     }
 
-    /// The search job that brings the index in line (questions are not indexed).
-    fn search_job(self) -> Option<SearchJob> {
+    /// The search job that brings the index in line.
+    fn search_job(self) -> SearchJob {
         match self {
-            Flagged::Discussion(id) => Some(SearchJob::Thread { id }),
-            Flagged::Comment { id, .. } => Some(SearchJob::Comment { id }),
-            Flagged::Question { .. } => None,
+            Flagged::Discussion(id) => SearchJob::Thread { id },
+            Flagged::Comment { id, .. } => SearchJob::Comment { id },
+            Flagged::Question { id, .. } => SearchJob::Question { id },
         }
     }
 }
@@ -324,9 +324,7 @@ pub async fn record(
                 "post_restored"
             };
             tell(txn, author, kind, post, now).await?;
-            if let Some(job) = post.search_job() {
-                search_jobs::enqueue(txn, job).await?;
-            }
+            search_jobs::enqueue(txn, post.search_job()).await?;
             if hidden {
                 let action = Action::PostHidden { by_flags };
                 audit::record(txn, &by, &action, &post.target(), now).await?;
@@ -364,10 +362,8 @@ pub async fn record(
             if let Some(kind) = author_kind {
                 tell(txn, author, kind, post, now).await?;
             }
-            if (decision == "agree" || restored)
-                && let Some(job) = post.search_job()
-            {
-                search_jobs::enqueue(txn, job).await?;
+            if decision == "agree" || restored {
+                search_jobs::enqueue(txn, post.search_job()).await?;
             }
             let decided = Action::FlagDecided {
                 review: review_id,
@@ -384,6 +380,10 @@ pub async fn record(
         } => {
             let event = live::record(txn, session_id, question_id, kind, payload, now).await?;
             after.live_events.push(event);
+            // A question asked, upvoted, answered, pinned or dismissed: search follows.
+            if let Some(id) = question_id {
+                search_jobs::enqueue(txn, SearchJob::Question { id }).await?;
+            }
         }
     }
     Ok(after)

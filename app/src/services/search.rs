@@ -5,21 +5,41 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::domain::{Paging, PostKind};
+use crate::domain::Paging;
 use crate::error::{AppError, AppResult};
-use crate::search::{Grouping, Search, SearchHit, SearchQuery, SearchResults, SortOrder};
+use crate::search::{
+    Grouping, Search, SearchHit, SearchKind, SearchQuery, SearchResults, SortOrder,
+};
+
+/// Where a search's parameters come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The page's filter form, which sends its empty fields: an empty value is no filter.
+    Form,
+    /// The API: a filter has a value or is left out.
+    Api,
+}
+
+/// Filters that take a value or are left out (the API refuses them empty).
+const VALUED: [&str; 5] = ["discussion", "session", "recognized", "from", "to"];
 
 /// Reads the search parameters shared by the API and the page.
-pub fn parse_query(query: &HashMap<String, String>) -> AppResult<SearchQuery> {
+pub fn parse_query(query: &HashMap<String, String>, source: Source) -> AppResult<SearchQuery> {
+    if source == Source::Api
+        && let Some(field) = VALUED
+            .into_iter()
+            .find(|f| query.get(*f).is_some_and(|v| v.trim().is_empty()))
+    {
+        return Err(AppError::validation(field, "must not be empty"));
+    }
     let get = |k: &str| query.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     let raw = |k: &str| query.get(k).map(String::as_str);
     let paging = Paging::parse(raw("page"), raw("per_page"))?;
     let kind = match get("kind") {
         None => None,
-        Some(raw) => Some(
-            PostKind::parse(raw)
-                .ok_or_else(|| AppError::validation("kind", "must be discussion or comment"))?,
-        ),
+        Some(raw) => Some(SearchKind::parse(raw).ok_or_else(|| {
+            AppError::validation("kind", "must be discussion, comment or question")
+        })?),
     };
     let q: String = get("q")
         .unwrap_or("")
@@ -59,21 +79,25 @@ pub fn parse_query(query: &HashMap<String, String>) -> AppResult<SearchQuery> {
         Some("none") => Grouping::None,
         Some(_) => return Err(AppError::validation("group", "must be discussion or none")),
     };
-    let discussion = match get("discussion") {
-        None => None,
-        Some(raw) => Some(
-            raw.parse::<i32>()
-                .ok()
-                .filter(|id| *id > 0)
-                .ok_or_else(|| AppError::validation("discussion", "must be a discussion id"))?,
-        ),
+    let id = |field: &'static str, problem: &'static str| -> AppResult<Option<i32>> {
+        get(field)
+            .map(|raw| {
+                raw.parse::<i32>()
+                    .ok()
+                    .filter(|id| *id > 0)
+                    .ok_or_else(|| AppError::validation(field, problem))
+            })
+            .transpose()
     };
+    let discussion = id("discussion", "must be a discussion id")?;
+    let session = id("session", "must be a live session id")?;
     Ok(SearchQuery {
         q,
         zone: get("zone").map(|z| z.to_lowercase()),
         author: get("author").map(|a| a.to_lowercase()),
         kind,
         discussion,
+        session,
         from,
         to,
         recognized,
@@ -136,7 +160,7 @@ pub async fn similar(
         // A trailing space: whole words only, no prefix matching here.
         let query = SearchQuery {
             q: format!("{q} "),
-            kind: Some(PostKind::Discussion),
+            kind: Some(SearchKind::Discussion),
             group: Grouping::None,
             page: 1,
             per_page: 10,
@@ -146,8 +170,8 @@ pub async fn similar(
             break;
         };
         for hit in results.hits {
-            if Some(hit.discussion_id) != exclude
-                && !found.iter().any(|f| f.discussion_id == hit.discussion_id)
+            if hit.discussion_id != exclude
+                && !found.iter().any(|f| f.thread() == hit.thread())
                 && found.len() < limit
             {
                 found.push(hit);

@@ -7,8 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::render::{base_context, render};
 use crate::auth::MaybeMember;
 use crate::error::AppResult;
-use crate::search::{Grouping, SearchHit, SearchQuery};
-use crate::services::search::{self, parse_query, run};
+use crate::search::{Grouping, SearchHit, SearchQuery, Thread};
+use crate::services::live::session_path;
+use crate::services::search::{self, Source, parse_query, run};
 use crate::state::AppState;
 use crate::views::discussion_path;
 
@@ -18,7 +19,7 @@ pub async fn page(
     viewer: MaybeMember,
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
-    let q = parse_query(&query)?;
+    let q = parse_query(&query, Source::Form)?;
     let results = if q.is_blank() {
         None
     } else {
@@ -55,6 +56,7 @@ pub async fn page(
     ctx.insert("sort", q.sort.as_str());
     ctx.insert("grouped", &(q.group == Grouping::Discussion));
     ctx.insert("discussion", &q.discussion);
+    ctx.insert("session", &q.session);
     ctx.insert("filtered", &filtered(&q));
     ctx.insert("filters_qs", &filters_qs(&query));
     if let Some(results) = results {
@@ -83,10 +85,11 @@ fn filtered(q: &SearchQuery) -> bool {
         || q.to.is_some()
         || q.recognized
         || q.discussion.is_some()
+        || q.session.is_some()
 }
 
-/// The words and filters a search within one discussion keeps (the "N more" link
-/// counts under them).
+/// The words and filters a search within one discussion or session keeps (the "N more"
+/// link counts under them).
 const NARROWING: [&str; 8] = [
     "q",
     "zone",
@@ -102,7 +105,9 @@ const NARROWING: [&str; 8] = [
 fn filters_qs(query: &HashMap<String, String>) -> String {
     query_string(
         query,
-        NARROWING.iter().chain(&["group", "discussion", "per_page"]),
+        NARROWING
+            .iter()
+            .chain(&["group", "discussion", "session", "per_page"]),
     )
 }
 
@@ -127,14 +132,27 @@ fn query_string<'a>(
 /// A hit as the page shows it: where it links, and where its other matches are
 /// (`narrowing`: the query string of the words and filters to keep there).
 pub fn hit_row(hit: &SearchHit, narrowing: &str) -> serde_json::Value {
-    let base = discussion_path(hit.discussion_id, &hit.title);
-    let url = match hit.comment_id {
-        Some(c) => format!("{base}#comment-{c}"),
-        None => base,
+    let (url, within_key, within_id) = match hit.thread() {
+        Thread::Discussion(id) => {
+            let base = discussion_path(id, &hit.title);
+            let url = match hit.comment_id {
+                Some(c) => format!("{base}#comment-{c}"),
+                None => base,
+            };
+            (url, "discussion", id)
+        }
+        Thread::Session(id) => {
+            let base = session_path(id);
+            let url = match hit.question_id {
+                Some(q) => format!("{base}#q{q}"),
+                None => base,
+            };
+            (url, "session", id)
+        }
     };
     let more = hit.matches.saturating_sub(1);
     let within = url::form_urlencoded::Serializer::new(narrowing.to_string())
-        .append_pair("discussion", &hit.discussion_id.to_string())
+        .append_pair(within_key, &within_id.to_string())
         .append_pair("group", "none")
         .finish();
     serde_json::json!({
