@@ -1717,3 +1717,109 @@ async fn votes_at_once_across_a_zone_all_succeed_and_count() {
         );
     }
 }
+
+/// The zone page as `who` gets it from `app` (through their bearer token, as the site
+/// takes it too).
+async fn zone_as(app: &TestApp, who: &TestUser) -> String {
+    app.send(Method::GET, ZONE, who.auth(), None)
+        .await
+        .expect_html(200)
+        .to_string()
+}
+
+/// A member's and a leader's zone page keep the zone's listing rendered per zone stamp
+/// and kind of reader: a write through one instance shows at once on the other; each
+/// reader's own header and follow state are theirs; a leader's links are a leader's
+/// only; a moderator (rendered for, never kept) sees a hidden discussion no one else
+/// does.
+#[tokio::test]
+async fn members_zone_pages_show_every_write_at_once_and_only_their_own() {
+    let (a, b) = two_instances().await;
+    let alice = a.register("alice").await;
+    let bob = a.register("bob").await;
+    let host = a.register("host").await;
+    a.set_role("host", Role::Leader).await;
+    let moderator = a.register_moderator("mod").await;
+    let readers = [&alice, &bob, &host, &moderator];
+    // Warm every kind's copy on both instances.
+    for app in [&a, &b] {
+        for who in readers {
+            zone_as(app, who).await;
+        }
+    }
+
+    // A discussion through a: listed at once for every reader on b, twice over (the
+    // second read is served from the copy).
+    let id = a
+        .start_discussion(&alice.token, "people", "Member listing", "List me")
+        .await;
+    for _ in 0..2 {
+        for who in readers {
+            let page = zone_as(&b, who).await;
+            assert!(
+                listed_row(&page, "Member listing").is_some(),
+                "{}: {page}",
+                who.username
+            );
+        }
+    }
+
+    // Each reader's header is theirs; a leader's links are the leader's only.
+    for app in [&a, &b] {
+        let alices = zone_as(app, &alice).await;
+        let bobs = zone_as(app, &bob).await;
+        let hosts = zone_as(app, &host).await;
+        assert!(
+            alices.contains("<span class=\"me-name\">alice</span>"),
+            "{alices}"
+        );
+        assert!(
+            bobs.contains("<span class=\"me-name\">bob</span>"),
+            "{bobs}"
+        );
+        assert!(!bobs.contains("me-name\">alice"), "{bobs}");
+        assert!(hosts.contains("Open a live Q&amp;A"), "{hosts}");
+        assert!(hosts.contains("/zones/people/quizzes/new"), "{hosts}");
+        for page in [&alices, &bobs] {
+            assert!(!page.contains("Open a live Q&amp;A"), "{page}");
+            assert!(!page.contains("/zones/people/quizzes/new"), "{page}");
+            assert!(page.contains("/zones/people/new"), "{page}");
+        }
+    }
+
+    // Bob follows the zone through b: his page on a says so, alice's does not.
+    b.send(Method::PUT, "/api/v1/zones/people/follow", bob.auth(), None)
+        .await
+        .expect(200);
+    let bobs = zone_as(&a, &bob).await;
+    let alices = zone_as(&a, &alice).await;
+    let follow = |page: &str| between(page, "id=\"follow\"", "</div>").map(str::to_string);
+    assert_ne!(follow(&bobs), follow(&alices), "{bobs}\n{alices}");
+    assert!(alices.contains("1 follower<"), "{alices}");
+
+    // Hidden by a moderator's decision through a: gone for members on b at once, still
+    // listed for the moderator there.
+    let flagger = trusted(&a, "flagger").await;
+    flag(&a, &flagger, "discussion", id).await;
+    decide(
+        &a,
+        &moderator,
+        "discussion",
+        id,
+        json!({"decision": "agree", "action": "hide"}),
+    )
+    .await;
+    for who in [&alice, &bob, &host] {
+        let page = zone_as(&b, who).await;
+        assert!(
+            listed_row(&page, "Member listing").is_none(),
+            "{}: {page}",
+            who.username
+        );
+    }
+    let mods = zone_as(&b, &moderator).await;
+    assert!(listed_row(&mods, "Member listing").is_some(), "{mods}");
+    // And a visitor's page, read after the members', carries nothing of them.
+    let page = b.get_page(ZONE).await;
+    assert_a_visitors_page(page.expect_html(200), &readers, "zone page");
+}

@@ -105,15 +105,30 @@ pub async fn find(db: &impl ConnectionTrait, slug: &str) -> AppResult<zone::Mode
         .ok_or_else(|| AppError::not_found("Zone"))
 }
 
-/// The stamp of a zone's page (m0013), which rises with every write the page shows;
-/// None when there is no such zone. One small query: what a visitor's zone page costs
-/// when it is kept rendered.
-pub async fn stamp(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<i64>> {
+/// What a zone's page heads with, and the stamp of the page (m0013), which rises with
+/// every write the page shows: one small query, all a zone page costs of the zone when
+/// its listing is kept rendered. None when there is no such zone.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct ZoneHead {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub stamp: i64,
+}
+
+pub async fn head(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<ZoneHead>> {
     let Ok(slug) = ZoneSlug::parse(slug) else {
         return Ok(None);
     };
     Ok(zone::Entity::find()
         .select_only()
+        .columns([
+            zone::Column::Id,
+            zone::Column::Slug,
+            zone::Column::Name,
+            zone::Column::Description,
+        ])
         .column_as(
             sea_orm::sea_query::Expr::cust(
                 "CAST(COALESCE((SELECT SUM(zone_stamps.stamp) FROM zone_stamps \
@@ -122,7 +137,7 @@ pub async fn stamp(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<i6
             "stamp",
         )
         .filter(zone::Column::Slug.eq(slug.as_ref()))
-        .into_tuple::<i64>()
+        .into_model::<ZoneHead>()
         .one(db)
         .await?)
 }

@@ -322,10 +322,16 @@ pub async fn of_zone_in(
     let titles: Vec<(i32, String)> = ended.iter().map(|s| (s.id, s.title.clone())).collect();
     let mut awaiting = Vec::new();
     if !ended_ids.is_empty() {
-        let rows = qa_question::Entity::find()
+        let mut awaiting_rows = qa_question::Entity::find()
             .filter(qa_question::Column::SessionId.is_in(ended_ids))
             .filter(qa_question::Column::Dismissed.eq(false))
-            .filter(qa_question::Column::AnsweredAt.is_null())
+            .filter(qa_question::Column::AnsweredAt.is_null());
+        // A hidden question is listed for moderators only (a zone page's listing is
+        // the same for every other reader).
+        if !actor.is_some_and(|a| a.role.can_moderate()) {
+            awaiting_rows = awaiting_rows.filter(qa_question::Column::Hidden.eq(false));
+        }
+        let rows = awaiting_rows
             .order_by_desc(qa_question::Column::Votes)
             .order_by_asc(qa_question::Column::CreatedAt)
             .order_by_asc(qa_question::Column::Id)
