@@ -148,8 +148,25 @@ async fn put_settings(app: &TestApp, member: &TestUser, body: &Value) -> crate::
     .await
 }
 
+/// The member's notifications through the API; the count on every page's header (kept
+/// on the member's row by a trigger, m0014) must say the same number unread.
 async fn notifications(app: &TestApp, member: &TestUser) -> Value {
-    app.get("/notifications", member.auth()).await.expect(200)
+    let list = app.get("/notifications", member.auth()).await.expect(200);
+    let answer = app
+        .send(reqwest::Method::GET, "/search", member.auth(), None)
+        .await;
+    let page = answer.expect_html(200);
+    let shown = page
+        .split_once("class=\"count\" aria-label=\"")
+        .and_then(|(_, rest)| rest.split_once(" unread\""))
+        .map_or(0, |(n, _)| n.parse::<i64>().unwrap_or(-1));
+    assert_eq!(
+        Some(shown),
+        list["unread"].as_i64(),
+        "the header's unread count for {}: {list}",
+        member.username
+    );
+    list
 }
 
 /// The notifications of one kind in a list, newest first.

@@ -62,10 +62,11 @@ pub async fn base_context(
         }
     });
     ctx.insert("me", &me);
-    let unread = match &viewer.member {
-        Some(m) => crate::services::notifications::unread_count(&state.db, m.id).await?,
-        None => 0,
-    };
+    // Kept on the member's row by a trigger (m0014): read with the session, not counted.
+    let unread = viewer
+        .member
+        .as_ref()
+        .map_or(0, |m| m.unread_notifications.max(0));
     ctx.insert("unread", &unread);
     // Names and slugs only: the home page adds the discussion counts it shows.
     ctx.insert("nav_zones", &*state.threads.nav(&state.db).await?);
