@@ -100,6 +100,9 @@ pub enum Via {
 #[derive(Debug, Clone)]
 pub struct MaybeMember {
     pub member: Option<member::Model>,
+    /// The member's unread notifications, when the session's query counted them (a
+    /// browser's session: its pages show the count).
+    pub unread: Option<u64>,
     pub via: Option<Via>,
     /// The bearer token or session cookie value, for sign-out.
     pub secret: Option<String>,
@@ -142,25 +145,26 @@ async fn resolve(req: HttpRequest) -> Result<MaybeMember, AppError> {
     let found = if let Some(token) = bearer(&req) {
         let member = sessions::member_for_token(&state.db, &token, SessionKind::Api)
             .await?
-            .map(|(m, _)| m);
+            .map(|found| found.member);
         MaybeMember {
             member,
+            unread: None,
             via: Some(Via::Bearer),
             secret: Some(token),
         }
     } else if let Some(cookie) = req.cookie(session_cookie_name(state.settings.secure_cookies())) {
         let token = cookie.value().to_string();
-        let member = sessions::member_for_token(&state.db, &token, SessionKind::Web)
-            .await?
-            .map(|(m, _)| m);
+        let found = sessions::member_for_token(&state.db, &token, SessionKind::Web).await?;
         MaybeMember {
-            member,
+            unread: found.as_ref().and_then(|f| f.unread),
+            member: found.map(|f| f.member),
             via: Some(Via::Cookie),
             secret: Some(token),
         }
     } else {
         MaybeMember {
             member: None,
+            unread: None,
             via: None,
             secret: None,
         }

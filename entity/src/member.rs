@@ -38,8 +38,6 @@ pub struct Model {
     pub suspended_until: Option<DateTimeUtc>,
     /// What the member is told.
     pub suspension_reason: Option<String>,
-    /// How many of the member's notifications are unread (kept by a trigger, m0014).
-    pub unread_notifications: i32,
     /// Decided flags this member raised that moderators agreed / disagreed with.
     pub flags_agreed: i32,
     pub flags_disagreed: i32,

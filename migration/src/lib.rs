@@ -18,8 +18,7 @@ mod m0010_page_versions;
 mod m0011_points_and_indexes;
 pub mod m0012_zone_points;
 mod m0013_zone_stamps;
-mod m0014_unread_counts;
-mod row_trigger;
+mod m0014_thread_path_trigger;
 
 pub struct Migrator;
 
@@ -40,7 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_points_and_indexes::Migration),
             Box::new(m0012_zone_points::Migration),
             Box::new(m0013_zone_stamps::Migration),
-            Box::new(m0014_unread_counts::Migration),
+            Box::new(m0014_thread_path_trigger::Migration),
         ]
     }
 }

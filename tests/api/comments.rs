@@ -492,3 +492,38 @@ async fn a_long_thread_comes_in_pages_of_200_that_keep_its_shape() {
         "no link to the next replies"
     );
 }
+
+/// The database sets a new comment's thread path as it inserts it (m0014): its parent's
+/// path, a dot, its own id in ten digits — what `child_path` makes, and what thread
+/// order and `?after=` paging read.
+#[tokio::test]
+async fn a_new_comment_gets_its_thread_path_from_the_database() {
+    use sea_orm::EntityTrait;
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let id = app
+        .start_discussion(&alice.token, "people", "Paths", "Reply in depth.")
+        .await;
+    let top = app.comment(&bob.token, id, "Top", None).await;
+    let child = app.comment(&alice.token, id, "Child", Some(top)).await;
+    let grandchild = app.comment(&bob.token, id, "Grandchild", Some(child)).await;
+    let db = app.db().await;
+    let path = |id: i64| {
+        let db = &db;
+        async move {
+            entity::comment::Entity::find_by_id(i32::try_from(id).expect("an id"))
+                .one(db)
+                .await
+                .expect("reading a comment")
+                .and_then(|c| c.thread_path)
+                .expect("a thread path")
+        }
+    };
+    use quorum::views::posts::child_path;
+    let (t, c, g) = (path(top).await, path(child).await, path(grandchild).await);
+    assert_eq!(t, child_path(None, top as i32));
+    assert_eq!(c, child_path(Some(&t), child as i32));
+    assert_eq!(g, child_path(Some(&c), grandchild as i32));
+    assert_eq!(g, format!("{top:010}.{child:010}.{grandchild:010}"));
+}

@@ -148,25 +148,27 @@ async fn put_settings(app: &TestApp, member: &TestUser, body: &Value) -> crate::
     .await
 }
 
-/// The member's notifications through the API; the count on every page's header (kept
-/// on the member's row by a trigger, m0014) must say the same number unread.
+/// The member's notifications through the API; the count on a page's header (read
+/// through the same bearer token) must say the same number unread.
 async fn notifications(app: &TestApp, member: &TestUser) -> Value {
     let list = app.get("/notifications", member.auth()).await.expect(200);
     let answer = app
         .send(reqwest::Method::GET, "/search", member.auth(), None)
         .await;
-    let page = answer.expect_html(200);
-    let shown = page
-        .split_once("class=\"count\" aria-label=\"")
-        .and_then(|(_, rest)| rest.split_once(" unread\""))
-        .map_or(0, |(n, _)| n.parse::<i64>().unwrap_or(-1));
     assert_eq!(
-        Some(shown),
+        Some(header_count(answer.expect_html(200))),
         list["unread"].as_i64(),
         "the header's unread count for {}: {list}",
         member.username
     );
     list
+}
+
+/// The unread count a page's header shows (0 when it shows none).
+fn header_count(page: &str) -> i64 {
+    page.split_once("class=\"count\" aria-label=\"")
+        .and_then(|(_, rest)| rest.split_once(" unread\""))
+        .map_or(0, |(n, _)| n.parse::<i64>().unwrap_or(-1))
 }
 
 /// The notifications of one kind in a list, newest first.
@@ -891,6 +893,12 @@ async fn mail_notifications_are_marked_read_by_id_or_all_at_once() {
     let bobs_unread = bobs["unread"].as_i64().expect("unread");
     assert!(bobs_unread >= 1);
 
+    // In alice's browser, the header counts them in the session's own query.
+    let browser = app.browser();
+    browser.sign_in("alice", PASSWORD).await.expect_see_other();
+    let shown = |page: crate::helpers::Answer| header_count(page.expect_html(200));
+    assert_eq!(shown(browser.get("/").await), unread);
+
     app.post_json(
         "/notifications/read",
         alice.auth(),
@@ -900,6 +908,7 @@ async fn mail_notifications_are_marked_read_by_id_or_all_at_once() {
     .expect_status(204);
     let list = notifications(&app, &alice).await;
     assert_eq!(list["unread"], unread - 1, "{list}");
+    assert_eq!(shown(browser.get("/zones/people").await), unread - 1);
     let items = of_kind(&list, "reply");
     assert_eq!(items[1]["read"], true);
     assert_eq!(items[0]["read"], false);
@@ -918,6 +927,7 @@ async fn mail_notifications_are_marked_read_by_id_or_all_at_once() {
         .expect_status(204);
     let list = notifications(&app, &alice).await;
     assert_eq!(list["unread"], 0, "{list}");
+    assert_eq!(shown(browser.get("/").await), 0);
     assert!(
         list["notifications"]
             .as_array()

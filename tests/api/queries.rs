@@ -227,7 +227,7 @@ async fn a_vote_and_a_comment_cost_a_fixed_handful_of_statements() {
     eprintln!("an upvote: {vote} statements, a comment: {comment}");
     assert!(vote <= 9 + vote_locks, "an upvote ran {vote} statements");
     assert!(
-        comment <= 20 + comment_locks,
+        comment <= 15 + comment_locks,
         "a comment ran {comment} statements"
     );
 }

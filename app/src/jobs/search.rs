@@ -388,6 +388,20 @@ pub async fn run_once(db: &DatabaseConnection, engine: &Search) -> Pass {
             return Pass::Idle;
         }
     };
+    // A job this version cannot read (written by a newer one, during a rolling
+    // upgrade) is left for an instance that can, never dropped.
+    let (jobs, unknown): (Vec<_>, Vec<_>) = jobs
+        .into_iter()
+        .partition(|j| serde_json::from_str::<SearchJob>(&j.payload).is_ok());
+    if !unknown.is_empty() {
+        tracing::warn!(jobs = unknown.len(), "search jobs this version cannot read");
+        if let Err(e) = super::retry_later(db, &unknown, "a job this version cannot read").await {
+            tracing::warn!(error = %e, "could not reschedule search jobs");
+        }
+        if jobs.is_empty() {
+            return Pass::Retrying(unknown.len());
+        }
+    }
     let parsed: Vec<SearchJob> = jobs
         .iter()
         .filter_map(|j| serde_json::from_str(&j.payload).ok())

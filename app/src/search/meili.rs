@@ -174,16 +174,17 @@ impl MeiliEngine {
 }
 
 impl MeiliEngine {
-    /// Deletes the indexes earlier rebuilds of this index left behind, begun over an
-    /// hour ago (a younger one may still be filling, on SQLite where rebuilds take no
-    /// lock); a failure only leaves them for the next time.
+    /// Deletes the indexes earlier rebuilds of this index left behind, begun over a day
+    /// ago (a younger one may still be filling: on SQLite rebuilds take no lock, and
+    /// `quorum reindex` can run beside the server's); a failure only leaves them for the
+    /// next time.
     async fn sweep_rebuilds(&self) {
         let prefix = format!("{}_rebuild_", self.index.uid);
-        let hour_ago = (Utc::now() - chrono::Duration::hours(1)).timestamp_micros();
+        let day_ago = (Utc::now() - chrono::Duration::days(1)).timestamp_micros();
         let stale = |uid: &str| {
             uid.strip_prefix(&prefix)
                 .and_then(|begun| begun.parse::<i64>().ok())
-                .is_some_and(|begun| begun < hour_ago)
+                .is_some_and(|begun| begun < day_ago)
         };
         let mut query = IndexesQuery::new(&self.client);
         query.with_limit(1000);

@@ -599,6 +599,7 @@ pub async fn change_username(
     };
     reindex_posts_of(&txn, member.id).await?;
     txn.commit().await?;
+    bump_threads_of(deps.db, member.id).await?;
     Ok(renamed)
 }
 
@@ -716,6 +717,7 @@ pub async fn delete(deps: Deps<'_>, member: &member::Model, password: &str) -> A
     };
     effects::record(&txn, audited, now).await?;
     txn.commit().await?;
+    bump_threads_of(deps.db, id).await?;
     Ok(())
 }
 
@@ -740,26 +742,13 @@ fn former_email(id: i32) -> String {
     format!("former {id}@deleted.invalid")
 }
 
-async fn reindex_posts_of(db: &impl ConnectionTrait, member_id: i32) -> AppResult<()> {
-    use crate::jobs::search::{SearchJob, enqueue};
+/// Raises the version of every thread a member wrote in, after their name changed or
+/// was erased: kept page copies show names, and a search rebuild running meanwhile
+/// queues those threads again after its swap. Run after the change commits, on its
+/// own: inside it, the member's row (locked first) and then the threads would be locked
+/// in the opposite order to a reply's, and two such writers could deadlock.
+async fn bump_threads_of(db: &impl ConnectionTrait, member_id: i32) -> AppResult<()> {
     use entity::{comment, discussion};
-    use sea_orm::QuerySelect;
-    let discussions: Vec<i32> = discussion::Entity::find()
-        .select_only()
-        .column(discussion::Column::Id)
-        .filter(discussion::Column::AuthorId.eq(member_id))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let comments: Vec<i32> = comment::Entity::find()
-        .select_only()
-        .column(comment::Column::Id)
-        .filter(comment::Column::AuthorId.eq(member_id))
-        .into_tuple()
-        .all(db)
-        .await?;
-    // The pages of their threads show the old name too, and a search rebuild running
-    // now must queue these threads again after its swap: a new version says both.
     discussion::Entity::update_many()
         .col_expr(
             discussion::Column::Version,
@@ -779,6 +768,27 @@ async fn reindex_posts_of(db: &impl ConnectionTrait, member_id: i32) -> AppResul
                 ),
         )
         .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn reindex_posts_of(db: &impl ConnectionTrait, member_id: i32) -> AppResult<()> {
+    use crate::jobs::search::{SearchJob, enqueue};
+    use entity::{comment, discussion};
+    use sea_orm::QuerySelect;
+    let discussions: Vec<i32> = discussion::Entity::find()
+        .select_only()
+        .column(discussion::Column::Id)
+        .filter(discussion::Column::AuthorId.eq(member_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let comments: Vec<i32> = comment::Entity::find()
+        .select_only()
+        .column(comment::Column::Id)
+        .filter(comment::Column::AuthorId.eq(member_id))
+        .into_tuple()
+        .all(db)
         .await?;
     for id in discussions {
         enqueue(db, SearchJob::Discussion { id }).await?;

@@ -198,6 +198,8 @@ pub async fn evaluate(
     trigger: Trigger,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    // Badges with one measure at different thresholds count it once.
+    let mut comments_posted: Option<u64> = None;
     for badge in BADGES {
         match (badge.rule, trigger) {
             (Rule::DiscussionsStarted(n), Trigger::DiscussionStarted { author }) => {
@@ -211,11 +213,17 @@ pub async fn evaluate(
                 }
             }
             (Rule::CommentsPosted(n), Trigger::CommentPosted { author, .. }) => {
-                let count = comment::Entity::find()
-                    .filter(comment::Column::AuthorId.eq(author))
-                    .filter(comment::Column::DeletedAt.is_null())
-                    .count(db)
-                    .await?;
+                let count = match comments_posted {
+                    Some(count) => count,
+                    None => {
+                        let count = comment::Entity::find()
+                            .filter(comment::Column::AuthorId.eq(author))
+                            .filter(comment::Column::DeletedAt.is_null())
+                            .count(db)
+                            .await?;
+                        *comments_posted.insert(count)
+                    }
+                };
                 if count >= n {
                     award(db, badge, author, None, now).await?;
                 }

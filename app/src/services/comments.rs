@@ -85,13 +85,8 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    // The path needs the new id: set in a second statement.
+    // The database sets the path as it inserts the row (m0014): the same as this.
     let path = crate::views::posts::child_path(parent_path.as_deref(), row.id);
-    comment::Entity::update_many()
-        .col_expr(comment::Column::ThreadPath, Expr::value(path.clone()))
-        .filter(comment::Column::Id.eq(row.id))
-        .exec(&txn)
-        .await?;
     let row = comment::Model {
         thread_path: Some(path),
         ..row
@@ -111,7 +106,7 @@ pub async fn create(
     };
     effects::record(&txn, posted, now).await?;
     txn.commit().await?;
-    posts::comment(db, row, Some(actor)).await
+    posts::new_comment(db, row, actor).await
 }
 
 pub async fn update(

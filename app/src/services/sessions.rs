@@ -102,24 +102,51 @@ pub async fn create(
     Ok(token)
 }
 
+/// Who a secret signs in: the member, their session, and for a browser's session (whose
+/// pages show it) how many of the member's notifications are unread.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub member: member::Model,
+    pub session: session::Model,
+    pub unread: Option<u64>,
+}
+
 /// The member a secret belongs to, with its session, if it is known and not expired.
 pub async fn member_for_token(
     db: &impl ConnectionTrait,
     token: &str,
     kind: SessionKind,
-) -> AppResult<Option<(member::Model, session::Model)>> {
+) -> AppResult<Option<SignedIn>> {
+    use sea_orm::{FromQueryResult, QuerySelect, QueryTrait};
     if token.is_empty() || token.len() > 200 {
         return Ok(None);
     }
-    // The session and its member in one query: every signed-in request runs it.
-    let Some((s, m)) = session::Entity::find()
+    // The session and its member in one query: every signed-in request runs it. A
+    // browser's pages show the unread count in their header: counted in the same query.
+    let mut select = session::Entity::find()
         .find_also_related(member::Entity)
         .filter(session::Column::TokenHash.eq(hash_token(token)))
-        .filter(session::Column::Kind.eq(kind.as_str()))
-        .one(db)
-        .await?
-    else {
+        .filter(session::Column::Kind.eq(kind.as_str()));
+    let counted = kind == SessionKind::Web;
+    if counted {
+        select = select.column_as(
+            Expr::cust(
+                "(SELECT COUNT(*) FROM notifications n WHERE n.member_id = sessions.member_id \
+                 AND n.read_at IS NULL)",
+            ),
+            "unread",
+        );
+    }
+    let statement = select.limit(1).build(db.get_database_backend());
+    let Some(row) = db.query_one_raw(statement).await? else {
         return Ok(None);
+    };
+    let s = session::Model::from_query_result(&row, "A_")?;
+    let m = member::Model::from_query_result_optional(&row, "B_")?;
+    let unread = if counted {
+        Some(u64::try_from(row.try_get::<i64>("", "unread")?).unwrap_or(0))
+    } else {
+        None
     };
     let now = Utc::now();
     if s.expires_at < now {
@@ -141,7 +168,11 @@ pub async fn member_for_token(
             .exec(db)
             .await?;
     }
-    Ok(Some((m, s)))
+    Ok(Some(SignedIn {
+        member: m,
+        session: s,
+        unread,
+    }))
 }
 
 /// Ends the session with this secret: it stops working at once.

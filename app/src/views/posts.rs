@@ -125,6 +125,19 @@ pub async fn comments(
         .collect())
 }
 
+/// A comment its author has just written, as they see it: no one has voted on it yet,
+/// so only its author is read.
+pub async fn new_comment(
+    db: &impl ConnectionTrait,
+    row: comment::Model,
+    author: &Actor,
+) -> AppResult<CommentView> {
+    let authors = members_by_id(db, [row.author_id]).await?;
+    let member = authors.get(&row.author_id).map(MemberRef::from_model);
+    let reveal = author.may_change(row.author_id);
+    Ok(CommentView::build(row, member, 0, reveal))
+}
+
 /// One comment as the viewer sees it.
 pub async fn comment(
     db: &impl ConnectionTrait,

@@ -62,11 +62,12 @@ pub async fn base_context(
         }
     });
     ctx.insert("me", &me);
-    // Kept on the member's row by a trigger (m0014): read with the session, not counted.
-    let unread = viewer
-        .member
-        .as_ref()
-        .map_or(0, |m| m.unread_notifications.max(0));
+    // A browser's session counted them in its query; a bearer token's did not.
+    let unread = match (&viewer.member, viewer.unread) {
+        (None, _) => 0,
+        (Some(_), Some(n)) => n,
+        (Some(m), None) => crate::services::notifications::unread_count(&state.db, m.id).await?,
+    };
     ctx.insert("unread", &unread);
     // Names and slugs only: the home page adds the discussion counts it shows.
     ctx.insert("nav_zones", &*state.threads.nav(&state.db).await?);
