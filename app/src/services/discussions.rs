@@ -448,15 +448,38 @@ async fn read_page(
     bool,
 )> {
     let subscriber = viewer.filter(|_| subscription).map(|a| a.id);
-    let (current, unwritten) = {
-        let _reading = r.reads.reading().await;
-        let current = super::thread_cache::current(r.db, id, subscriber).await?;
-        (
-            current,
-            r.reads.viewed(id, viewer.map(|a| a.id), Utc::now()),
-        )
-    };
-    let snap = r.threads.snapshot(r.db, r.search, &current, after).await?;
+    let (current, unwritten) = count_view(r, id, viewer, subscriber).await?;
+    let (page, snap) = build_page(r, &current, unwritten, viewer, after).await?;
+    Ok((page, snap, current.subscribed))
+}
+
+/// Reads the discussion's version, stored view count and (for `subscriber`) the
+/// subscription, and counts this view in memory; with the views not yet written.
+async fn count_view(
+    r: Reader<'_>,
+    id: i32,
+    viewer: Option<&Actor>,
+    subscriber: Option<i32>,
+) -> AppResult<(super::thread_cache::Current, i32)> {
+    let _reading = r.reads.reading().await;
+    let current = super::thread_cache::current(r.db, id, subscriber).await?;
+    let unwritten = r.reads.viewed(id, viewer.map(|a| a.id), Utc::now());
+    Ok((current, unwritten))
+}
+
+/// The page for a view already counted.
+async fn build_page(
+    r: Reader<'_>,
+    current: &super::thread_cache::Current,
+    unwritten: i32,
+    viewer: Option<&Actor>,
+    after: Option<i32>,
+) -> AppResult<(
+    DiscussionWithComments,
+    std::sync::Arc<super::thread_cache::Snapshot>,
+)> {
+    let id = current.id;
+    let snap = r.threads.snapshot(r.db, r.search, current, after).await?;
     let comment_ids: Vec<i32> = snap.comments.iter().map(|c| c.id).collect();
     let (my_vote, my_votes) = posts::my_votes_on_thread(r.db, viewer, id, &comment_ids).await?;
     let mut row = snap.discussion.clone();
@@ -503,7 +526,49 @@ async fn read_page(
         more_comments: snap.more_comments,
         poll,
     };
-    Ok((page, snap, current.subscribed))
+    Ok((page, snap))
+}
+
+/// A stand-in for the view count in a visitor's kept JSON page: no real count is this.
+const VIEWS_SLOT: &str = "\"view_count\":-2147483648";
+
+/// A visitor's JSON page of a discussion (the API's answer): the same for every
+/// visitor but for the view count, so it is serialised once per version of the thread
+/// and kept with a stand-in for the count, which each answer puts in. A discussion with
+/// a poll is built each time (poll results are not versioned).
+pub async fn visitor_json(r: Reader<'_>, id: i32, after: Option<i32>) -> AppResult<bytes::Bytes> {
+    let (current, unwritten) = count_view(r, id, None, None).await?;
+    let views = current.view_count.saturating_add(unwritten);
+    let key = format!("json:{id}:{after:?}");
+    if let Some(kept) = r.threads.page(&key, current.version) {
+        return Ok(with_views(&kept, views));
+    }
+    let (mut page, _) = build_page(r, &current, unwritten, None, after).await?;
+    if page.poll.is_some() {
+        return Ok(serde_json::to_vec(&page)
+            .map_err(anyhow::Error::from)?
+            .into());
+    }
+    page.discussion.view_count = i32::MIN;
+    let kept = bytes::Bytes::from(serde_json::to_vec(&page).map_err(anyhow::Error::from)?);
+    r.threads.keep_page(key, current.version, kept.clone());
+    Ok(with_views(&kept, views))
+}
+
+/// The kept JSON with the view count in place of its stand-in.
+fn with_views(kept: &[u8], views: i32) -> bytes::Bytes {
+    let text = String::from_utf8_lossy(kept);
+    match text.split_once(VIEWS_SLOT) {
+        Some((head, tail)) => {
+            let mut out = String::with_capacity(text.len() + 8);
+            out.push_str(head);
+            out.push_str("\"view_count\":");
+            out.push_str(&views.to_string());
+            out.push_str(tail);
+            out.into()
+        }
+        None => bytes::Bytes::copy_from_slice(kept),
+    }
 }
 
 /// The discussion's HTML page: `page`, with the viewer's subscription.

@@ -126,6 +126,12 @@ pub async fn show(
     viewer: MaybeMember,
 ) -> AppResult<HttpResponse> {
     let after = crate::domain::parse_after(query.get("after").map(String::as_str))?;
+    if viewer.member.is_none() {
+        let body = discussions::visitor_json(state.reader(), *id, after).await?;
+        return Ok(HttpResponse::Ok()
+            .content_type(actix_web::http::header::ContentType::json())
+            .body(body));
+    }
     let (page, _) = discussions::page(state.reader(), *id, viewer.actor().as_ref(), after).await?;
     Ok(HttpResponse::Ok().json(page))
 }
