@@ -47,6 +47,14 @@ pub enum Thread {
 }
 
 impl Thread {
+    /// Where a document or hit of `kind` with these ids belongs.
+    pub fn of(kind: SearchKind, discussion_id: Option<i32>, session_id: Option<i32>) -> Self {
+        match (kind, session_id) {
+            (SearchKind::Question, Some(s)) => Thread::Session(s),
+            _ => Thread::Discussion(discussion_id.unwrap_or_default()),
+        }
+    }
+
     /// One number for both: a discussion's id, or a session's id negated.
     pub fn key(self) -> i64 {
         match self {
@@ -107,10 +115,7 @@ impl SearchDoc {
 
     /// The discussion or session it belongs to.
     pub fn thread(&self) -> Thread {
-        match (self.kind, self.session_id) {
-            (SearchKind::Question, Some(s)) => Thread::Session(s),
-            _ => Thread::Discussion(self.discussion_id.unwrap_or_default()),
-        }
+        Thread::of(self.kind, self.discussion_id, self.session_id)
     }
 }
 
@@ -265,10 +270,7 @@ impl SearchHit {
 
     /// The discussion or session it belongs to.
     pub fn thread(&self) -> Thread {
-        match (self.kind, self.session_id) {
-            (SearchKind::Question, Some(s)) => Thread::Session(s),
-            _ => Thread::Discussion(self.discussion_id.unwrap_or_default()),
-        }
+        Thread::of(self.kind, self.discussion_id, self.session_id)
     }
 }
 
