@@ -203,6 +203,7 @@ fn load_corpus(path: &Path) -> anyhow::Result<(Vec<SearchDoc>, Vec<Message>)> {
             created_at: started,
             score: 0,
             recognized: false,
+            idea: None,
         });
         for (index, message) in messages.into_iter().enumerate() {
             comment_id = comment_id.checked_add(1).context("too many messages")?;
@@ -231,6 +232,7 @@ fn load_corpus(path: &Path) -> anyhow::Result<(Vec<SearchDoc>, Vec<Message>)> {
                 created_at: parse_time(message.get("timestamp"), &what)?,
                 score: 0,
                 recognized: false,
+                idea: None,
             });
         }
     }

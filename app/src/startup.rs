@@ -107,8 +107,16 @@ impl Application {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
             loop {
                 tick.tick().await;
-                if let Err(e) = services::digest::queue_due(&digest_db, chrono::Utc::now()).await {
+                let now = chrono::Utc::now();
+                if let Err(e) = services::digest::queue_due(&digest_db, now).await {
                     tracing::warn!(error = %e, "queueing digests failed");
+                }
+                // The participation rollup follows what happened, minute by minute.
+                if let Err(e) = services::insights::fold_recent(&digest_db, now).await {
+                    tracing::warn!(error = %e, "folding activity for insights failed");
+                }
+                if let Err(e) = services::insights::queue_weekly_mail(&digest_db, now).await {
+                    tracing::warn!(error = %e, "queueing the weekly insights mail failed");
                 }
             }
         });

@@ -29,6 +29,16 @@ pub struct Model {
     /// Bumped (by triggers, in the writing transaction) whenever anything the page shows
     /// changes: the page cache's key.
     pub version: i64,
+    /// Null unless the discussion is an idea: `proposed`, `under_review`, `planned`,
+    /// `adopted` or `declined`.
+    pub idea_status: Option<String>,
+    /// The note of the idea's last change.
+    pub idea_note: Option<String>,
+    /// Who made the idea's last change.
+    pub idea_changed_by: Option<i32>,
+    pub idea_changed_at: Option<DateTimeUtc>,
+    /// When the idea entered its current status.
+    pub idea_since: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,6 +2,8 @@
 //! crate; an entity (a member with a password hash, say) is never serialised directly.
 
 pub mod account_token;
+pub mod activity;
+pub mod activity_fold;
 pub mod audit_log;
 pub mod avatar;
 pub mod comment;
@@ -9,6 +11,7 @@ pub mod discussion;
 pub mod discussion_read;
 pub mod flag;
 pub mod follow;
+pub mod idea_change;
 pub mod instance_secret;
 pub mod job;
 pub mod live_event;

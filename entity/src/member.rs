@@ -41,6 +41,9 @@ pub struct Model {
     /// Decided flags this member raised that moderators agreed / disagreed with.
     pub flags_agreed: i32,
     pub flags_disagreed: i32,
+    /// A leader's or admin's choice of the weekly "state of the community" mail.
+    pub insights_mail: bool,
+    pub last_insights_mail_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

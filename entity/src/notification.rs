@@ -11,6 +11,8 @@ pub struct Model {
     pub comment_id: Option<i32>,
     pub actor_id: Option<i32>,
     pub badge_slug: Option<String>,
+    /// The status an `idea_status` notification tells of.
+    pub idea_status: Option<String>,
     pub read_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }

@@ -27,6 +27,8 @@ pub struct Model {
     /// one-time link's row; the link itself is signed when the mail is written, so no
     /// secret is stored.
     pub token_id: Option<i32>,
+    /// An idea status mail's change (`idea_changes`).
+    pub idea_change_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

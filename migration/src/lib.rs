@@ -19,6 +19,8 @@ mod m0011_points_and_indexes;
 pub mod m0012_zone_points;
 mod m0013_zone_stamps;
 mod m0014_thread_path_trigger;
+mod m0015_ideas;
+mod m0016_insights;
 
 pub struct Migrator;
 
@@ -40,6 +42,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_zone_points::Migration),
             Box::new(m0013_zone_stamps::Migration),
             Box::new(m0014_thread_path_trigger::Migration),
+            Box::new(m0015_ideas::Migration),
+            Box::new(m0016_insights::Migration),
         ]
     }
 }

@@ -21,8 +21,8 @@ enum Discussions {
     Version,
 }
 
-/// Columns of `discussions` whose change the page shows.
-const DISCUSSION_COLUMNS: &str = "zone_id, author_id, title, body, body_html, score, \
+/// Columns of `discussions` whose change the page shows (m0015 adds the idea's).
+pub(crate) const DISCUSSION_COLUMNS: &str = "zone_id, author_id, title, body, body_html, score, \
     comment_count, recognized, locked, pinned, edited_at, deleted_at, hidden, \
     edited_by_moderator";
 /// Columns of `comments` whose change the page shows.
@@ -33,6 +33,23 @@ const QUIZ_COLUMNS: &str = "discussion_id, title";
 /// A poll is read per request (its results are the reader's own); the copy only knows
 /// whether there is one, and on which discussion.
 const POLL_COLUMNS: &str = "discussion_id";
+
+/// The trigger that bumps a discussion's version when one of `columns` changes (the
+/// PostgreSQL one calls `discussions_bump_version()`, made below).
+pub(crate) fn discussion_trigger(backend: DbBackend, columns: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!(
+            "CREATE TRIGGER discussions_version_on_update BEFORE UPDATE OF \
+             {columns} ON discussions FOR EACH ROW \
+             EXECUTE FUNCTION discussions_bump_version()"
+        ),
+        _ => format!(
+            "CREATE TRIGGER discussions_version_on_update AFTER UPDATE OF \
+             {columns} ON discussions FOR EACH ROW BEGIN \
+             UPDATE discussions SET version = version + 1 WHERE id = NEW.id; END"
+        ),
+    }
+}
 
 const SQLITE_TRIGGERS: &[&str] = &[
     "discussions_version_on_update",
@@ -73,12 +90,8 @@ impl MigrationTrait for Migration {
                      $$ LANGUAGE plpgsql",
                 )
                 .await?;
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER discussions_version_on_update BEFORE UPDATE OF \
-                     {DISCUSSION_COLUMNS} ON discussions FOR EACH ROW \
-                     EXECUTE FUNCTION discussions_bump_version()"
-                ))
-                .await?;
+                db.execute_unprepared(&discussion_trigger(DbBackend::Postgres, DISCUSSION_COLUMNS))
+                    .await?;
                 for (table, columns) in [
                     ("comments", COMMENT_COLUMNS),
                     ("quizzes", QUIZ_COLUMNS),
@@ -105,12 +118,8 @@ impl MigrationTrait for Migration {
                 }
             }
             _ => {
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER discussions_version_on_update AFTER UPDATE OF \
-                     {DISCUSSION_COLUMNS} ON discussions FOR EACH ROW BEGIN {}; END",
-                    bump("NEW", "id")
-                ))
-                .await?;
+                db.execute_unprepared(&discussion_trigger(DbBackend::Sqlite, DISCUSSION_COLUMNS))
+                    .await?;
                 for (table, columns) in [
                     ("comments", COMMENT_COLUMNS),
                     ("quizzes", QUIZ_COLUMNS),

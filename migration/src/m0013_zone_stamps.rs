@@ -28,14 +28,15 @@ enum ZoneStamps {
     Stamp,
 }
 
-/// Columns of `discussions` a zone's listing shows or sorts by.
-const LISTED: &str = "zone_id, author_id, title, score, comment_count, recognized, locked, \
+/// Columns of `discussions` a zone's listing shows or sorts by (m0015 adds the idea's
+/// status).
+pub(crate) const LISTED: &str = "zone_id, author_id, title, score, comment_count, recognized, locked, \
     pinned, deleted_at, hidden, last_activity_at, created_at";
 
 /// Each stamped table: its name, what of a row `R` (OLD or NEW) gives the zone, and the
 /// columns whose update raises the stamp (None: any).
 const STAMPED: &[(&str, &str, Option<&str>)] = &[
-    ("discussions", "R.zone_id", Some(LISTED)),
+    ("discussions", DISCUSSION_ZONE, Some(LISTED)),
     ("quizzes", "R.zone_id", None),
     ("qa_sessions", "R.zone_id", None),
     (
@@ -61,6 +62,40 @@ fn sqlite_trigger(table: &str, op: &str) -> String {
     format!("{table}_zone_stamp_on_{}", op.to_lowercase())
 }
 
+fn shard(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "CAST(txid_current() % 8 AS INTEGER)",
+        _ => "0",
+    }
+}
+
+/// The trigger that raises the stamp when a row of `table` changes in `columns` (any
+/// column: None). On PostgreSQL it also covers inserts and deletes and calls
+/// `{table}_zone_stamp()`, made below; SQLite has a trigger per operation.
+pub(crate) fn update_trigger(
+    backend: DbBackend,
+    table: &str,
+    zone: &str,
+    columns: Option<&str>,
+) -> String {
+    let of = columns.map(|c| format!(" OF {c}")).unwrap_or_default();
+    match backend {
+        DbBackend::Postgres => format!(
+            "CREATE TRIGGER {table}_zone_stamp AFTER INSERT OR DELETE OR \
+             UPDATE{of} ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_zone_stamp()"
+        ),
+        _ => format!(
+            "CREATE TRIGGER {} AFTER UPDATE{of} ON {table} FOR EACH ROW BEGIN {}; {}; END",
+            sqlite_trigger(table, "UPDATE"),
+            raise(zone, shard(backend), "OLD"),
+            raise(zone, shard(backend), "NEW"),
+        ),
+    }
+}
+
+/// The zone of a discussions row (for `update_trigger`).
+pub(crate) const DISCUSSION_ZONE: &str = "R.zone_id";
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -85,13 +120,10 @@ impl MigrationTrait for Migration {
             )
             .await?;
         let db = manager.get_connection();
-        let shard = match db.get_database_backend() {
-            DbBackend::Postgres => "CAST(txid_current() % 8 AS INTEGER)",
-            _ => "0",
-        };
+        let backend = db.get_database_backend();
+        let shard = shard(backend);
         for &(table, zone, columns) in STAMPED {
-            let of = columns.map(|c| format!(" OF {c}")).unwrap_or_default();
-            match db.get_database_backend() {
+            match backend {
                 DbBackend::Postgres => {
                     db.execute_unprepared(&format!(
                         "CREATE FUNCTION {table}_zone_stamp() RETURNS trigger AS $$ \
@@ -104,33 +136,23 @@ impl MigrationTrait for Migration {
                         raise(zone, shard, "NEW"),
                     ))
                     .await?;
-                    db.execute_unprepared(&format!(
-                        "CREATE TRIGGER {table}_zone_stamp AFTER INSERT OR DELETE OR \
-                         UPDATE{of} ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_zone_stamp()"
-                    ))
-                    .await?;
+                    db.execute_unprepared(&update_trigger(backend, table, zone, columns))
+                        .await?;
                 }
                 _ => {
                     for (op, body) in [
                         ("INSERT", raise(zone, shard, "NEW")),
                         ("DELETE", raise(zone, shard, "OLD")),
-                        (
-                            "UPDATE",
-                            format!(
-                                "{}; {}",
-                                raise(zone, shard, "OLD"),
-                                raise(zone, shard, "NEW")
-                            ),
-                        ),
                     ] {
-                        let of = if op == "UPDATE" { of.as_str() } else { "" };
                         db.execute_unprepared(&format!(
-                            "CREATE TRIGGER {} AFTER {op}{of} ON {table} FOR EACH ROW \
+                            "CREATE TRIGGER {} AFTER {op} ON {table} FOR EACH ROW \
                              BEGIN {body}; END",
                             sqlite_trigger(table, op)
                         ))
                         .await?;
                     }
+                    db.execute_unprepared(&update_trigger(backend, table, zone, columns))
+                        .await?;
                 }
             }
         }

@@ -15,6 +15,7 @@ mod discussions;
 mod errors;
 mod follows;
 mod health;
+mod ideas;
 mod identity;
 mod limits;
 mod live_qa;

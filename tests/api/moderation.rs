@@ -1273,7 +1273,7 @@ async fn admins_change_instance_settings_within_bounds_and_they_take_effect() {
     let moderator = app.register_moderator("mod").await;
     let root = app.register_admin("root").await;
     let defaults = json!({"flags_to_hide": 3, "flag_min_reputation": 50, "max_mentions": 10,
-                          "new_member_reputation": 10, "mails_per_hour": 20});
+                          "new_member_reputation": 10, "mails_per_hour": 20, "headcount": 0});
     assert_eq!(
         app.get("/admin/settings", root.auth()).await.expect(200),
         defaults

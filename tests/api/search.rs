@@ -134,6 +134,7 @@ pub fn assert_results_shape(body: &Value) {
                 "comment_id",
                 "created_at",
                 "discussion_id",
+                "idea_status",
                 "kind",
                 "matches",
                 "question_id",

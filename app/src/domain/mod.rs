@@ -360,6 +360,62 @@ impl Role {
     }
 }
 
+/// Where an idea stands: proposed (by its author or a leader), then moved by leaders.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum IdeaStatus {
+    Proposed,
+    UnderReview,
+    Planned,
+    Adopted,
+    Declined,
+}
+
+impl IdeaStatus {
+    pub const ALL: [IdeaStatus; 5] = [
+        IdeaStatus::Proposed,
+        IdeaStatus::UnderReview,
+        IdeaStatus::Planned,
+        IdeaStatus::Adopted,
+        IdeaStatus::Declined,
+    ];
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw.trim())
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdeaStatus::Proposed => "proposed",
+            IdeaStatus::UnderReview => "under_review",
+            IdeaStatus::Planned => "planned",
+            IdeaStatus::Adopted => "adopted",
+            IdeaStatus::Declined => "declined",
+        }
+    }
+
+    /// As people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            IdeaStatus::Proposed => "Proposed",
+            IdeaStatus::UnderReview => "Under review",
+            IdeaStatus::Planned => "Planned",
+            IdeaStatus::Adopted => "Adopted",
+            IdeaStatus::Declined => "Declined",
+        }
+    }
+
+    /// The field error for a value that is not a status.
+    pub fn invalid(field: &str) -> AppError {
+        AppError::validation(
+            field,
+            "must be one of proposed, under_review, planned, adopted, declined",
+        )
+    }
+}
+
 /// Listing order of a zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortOrder {

@@ -235,9 +235,17 @@ async fn question_documents(
             created_at: q.created_at,
             score: q.votes,
             recognized: false,
+            idea: None,
         });
     }
     Ok((docs, removals))
+}
+
+/// The status of a discussion's idea, if it is one.
+fn idea_of(d: &discussion::Model) -> Option<crate::domain::IdeaStatus> {
+    d.idea_status
+        .as_deref()
+        .and_then(crate::domain::IdeaStatus::parse)
 }
 
 /// Builds documents for live items and removal ids for deleted and hidden ones (a post
@@ -288,6 +296,7 @@ async fn documents(
             created_at: d.created_at,
             score: d.score,
             recognized: d.recognized,
+            idea: idea_of(d),
         });
     }
     for c in comments {
@@ -309,6 +318,7 @@ async fn documents(
                     created_at: c.created_at,
                     score: c.score,
                     recognized: c.recognized,
+                    idea: idea_of(d),
                 })
             }
             _ => removals.push(Post::Comment(c.id).key()),

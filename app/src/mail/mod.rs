@@ -77,6 +77,10 @@ impl Mailer {
 }
 
 /// A token naming one member and one discussion, that only we can make.
+/// The "discussion" an unsubscribe token names for the weekly insights mail (0 is the
+/// digest).
+pub const INSIGHTS_MAIL: i32 = -1;
+
 pub fn unsubscribe_token(key: &[u8], member_id: i32, discussion_id: i32) -> String {
     let sig = crate::keys::sign(key, &format!("unsubscribe:{member_id}:{discussion_id}"));
     format!("{member_id}.{discussion_id}.{sig}")
@@ -214,8 +218,14 @@ async fn compose(state: &MailWorker, row: &outbox::Model) -> anyhow::Result<Opti
     if row.kind == "digest" {
         return compose_digest(state, row).await;
     }
+    if row.kind == "insights" {
+        return compose_insights(state, row).await;
+    }
     if row.reason == "account" {
         return compose_account(state, row).await;
+    }
+    if row.kind == "idea_status" {
+        return compose_idea(state, row).await;
     }
     let (Some(discussion_id), Some(comment_id)) = (row.discussion_id, row.comment_id) else {
         return Ok(None);
@@ -290,6 +300,73 @@ async fn compose(state: &MailWorker, row: &outbox::Model) -> anyhow::Result<Opti
         .from(from)
         .to(to)
         .subject(format!("[Quorum] Re: {}", d.title))
+        .message_id(Some(format!("<{}>", row.message_id)))
+        .in_reply_to(thread.clone())
+        .references(thread)
+        .multipart(MultiPart::alternative_plain_html(text, html))?;
+    one_click_unsubscribe(&mut message, &unsubscribe_url);
+    Ok(Some(message))
+}
+
+/// An idea's change of status, told to a subscriber of its discussion.
+async fn compose_idea(state: &MailWorker, row: &outbox::Model) -> anyhow::Result<Option<Message>> {
+    let (Some(discussion_id), Some(change_id)) = (row.discussion_id, row.idea_change_id) else {
+        return Ok(None);
+    };
+    let Some(d) = discussion::Entity::find_by_id(discussion_id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(change) = entity::idea_change::Entity::find_by_id(change_id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if d.deleted_at.is_some() || d.hidden {
+        return Ok(None);
+    }
+    if !crate::services::subscriptions::get(&state.db, row.member_id, d.id).await? {
+        return Ok(None);
+    }
+    let changer = member::Entity::find_by_id(change.changed_by)
+        .one(&state.db)
+        .await?
+        .map_or_else(|| "A leader".to_string(), |m| m.display_name);
+    let label =
+        crate::domain::IdeaStatus::parse(&change.status).map_or("a new status", |s| s.label());
+    let base = state.base_url.clone();
+    let token = unsubscribe_token(state.keys.unsubscribe.as_slice(), row.member_id, d.id);
+    let unsubscribe_url = format!("{base}/unsubscribe/{token}");
+    let mut ctx = tera::Context::new();
+    ctx.insert("title", &d.title);
+    ctx.insert("changer", &changer);
+    ctx.insert("label", label);
+    ctx.insert("note", &change.note);
+    ctx.insert(
+        "link",
+        &format!("{base}{}#idea", discussion_path(d.id, &d.title)),
+    );
+    ctx.insert("unsubscribe_url", &unsubscribe_url);
+    ctx.insert("settings_url", &format!("{base}/settings"));
+    let text = state.templates.render("email/idea_status.txt", &ctx)?;
+    let html = state.templates.render("email/idea_status.html", &ctx)?;
+    let from: Mailbox = state
+        .mail_from
+        .parse()
+        .context("QUORUM_MAIL_FROM is not an address")?;
+    let to: Mailbox = row.to_address.parse().context("the recipient's address")?;
+    let thread = format!("<discussion-{}@{MESSAGE_ID_DOMAIN}>", d.id);
+    let mut message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(format!(
+            "[Quorum] Idea {}: {}",
+            label.to_lowercase(),
+            d.title
+        ))
         .message_id(Some(format!("<{}>", row.message_id)))
         .in_reply_to(thread.clone())
         .references(thread)
@@ -466,6 +543,60 @@ async fn compose_digest(
             } else {
                 "discussions"
             }
+        ))
+        .message_id(Some(format!("<{}>", row.message_id)))
+        .multipart(MultiPart::alternative_plain_html(text, html))?;
+    one_click_unsubscribe(&mut message, &unsubscribe_url);
+    Ok(Some(message))
+}
+
+/// The weekly "state of the community" for a leader, moderator or admin who asked for
+/// it, as of when it is sent.
+async fn compose_insights(
+    state: &MailWorker,
+    row: &outbox::Model,
+) -> anyhow::Result<Option<Message>> {
+    let Some(m) = member::Entity::find_by_id(row.member_id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if !m.insights_mail || m.deleted_at.is_some() {
+        return Ok(None);
+    }
+    let summary = crate::services::insights::weekly_summary(&state.db, Utc::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let base = state.base_url.clone();
+    let key = state.keys.unsubscribe.as_slice();
+    let unsubscribe_url = format!(
+        "{base}/unsubscribe/{}",
+        unsubscribe_token(key, m.id, INSIGHTS_MAIL)
+    );
+    let mut ctx = tera::Context::new();
+    ctx.insert("name", &m.display_name);
+    ctx.insert("s", &summary);
+    ctx.insert("insights_url", &format!("{base}/insights"));
+    ctx.insert(
+        "ideas_url",
+        &format!("{base}/ideas?awaiting=true&sort=waiting"),
+    );
+    ctx.insert("unsubscribe_url", &unsubscribe_url);
+    ctx.insert("settings_url", &format!("{base}/settings"));
+    let text = state.templates.render("email/insights.txt", &ctx)?;
+    let html = state.templates.render("email/insights.html", &ctx)?;
+    let from: Mailbox = state
+        .mail_from
+        .parse()
+        .context("QUORUM_MAIL_FROM is not an address")?;
+    let to: Mailbox = row.to_address.parse().context("the recipient's address")?;
+    let mut message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(format!(
+            "[Quorum] The state of the community, week of {}",
+            summary.last_week.start.format("%-d %B %Y")
         ))
         .message_id(Some(format!("<{}>", row.message_id)))
         .multipart(MultiPart::alternative_plain_html(text, html))?;

@@ -35,6 +35,7 @@ pub fn discussion(id: i32, title: &str, body: &str, age_min: i64) -> SearchDoc {
         created_at: base_time() - Duration::minutes(age_min),
         score: 0,
         recognized: false,
+        idea: None,
     }
 }
 
@@ -389,6 +390,9 @@ pub async fn check_filters(e: &Search) -> anyhow::Result<()> {
     d3.zone = "social".to_string();
     d3.author = "bob".to_string();
     d3.recognized = true;
+    // Discussion 1 is an idea: its reply carries the status too.
+    d1.idea = Some(crate::domain::IdeaStatus::Planned);
+    c2.idea = Some(crate::domain::IdeaStatus::Planned);
     reset(e, vec![d1, c2, d3]).await?;
 
     let run = |zone: Option<&str>, author: Option<&str>, kind: Option<SearchKind>| SearchQuery {
@@ -430,6 +434,20 @@ pub async fn check_filters(e: &Search) -> anyhow::Result<()> {
         ),
         (
             SearchQuery {
+                idea: Some(crate::domain::IdeaStatus::Planned),
+                ..run(None, None, None)
+            },
+            vec!["d-1", "c-2"],
+        ),
+        (
+            SearchQuery {
+                idea: Some(crate::domain::IdeaStatus::Adopted),
+                ..run(None, None, None)
+            },
+            vec![],
+        ),
+        (
+            SearchQuery {
                 from: Some(base_time() - Duration::minutes(1)),
                 ..run(None, None, None)
             },
@@ -464,6 +482,22 @@ pub async fn check_filters(e: &Search) -> anyhow::Result<()> {
             r.total
         );
     }
+    // A hit names its idea's status.
+    let r = e.search(&run(Some("engineering"), None, None)).await?;
+    ensure!(
+        r.hits
+            .iter()
+            .all(|h| h.idea_status == Some(crate::domain::IdeaStatus::Planned)),
+        "[{}] hits of an idea carry its status: {:?}",
+        e.name(),
+        r.hits
+    );
+    let r = e.search(&run(Some("social"), None, None)).await?;
+    ensure!(
+        r.hits.iter().all(|h| h.idea_status.is_none()),
+        "[{}] a plain discussion has no idea status",
+        e.name()
+    );
     Ok(())
 }
 

@@ -45,7 +45,7 @@ use super::text::{self, QueryWord};
 
 /// Bump when the schema or the analyzer changes: an index written by another version is
 /// wiped and recreated (and the server rebuilds it).
-const SCHEMA_VERSION: &str = "quorum-search-3";
+const SCHEMA_VERSION: &str = "quorum-search-4";
 const VERSION_FILE: &str = "quorum-search.version";
 /// The file in the root that names the live generation.
 const CURRENT_FILE: &str = "current";
@@ -86,6 +86,8 @@ struct Fields {
     votes: Field,
     /// 1 when recognised as a Great Idea.
     recognized: Field,
+    /// The status of the idea the post belongs to; empty when none.
+    idea: Field,
     /// The whole `SearchDoc` as JSON (stored only).
     doc: Field,
 }
@@ -108,6 +110,7 @@ fn build_schema() -> (Schema, Fields) {
         thread: b.add_i64_field(THREAD, INDEXED | FAST),
         votes: b.add_i64_field("votes", FAST),
         recognized: b.add_i64_field("recognized", INDEXED | FAST),
+        idea: b.add_text_field("idea", STRING),
         doc: b.add_text_field("doc", STORED),
     };
     (b.build(), fields)
@@ -205,6 +208,7 @@ impl Inner {
         d.add_i64(f.thread, doc.thread().key());
         d.add_i64(f.votes, i64::from(doc.score));
         d.add_i64(f.recognized, i64::from(doc.recognized));
+        d.add_text(f.idea, doc.idea.map_or("", |s| s.as_str()));
         d.add_text(f.doc, serde_json::to_string(doc)?);
         Ok(d)
     }
@@ -342,6 +346,9 @@ impl Inner {
         }
         if q.recognized {
             filter(Term::from_field_i64(f.recognized, 1));
+        }
+        if let Some(status) = q.idea {
+            filter(Term::from_field_text(f.idea, status.as_str()));
         }
         if q.from.is_some() || q.to.is_some() {
             let at = |t: chrono::DateTime<chrono::Utc>| {

@@ -94,6 +94,10 @@ pub struct SearchDoc {
     /// Recognised as a Great Idea.
     #[serde(default)]
     pub recognized: bool,
+    /// The status of the idea the post belongs to (every post of an idea's thread
+    /// carries it); None when it is not an idea.
+    #[serde(default)]
+    pub idea: Option<crate::domain::IdeaStatus>,
 }
 
 impl SearchDoc {
@@ -183,6 +187,8 @@ pub struct SearchQuery {
     pub to: Option<DateTime<Utc>>,
     /// Only posts recognised as a Great Idea.
     pub recognized: bool,
+    /// Only the posts of ideas in this status.
+    pub idea: Option<crate::domain::IdeaStatus>,
     pub sort: SortOrder,
     pub group: Grouping,
     /// From 1 (0 is read as 1).
@@ -246,6 +252,8 @@ pub struct SearchHit {
     pub score: i32,
     /// The matching posts of this discussion or session (grouped), 1 otherwise.
     pub matches: u64,
+    /// The status of the idea the hit belongs to; null when it is not an idea.
+    pub idea_status: Option<crate::domain::IdeaStatus>,
 }
 
 impl SearchHit {
@@ -265,6 +273,7 @@ impl SearchHit {
             created_at: doc.created_at,
             score: doc.score,
             matches,
+            idea_status: doc.idea,
         }
     }
 

@@ -59,6 +59,8 @@ const RANKING_RULES: [&str; 9] = [
 /// Hits are grouped on this attribute (Meilisearch's `distinct`): the discussion, or the
 /// live session negated ([`super::Thread::key`]).
 const GROUP_BY: &str = "thread";
+/// The idea status attribute (filterable).
+const IDEA: &str = "idea";
 const HIGHLIGHT: &[&str] = &["title", "body"];
 const CROP: &[(&str, Option<usize>)] = &[("body", None)];
 
@@ -94,6 +96,10 @@ struct MeiliDoc {
     /// 1 when recognised as a Great Idea (a number, for the ranking rule).
     #[serde(default)]
     recognized: i32,
+    /// The status of the idea the post belongs to; empty when none (always present, so
+    /// an index written before ideas is known by its missing field).
+    #[serde(default)]
+    idea: String,
 }
 
 impl From<&SearchDoc> for MeiliDoc {
@@ -119,6 +125,7 @@ impl From<&SearchDoc> for MeiliDoc {
             created_at_rfc3339: Some(d.created_at),
             score: d.score,
             recognized: i32::from(d.recognized),
+            idea: d.idea.map_or("", |s| s.as_str()).to_string(),
         }
     }
 }
@@ -145,12 +152,13 @@ impl MeiliEngine {
             .with_context(|| format!("Meilisearch at {url} is not reachable"))?;
         let (index, fresh) = match client.get_index(uid).await {
             // Empty, or written before grouping by thread (its replies have searchable
-            // titles, or it has no `thread`): rebuild it.
+            // titles, or it has no `thread`) or before ideas (no `idea`): rebuild it.
             Ok(index) => {
                 let stale = match index.get_stats().await {
                     Ok(stats) => {
                         stats.number_of_documents == 0
                             || !stats.field_distribution.contains_key(GROUP_BY)
+                            || !stats.field_distribution.contains_key(IDEA)
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "could not read the Meilisearch index's stats");
@@ -281,6 +289,7 @@ fn settings() -> Settings {
             "created_at",
             GROUP_BY,
             "recognized",
+            IDEA,
         ])
         .with_sortable_attributes(["created_at", "score"])
         // The order both engines keep: a sort asked for first (newest, most votes), then
@@ -333,6 +342,9 @@ pub fn filter_expression(q: &SearchQuery) -> Option<String> {
     }
     if q.recognized {
         parts.push("recognized = 1".to_string());
+    }
+    if let Some(status) = q.idea {
+        parts.push(format!("{IDEA} = {}", quote_filter_value(status.as_str())));
     }
     // Milliseconds, as stored: from the millisecond `from` falls in, to before `to`.
     if let Some(from) = q.from {
@@ -428,6 +440,7 @@ fn to_hit(hit: SearchResult<MeiliDoc>, words: &[text::QueryWord]) -> SearchHit {
         created_at,
         score: doc.score,
         recognized: doc.recognized != 0,
+        idea: crate::domain::IdeaStatus::parse(&doc.idea),
     };
     SearchHit::of(doc, title_html, snippet, 1)
 }
@@ -690,7 +703,8 @@ mod tests {
                 "kind",
                 "created_at",
                 "thread",
-                "recognized"
+                "recognized",
+                "idea"
             ])
         );
         assert_eq!(

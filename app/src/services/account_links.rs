@@ -101,6 +101,7 @@ pub async fn issue(
             discussion_id: None,
             comment_id: None,
             token_id: Some(row.id),
+            idea_change_id: None,
             tag: &row.id.to_string(),
         },
         now,

@@ -651,6 +651,7 @@ pub async fn change_email(
             discussion_id: None,
             comment_id: None,
             token_id: None,
+            idea_change_id: None,
             tag: &member.id.to_string(),
         },
         now,

@@ -28,6 +28,7 @@ pub async fn update(
         ("max_mentions", change.max_mentions),
         ("new_member_reputation", change.new_member_reputation),
         ("mails_per_hour", change.mails_per_hour),
+        ("headcount", change.headcount),
     ];
     let mut fields = FieldErrors::new();
     for (key, value) in asked {

@@ -48,6 +48,8 @@ pub enum Rule {
     QuizzesPassed(u64),
     /// Flags moderators agreed with.
     FlagsAgreed(i32),
+    /// Per idea, repeatable: a leader adopted one of the member's ideas.
+    IdeaAdopted,
 }
 
 pub struct Badge {
@@ -150,6 +152,13 @@ pub const BADGES: &[Badge] = &[
         description: "Raised 10 flags that moderators agreed with",
         rule: Rule::FlagsAgreed(10),
     },
+    Badge {
+        slug: "idea-adopted",
+        name: "Idea Adopted",
+        tier: Tier::Gold,
+        description: "Leaders adopted an idea you proposed",
+        rule: Rule::IdeaAdopted,
+    },
 ];
 
 pub fn find(slug: &str) -> Option<&'static Badge> {
@@ -188,6 +197,10 @@ pub enum Trigger {
     },
     FlagAgreed {
         member: i32,
+    },
+    IdeaAdopted {
+        author: i32,
+        discussion: i32,
     },
 }
 
@@ -311,6 +324,9 @@ pub async fn evaluate(
                     award(db, badge, id, None, now).await?;
                 }
             }
+            (Rule::IdeaAdopted, Trigger::IdeaAdopted { author, discussion }) => {
+                award(db, badge, author, Some(Post::Discussion(discussion)), now).await?;
+            }
             _ => {}
         }
     }
@@ -417,6 +433,7 @@ async fn award(
                 comment_id,
                 actor_id: None,
                 badge_slug: Some(badge.slug),
+                idea_status: None,
             },
             now,
         )

@@ -127,6 +127,7 @@ pub async fn queue_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult
                 discussion_id: None,
                 comment_id: None,
                 token_id: None,
+                idea_change_id: None,
                 tag: &format!("{}.{}", m.id, now.timestamp()),
             },
             now,

@@ -484,13 +484,10 @@ async fn build_page(
     let (my_vote, my_votes) = posts::my_votes_on_thread(r.db, viewer, id, &comment_ids).await?;
     let mut row = snap.discussion.clone();
     row.view_count = current.view_count.saturating_add(unwritten);
-    let author = snap
-        .authors
-        .get(&row.author_id)
-        .map(crate::views::MemberRef::from_model)
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("discussion {id} has no author")))?;
     let reveal = viewer.is_some_and(|a| a.may_change(row.author_id));
-    let discussion = DiscussionView::build(row, snap.zone_slug.clone(), author, my_vote, reveal);
+    let discussion =
+        DiscussionView::build(row, snap.zone_slug.clone(), &snap.authors, my_vote, reveal)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("discussion {id} has no author")))?;
     let comments: Vec<CommentView> = snap
         .comments
         .iter()

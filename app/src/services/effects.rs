@@ -56,6 +56,15 @@ pub enum Effect<'a> {
         on: bool,
         reputation_changed: super::ledger::Totals,
     },
+    /// An idea's status changed (`change`), or the discussion stopped being an idea
+    /// (`change` None): subscribers hear of a change, search follows, and an idea
+    /// adopted for the first time earns its author the badge.
+    IdeaChanged {
+        discussion: &'a discussion::Model,
+        change: Option<&'a entity::idea_change::Model>,
+        newly_adopted: bool,
+        reputation_changed: super::ledger::Totals,
+    },
     /// A member passed a quiz for the first time.
     QuizPassed {
         member: i32,
@@ -176,6 +185,7 @@ async fn tell(
         comment_id: post.comment_id(),
         actor_id: None,
         badge_slug: None,
+        idea_status: None,
     };
     notifications::create(txn, note, now).await
 }
@@ -287,6 +297,7 @@ pub async fn record(
                     comment_id: item.comment_id,
                     actor_id: Some(actor),
                     badge_slug: None,
+                    idea_status: None,
                 };
                 notifications::create(txn, note, now).await?;
                 badges::evaluate(txn, Trigger::Recognized { author }, now).await?;
@@ -300,6 +311,26 @@ pub async fn record(
                 };
                 badges::evaluate(txn, trigger, now).await?;
             }
+        }
+        Effect::IdeaChanged {
+            discussion,
+            change,
+            newly_adopted,
+            reputation_changed,
+        } => {
+            // Every document of the thread carries the idea's status.
+            search_jobs::enqueue(txn, SearchJob::Thread { id: discussion.id }).await?;
+            if let Some(change) = change {
+                subscriptions::idea_changed(txn, discussion, change, now).await?;
+            }
+            if newly_adopted {
+                let trigger = Trigger::IdeaAdopted {
+                    author: discussion.author_id,
+                    discussion: discussion.id,
+                };
+                badges::evaluate(txn, trigger, now).await?;
+            }
+            reputation_badges(txn, &reputation_changed, now).await?;
         }
         Effect::QuizPassed {
             member,

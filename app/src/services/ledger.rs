@@ -33,6 +33,8 @@ pub struct Rules {
     pub serial_window_hours: i64,
     /// Passing a quiz, once per quiz.
     pub quiz_passed: i32,
+    /// A member's idea adopted by a leader (taken back if it leaves "adopted").
+    pub idea_adopted: i32,
 }
 
 pub const RULES: Rules = Rules {
@@ -45,6 +47,7 @@ pub const RULES: Rules = Rules {
     serial_vote_limit: 10,
     serial_window_hours: 24,
     quiz_passed: 5,
+    idea_adopted: 50,
 };
 
 /// Event kinds in the ledger.
@@ -58,6 +61,8 @@ pub mod kind {
     pub const RECOGNIZED: &str = "recognized";
     pub const RECOGNITION_WITHDRAWN: &str = "recognition_withdrawn";
     pub const QUIZ_PASSED: &str = "quiz_passed";
+    pub const IDEA_ADOPTED: &str = "idea_adopted";
+    pub const IDEA_ADOPTION_WITHDRAWN: &str = "idea_adoption_withdrawn";
 }
 
 #[derive(FromQueryResult)]
@@ -268,12 +273,21 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
 
     /// What recognition gave an item's author and has not been withdrawn yet.
     pub async fn recognition_given(&self, item: &Item) -> AppResult<i32> {
+        self.given(item, &[kind::RECOGNIZED, kind::RECOGNITION_WITHDRAWN])
+            .await
+    }
+
+    /// What the idea's adoption gave its author so far, with its withdrawals.
+    pub async fn adoption_given(&self, item: &Item) -> AppResult<i32> {
+        self.given(item, &[kind::IDEA_ADOPTED, kind::IDEA_ADOPTION_WITHDRAWN])
+            .await
+    }
+
+    /// The sum of the author's events of `kinds` about the item.
+    async fn given(&self, item: &Item, kinds: &[&str]) -> AppResult<i32> {
         let mut cond = sea_orm::Condition::all()
             .add(reputation_event::Column::MemberId.eq(item.author_id))
-            .add(
-                reputation_event::Column::Kind
-                    .is_in([kind::RECOGNIZED, kind::RECOGNITION_WITHDRAWN]),
-            )
+            .add(reputation_event::Column::Kind.is_in(kinds.iter().copied()))
             .add(reputation_event::Column::DiscussionId.eq(item.discussion_id));
         cond = match item.comment_id {
             Some(c) => cond.add(reputation_event::Column::CommentId.eq(c)),

@@ -17,6 +17,8 @@ pub mod discussions;
 pub mod effects;
 pub mod export;
 pub mod follows;
+pub mod ideas;
+pub mod insights;
 pub mod items;
 pub mod leaderboard;
 pub mod ledger;

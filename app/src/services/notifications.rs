@@ -21,6 +21,8 @@ pub struct New<'a> {
     pub comment_id: Option<i32>,
     pub actor_id: Option<i32>,
     pub badge_slug: Option<&'a str>,
+    /// For `idea_status`: the status the idea moved to.
+    pub idea_status: Option<&'a str>,
 }
 
 pub async fn create(db: &impl ConnectionTrait, new: New<'_>, now: DateTime<Utc>) -> AppResult<()> {
@@ -31,6 +33,7 @@ pub async fn create(db: &impl ConnectionTrait, new: New<'_>, now: DateTime<Utc>)
         comment_id: Set(new.comment_id),
         actor_id: Set(new.actor_id),
         badge_slug: Set(new.badge_slug.map(str::to_string)),
+        idea_status: Set(new.idea_status.map(str::to_string)),
         read_at: Set(None),
         created_at: Set(now),
         ..Default::default()
@@ -46,7 +49,8 @@ pub struct NotificationView {
     /// `reply`, `comment_reply`, `mention`, `recognition`, `badge`,
     /// `followed_discussion` (a followed member started one), `post_hidden`,
     /// `post_removed`, `post_restored` (moderation of the member's post),
-    /// `flag_agreed` or `flag_disagreed` (the outcome of the member's flag).
+    /// `flag_agreed` or `flag_disagreed` (the outcome of the member's flag),
+    /// `idea_status` (a leader moved an idea the member follows; see `idea_status`).
     pub kind: String,
     pub discussion_id: Option<i32>,
     pub comment_id: Option<i32>,
@@ -54,6 +58,8 @@ pub struct NotificationView {
     pub actor: Option<MemberRef>,
     /// The badge's slug, for `badge` notifications.
     pub badge: Option<String>,
+    /// For `idea_status`: the status the idea moved to.
+    pub idea_status: Option<String>,
     pub read: bool,
     pub created_at: DateTime<Utc>,
 }
@@ -92,6 +98,7 @@ pub async fn list(db: &impl ConnectionTrait, member_id: i32) -> AppResult<Notifi
                 .and_then(|a| actors.get(&a))
                 .map(MemberRef::from_model),
             badge: n.badge_slug,
+            idea_status: n.idea_status,
             read: n.read_at.is_some(),
             created_at: n.created_at,
         })

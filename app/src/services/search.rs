@@ -21,7 +21,7 @@ pub enum Source {
 }
 
 /// Filters that take a value or are left out (the API refuses them empty).
-const VALUED: [&str; 5] = ["discussion", "session", "recognized", "from", "to"];
+const VALUED: [&str; 6] = ["discussion", "session", "recognized", "idea", "from", "to"];
 
 /// Reads the search parameters shared by the API and the page.
 pub fn parse_query(query: &HashMap<String, String>, source: Source) -> AppResult<SearchQuery> {
@@ -69,6 +69,13 @@ pub fn parse_query(query: &HashMap<String, String>, source: Source) -> AppResult
         Some("true") => true,
         Some(_) => return Err(AppError::validation("recognized", "must be true or false")),
     };
+    let idea = match get("idea") {
+        None => None,
+        Some(raw) => Some(
+            crate::domain::IdeaStatus::parse(raw)
+                .ok_or_else(|| crate::domain::IdeaStatus::invalid("idea"))?,
+        ),
+    };
     let sort = match get("sort") {
         None => SortOrder::default(),
         Some(raw) => SortOrder::parse(raw)
@@ -101,6 +108,7 @@ pub fn parse_query(query: &HashMap<String, String>, source: Source) -> AppResult
         from,
         to,
         recognized,
+        idea,
         sort,
         group,
         page: paging.page,

@@ -18,6 +18,8 @@ pub struct MailSettings {
     pub email_on_mention: bool,
     /// `never`, `daily` or `weekly`.
     pub digest: String,
+    /// The weekly "state of the community" mail (leaders, moderators and admins).
+    pub insights_mail: bool,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -27,6 +29,8 @@ pub struct MailSettingsUpdate {
     pub email_on_mention: Option<bool>,
     #[schema(pattern = r"^(never|daily|weekly)$")]
     pub digest: Option<String>,
+    /// Leaders, moderators and admins only (403 for others when true).
+    pub insights_mail: Option<bool>,
 }
 
 /// The settings as clients see them.
@@ -36,6 +40,7 @@ pub fn of(m: &member::Model) -> MailSettings {
         email_on_comment_reply: m.email_on_comment_reply,
         email_on_mention: m.email_on_mention,
         digest: m.digest.clone(),
+        insights_mail: m.insights_mail,
     }
 }
 
@@ -64,6 +69,14 @@ pub async fn update(
             ));
         }
         active.digest = Set(d);
+    }
+    if let Some(v) = update.insights_mail {
+        if v && crate::domain::Role::from_db(&me.role) < crate::domain::Role::Leader {
+            return Err(AppError::forbidden(
+                "The weekly insights mail is for leaders, moderators and admins",
+            ));
+        }
+        active.insights_mail = Set(v);
     }
     Ok(active.update(db).await?)
 }

@@ -25,6 +25,9 @@ pub struct SiteSettings {
     pub new_member_reputation: i32,
     /// Notification mails per member and hour; the rest wait for the digest. Default 20.
     pub mails_per_hour: i32,
+    /// The company's headcount, for the share of staff registered in insights; 0 when
+    /// not set (the default).
+    pub headcount: i32,
 }
 
 impl Default for SiteSettings {
@@ -35,6 +38,7 @@ impl Default for SiteSettings {
             max_mentions: 10,
             new_member_reputation: 10,
             mails_per_hour: 20,
+            headcount: 0,
         }
     }
 }
@@ -53,16 +57,19 @@ pub struct SiteSettingsChange {
     pub new_member_reputation: Option<i32>,
     #[schema(minimum = 1, maximum = 1000)]
     pub mails_per_hour: Option<i32>,
+    #[schema(minimum = 0, maximum = 10000000)]
+    pub headcount: Option<i32>,
 }
 
 impl SiteSettings {
-    pub fn pairs(&self) -> [(&'static str, i32); 5] {
+    pub fn pairs(&self) -> [(&'static str, i32); 6] {
         [
             ("flags_to_hide", self.flags_to_hide),
             ("flag_min_reputation", self.flag_min_reputation),
             ("max_mentions", self.max_mentions),
             ("new_member_reputation", self.new_member_reputation),
             ("mails_per_hour", self.mails_per_hour),
+            ("headcount", self.headcount),
         ]
     }
 
@@ -73,6 +80,7 @@ impl SiteSettings {
             "max_mentions" => self.max_mentions = value,
             "new_member_reputation" => self.new_member_reputation = value,
             "mails_per_hour" => self.mails_per_hour = value,
+            "headcount" => self.headcount = value,
             _ => {}
         }
     }
@@ -96,6 +104,7 @@ pub const RANGES: &[(&str, i32, i32)] = &[
     ("max_mentions", 0, 100),
     ("new_member_reputation", 0, 1_000_000),
     ("mails_per_hour", 1, 1000),
+    ("headcount", 0, 10_000_000),
 ];
 
 /// New members (below `new_member_reputation`) may mention at most 2 members and put

@@ -24,6 +24,8 @@ pub struct Mail<'a> {
     pub comment_id: Option<i32>,
     /// An account mail's one-time link row.
     pub token_id: Option<i32>,
+    /// An idea status mail's change.
+    pub idea_change_id: Option<i32>,
     /// Goes into the Message-ID, with a random part, so each message has its own.
     pub tag: &'a str,
 }
@@ -55,6 +57,7 @@ pub async fn queue_mail(
         created_at: Set(now),
         sent_at: Set(None),
         token_id: Set(mail.token_id),
+        idea_change_id: Set(mail.idea_change_id),
         ..Default::default()
     }
     .insert(db)
@@ -203,7 +206,7 @@ async fn mailed_last_hour(
         .column(outbox::Column::MemberId)
         .column_as(outbox::Column::Id.count(), "n")
         .filter(outbox::Column::MemberId.is_in(members.to_vec()))
-        .filter(outbox::Column::Kind.eq("reply"))
+        .filter(outbox::Column::Kind.is_in(["reply", "idea_status"]))
         .filter(outbox::Column::CreatedAt.gt(now - chrono::Duration::hours(1)))
         .group_by(outbox::Column::MemberId)
         .into_tuple()
@@ -285,6 +288,7 @@ pub async fn comment_posted(
                 comment_id: Some(comment.id),
                 actor_id: Some(author),
                 badge_slug: None,
+                idea_status: None,
             },
             now,
         )
@@ -356,7 +360,71 @@ pub async fn comment_posted(
                 discussion_id: Some(discussion.id),
                 comment_id: Some(comment.id),
                 token_id: None,
+                idea_change_id: None,
                 tag: &format!("{}.{id}", comment.id),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// An idea's status changed: every subscriber of the discussion but the one who changed
+/// it gets an in-app notification, and those with e-mail on a message (within their
+/// hourly allowance), inside the change's transaction.
+pub async fn idea_changed(
+    db: &impl ConnectionTrait,
+    discussion: &discussion::Model,
+    change: &entity::idea_change::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let rows = subscription::Entity::find()
+        .filter(subscription::Column::DiscussionId.eq(discussion.id))
+        .filter(subscription::Column::MemberId.ne(change.changed_by))
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = rows.iter().map(|s| s.member_id).collect();
+    let members = super::items::members_by_id(db, ids.iter().copied()).await?;
+    let settings = super::site::get(db).await?;
+    let mailed = mailed_last_hour(db, &ids, now).await?;
+    for row in &rows {
+        let Some(m) = members.get(&row.member_id) else {
+            continue;
+        };
+        if m.deleted_at.is_some() {
+            continue;
+        }
+        notifications::create(
+            db,
+            notifications::New {
+                member_id: m.id,
+                kind: "idea_status",
+                discussion_id: Some(discussion.id),
+                comment_id: None,
+                actor_id: Some(change.changed_by),
+                badge_slug: None,
+                idea_status: Some(&change.status),
+            },
+            now,
+        )
+        .await?;
+        let allowance = i64::from(settings.mails_per_hour);
+        if !row.email || !m.email_verified || mailed.get(&m.id).copied().unwrap_or(0) >= allowance {
+            continue;
+        }
+        queue_mail(
+            db,
+            Mail {
+                member_id: m.id,
+                to: &m.email,
+                kind: "idea_status",
+                reason: "subscribed",
+                discussion_id: Some(discussion.id),
+                comment_id: None,
+                token_id: None,
+                idea_change_id: Some(change.id),
+                tag: &format!("{}.{}", change.id, m.id),
             },
             now,
         )

@@ -37,7 +37,8 @@ pub struct Snapshot {
     pub discussion: discussion::Model,
     pub zone_slug: String,
     pub zone_name: String,
-    /// Authors of the discussion and of the comments, by id.
+    /// Authors of the discussion and of the comments, and who changed its idea status, by
+    /// id.
     pub authors: HashMap<i32, member::Model>,
     /// The page of the thread, in thread order.
     pub comments: Vec<comment::Model>,
@@ -45,6 +46,9 @@ pub struct Snapshot {
     pub has_poll: bool,
     pub quizzes: Vec<super::quizzes::QuizSummary>,
     pub related: Vec<crate::search::SearchHit>,
+    /// Every change of the discussion's idea status, oldest first (empty unless it is an
+    /// idea); who made each is among `authors`.
+    pub idea_history: Vec<entity::idea_change::Model>,
 }
 
 /// Copies of threads by (discussion, the comment the page starts after).
@@ -331,13 +335,19 @@ async fn build(
 ) -> AppResult<Snapshot> {
     let discussion = super::items::discussion(db, current.id).await?;
     let (comments, more_comments) = crate::views::posts::thread_rows(db, current.id, after).await?;
+    let idea_history = if discussion.idea_status.is_some() {
+        super::ideas::history(db, current.id).await?
+    } else {
+        Vec::new()
+    };
     let authors = super::items::members_by_id(
         db,
         comments
             .iter()
             .filter(|c| c.deleted_at.is_none())
             .map(|c| c.author_id)
-            .chain([discussion.author_id]),
+            .chain([discussion.author_id])
+            .chain(idea_history.iter().map(|c| c.changed_by)),
     )
     .await?;
     let zone = entity::zone::Entity::find_by_id(discussion.zone_id)
@@ -367,5 +377,6 @@ async fn build(
         has_poll,
         quizzes,
         related,
+        idea_history,
     })
 }

@@ -139,21 +139,60 @@ pub struct DiscussionView {
     pub hidden: bool,
     /// Where the discussion's page is, e.g. `/discussions/7/how-we-onboard`.
     pub url: String,
+    /// Null unless the discussion is an idea.
+    pub idea: Option<IdeaView>,
+}
+
+/// Where an idea stands, and its last change.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IdeaView {
+    pub status: crate::domain::IdeaStatus,
+    /// The status as people read it, e.g. "Under review".
+    pub label: &'static str,
+    /// The note of the last change (required when it was declined).
+    pub note: Option<String>,
+    /// Who made the last change; null if they have left.
+    pub changed_by: Option<MemberRef>,
+    pub changed_at: DateTime<Utc>,
+    /// Since when the idea has been in this status.
+    pub since: DateTime<Utc>,
+}
+
+impl IdeaView {
+    /// The idea of a discussion row, if it is one; `changer` is who made its last change.
+    pub fn of(d: &discussion::Model, changer: Option<MemberRef>) -> Option<Self> {
+        let status = crate::domain::IdeaStatus::parse(d.idea_status.as_deref()?)?;
+        let changed_at = d.idea_changed_at.unwrap_or(d.created_at);
+        Some(Self {
+            status,
+            label: status.label(),
+            note: d.idea_note.clone(),
+            changed_by: changer,
+            changed_at,
+            since: d.idea_since.unwrap_or(changed_at),
+        })
+    }
 }
 
 impl DiscussionView {
     /// `reveal`: whether the viewer sees a hidden discussion's body (its author and
-    /// moderators do).
+    /// moderators do). `people` holds the author and who last changed its idea status.
     pub fn build(
         d: discussion::Model,
         zone_slug: String,
-        author: MemberRef,
+        people: &std::collections::HashMap<i32, member::Model>,
         my_vote: i32,
         reveal: bool,
-    ) -> Self {
+    ) -> Option<Self> {
+        let author = MemberRef::from_model(people.get(&d.author_id)?);
+        let changer = d
+            .idea_changed_by
+            .and_then(|id| people.get(&id))
+            .map(MemberRef::from_model);
+        let idea = IdeaView::of(&d, changer);
         let url = discussion_path(d.id, &d.title);
         let shown = !d.hidden || reveal;
-        Self {
+        Some(Self {
             id: d.id,
             zone: zone_slug,
             title: d.title,
@@ -173,7 +212,8 @@ impl DiscussionView {
             updated_at: d.updated_at,
             edited: d.edited_at.is_some(),
             url,
-        }
+            idea,
+        })
     }
 }
 
@@ -259,4 +299,5 @@ pub fn slugify(text: &str) -> String {
     slug.trim_end_matches('-').to_string()
 }
 
+pub mod charts;
 pub mod posts;

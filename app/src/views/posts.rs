@@ -51,7 +51,12 @@ pub async fn discussions_of(
     viewer: Option<&Actor>,
     zone: Option<&zone::Model>,
 ) -> AppResult<Vec<DiscussionView>> {
-    let authors = members_by_id(db, rows.iter().map(|d| d.author_id)).await?;
+    let people = members_by_id(
+        db,
+        rows.iter()
+            .flat_map(|d| std::iter::once(d.author_id).chain(d.idea_changed_by)),
+    )
+    .await?;
     let ids: Vec<i32> = rows.iter().map(|d| d.id).collect();
     let my_votes = my_votes(db, viewer, PostKind::Discussion, &ids).await?;
     let mut zone_ids: Vec<i32> = rows.iter().map(|d| d.zone_id).collect();
@@ -69,12 +74,7 @@ pub async fn discussions_of(
     };
     rows.into_iter()
         .map(|d| {
-            let author = authors
-                .get(&d.author_id)
-                .map(MemberRef::from_model)
-                .ok_or_else(|| {
-                    AppError::internal(anyhow::anyhow!("discussion {} has no author", d.id))
-                })?;
+            let id = d.id;
             let zone = zones
                 .iter()
                 .find(|z| z.id == d.zone_id)
@@ -82,7 +82,8 @@ pub async fn discussions_of(
                 .unwrap_or_default();
             let my_vote = my_votes.get(&d.id).copied().unwrap_or(0);
             let reveal = viewer.is_some_and(|a| a.may_change(d.author_id));
-            Ok(DiscussionView::build(d, zone, author, my_vote, reveal))
+            DiscussionView::build(d, zone, &people, my_vote, reveal)
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("discussion {id} has no author")))
         })
         .collect()
 }

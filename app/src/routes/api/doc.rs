@@ -77,6 +77,8 @@ impl Modify for BearerAuth {
         (name = "reputation", description = "Votes, recognition, reputation, leaderboards, badges"),
         (name = "notifications", description = "In-app notifications, subscriptions and mail settings"),
         (name = "search", description = "Search past ideas"),
+        (name = "insights", description = "Participation, leader responsiveness and reach (leaders, moderators, admins)"),
+        (name = "ideas", description = "Ideas, from proposed to adopted, and the ideas board"),
         (name = "polls", description = "Polls on discussions"),
         (name = "follows", description = "Following members and zones, and the Following feed"),
         (name = "quizzes", description = "Quizzes for learning"),

@@ -21,6 +21,8 @@ pub mod doc;
 pub mod endpoint;
 pub mod follows;
 pub mod health;
+pub mod ideas;
+pub mod insights;
 pub mod live;
 pub mod mail;
 pub mod markdown;
@@ -100,6 +102,15 @@ endpoints![
     recognition::unrecognize_discussion,
     recognition::recognize_comment,
     recognition::unrecognize_comment,
+    ideas::set,
+    ideas::unmark,
+    ideas::history,
+    ideas::board,
+    insights::participation,
+    insights::participation_csv,
+    insights::leaders,
+    insights::leaders_csv,
+    insights::reach,
     reputation::member_reputation,
     reputation::leaderboard,
     badges::list,

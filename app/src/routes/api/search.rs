@@ -19,6 +19,7 @@ use crate::state::AppState;
         ("from" = Option<String>, Query, format = Date, description = "written at or after: a date (2026-12-01; an RFC 3339 time works too)"),
         ("to" = Option<String>, Query, format = Date, description = "written before: a date takes in that whole day (an RFC 3339 time works too)"),
         ("recognized" = Option<bool>, Query, description = "only posts recognised as a Great Idea"),
+        ("idea" = Option<String>, Query, description = "only the posts of ideas in this status", pattern = r"^(proposed|under_review|planned|adopted|declined)$"),
         ("sort" = Option<String>, Query, description = "relevance (default), newest or votes", pattern = r"^(relevance|newest|votes)?$"),
         ("group" = Option<String>, Query, description = "discussion (default: one hit per discussion or live session, its best matching post; `total` counts discussions and sessions) or none (every matching post)", pattern = r"^(discussion|none)?$"),
         ("page" = Option<u64>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100)),

@@ -185,6 +185,11 @@ async fn page(
         .collect();
     ctx.insert("poll", &page.poll);
     ctx.insert("quizzes", &full.snapshot.quizzes);
+    ctx.insert(
+        "idea_history",
+        &crate::services::ideas::change_views(&full.snapshot.idea_history, &full.snapshot.authors),
+    );
+    ctx.insert("idea_statuses", &super::ideas::statuses());
     ctx.insert("can_change", &page.can_change);
     ctx.insert("can_reply", &page.can_reply);
     // The replies go in after the page is rendered, in place of a stand-in: through

@@ -48,6 +48,18 @@ pub async fn profile(
         &discussions::by_author(&state.db, member.id, true, 5).await?,
     );
     ctx.insert("started", &started);
+    let adopted: Vec<serde_json::Value> = crate::services::ideas::adopted_of(&state.db, member.id)
+        .await?
+        .into_iter()
+        .map(|d| {
+            serde_json::json!({
+                "title": d.title,
+                "url": crate::views::discussion_path(d.id, &d.title),
+                "since": d.idea_since,
+            })
+        })
+        .collect();
+    ctx.insert("adopted", &adopted);
     let actor = viewer.actor();
     // Moderators see (and change) a member's suspension; so does the member.
     let sees_suspension = actor

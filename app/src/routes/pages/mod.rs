@@ -30,6 +30,8 @@ mod comments;
 mod discussions;
 mod follows;
 mod home;
+mod ideas;
+mod insights;
 mod leaderboard;
 mod live;
 mod me;
@@ -107,6 +109,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(recognition::recognize_comment),
         )
         .route("/discussions/{id}/poll/vote", web::post().to(polls::vote))
+        .route("/discussions/{id}/idea", web::post().to(ideas::set))
+        .route("/ideas", web::get().to(ideas::board))
+        .route("/insights", web::get().to(insights::show))
         .route(
             "/discussions/{id}/subscription",
             web::post().to(subscriptions::update),

@@ -265,7 +265,8 @@ csrf_form!(SettingsForm {
     flag_min_reputation,
     max_mentions,
     new_member_reputation,
-    mails_per_hour
+    mails_per_hour,
+    headcount
 });
 
 pub async fn update_settings(
@@ -288,6 +289,7 @@ pub async fn update_settings(
         max_mentions: number("max_mentions", &form.max_mentions)?,
         new_member_reputation: number("new_member_reputation", &form.new_member_reputation)?,
         mails_per_hour: number("mails_per_hour", &form.mails_per_hour)?,
+        headcount: number("headcount", &form.headcount)?,
     };
     crate::services::admin::update(&state.db, &me.actor, change).await?;
     Ok(redirect("/admin/settings"))

@@ -44,6 +44,7 @@ pub async fn list(
             serde_json::json!({
                 "n": n, "title": title, "url": url.map(|u| match n.comment_id { Some(c) => format!("{u}#comment-{c}"), None => u }),
                 "badge_name": badge,
+                "idea_label": n.idea_status.as_deref().and_then(crate::domain::IdeaStatus::parse).map(|s| s.label()),
             })
         })
         .collect();

@@ -53,6 +53,11 @@ pub async fn page(
             .unwrap_or_default(),
     );
     ctx.insert("recognized", &q.recognized);
+    ctx.insert(
+        "idea",
+        &q.idea.map(crate::domain::IdeaStatus::as_str).unwrap_or(""),
+    );
+    ctx.insert("idea_statuses", &super::ideas::statuses());
     ctx.insert("sort", q.sort.as_str());
     ctx.insert("grouped", &(q.group == Grouping::Discussion));
     ctx.insert("discussion", &q.discussion);
@@ -84,13 +89,14 @@ fn filtered(q: &SearchQuery) -> bool {
         || q.from.is_some()
         || q.to.is_some()
         || q.recognized
+        || q.idea.is_some()
         || q.discussion.is_some()
         || q.session.is_some()
 }
 
 /// The words and filters a search within one discussion or session keeps (the "N more"
 /// link counts under them).
-const NARROWING: [&str; 8] = [
+const NARROWING: [&str; 9] = [
     "q",
     "zone",
     "author",
@@ -98,6 +104,7 @@ const NARROWING: [&str; 8] = [
     "from",
     "to",
     "recognized",
+    "idea",
     "sort",
 ];
 

@@ -17,6 +17,7 @@ pub struct SettingsForm {
     email_on_discussion_reply: Option<String>,
     email_on_comment_reply: Option<String>,
     email_on_mention: Option<String>,
+    insights_mail: Option<String>,
     #[serde(default)]
     digest: String,
 }
@@ -62,6 +63,9 @@ pub async fn update(
             email_on_comment_reply: Some(form.email_on_comment_reply.is_some()),
             email_on_mention: Some(form.email_on_mention.is_some()),
             digest: Some(form.digest),
+            // Only leaders and up are shown the box; for others it stays as it is.
+            insights_mail: (me.actor.role >= crate::domain::Role::Leader)
+                .then_some(form.insights_mail.is_some()),
         },
     )
     .await?;

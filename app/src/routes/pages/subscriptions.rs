@@ -43,10 +43,12 @@ pub async fn update(
     )))
 }
 
-/// What a link unsubscribes from: one discussion, or (discussion 0) the digest.
+/// What a link unsubscribes from: one discussion, (discussion 0) the digest, or
+/// (discussion -1) the weekly insights mail.
 enum Target {
     Discussion(entity::discussion::Model),
     Digest,
+    Insights,
 }
 
 async fn target(state: &AppState, token: &str) -> AppResult<(i32, Target)> {
@@ -56,6 +58,9 @@ async fn target(state: &AppState, token: &str) -> AppResult<(i32, Target)> {
     if discussion_id == 0 {
         return Ok((member_id, Target::Digest));
     }
+    if discussion_id == crate::mail::INSIGHTS_MAIL {
+        return Ok((member_id, Target::Insights));
+    }
     let d = items::discussion(&state.db, discussion_id).await?;
     Ok((member_id, Target::Discussion(d)))
 }
@@ -64,6 +69,7 @@ fn describe(target: &Target) -> (String, String) {
     match target {
         Target::Discussion(d) => (d.title.clone(), discussion_path(d.id, &d.title)),
         Target::Digest => ("your digest".into(), "/settings".into()),
+        Target::Insights => ("the weekly insights mail".into(), "/settings".into()),
     }
 }
 
@@ -103,6 +109,17 @@ pub async fn unsubscribe(
                 .col_expr(
                     entity::member::Column::Digest,
                     sea_orm::sea_query::Expr::value("never"),
+                )
+                .filter(entity::member::Column::Id.eq(member_id))
+                .exec(&state.db)
+                .await?;
+        }
+        Target::Insights => {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            entity::member::Entity::update_many()
+                .col_expr(
+                    entity::member::Column::InsightsMail,
+                    sea_orm::sea_query::Expr::value(false),
                 )
                 .filter(entity::member::Column::Id.eq(member_id))
                 .exec(&state.db)

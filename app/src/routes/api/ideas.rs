@@ -1,0 +1,90 @@
+//! Ideas: marking a discussion as one, moving its status, its history, and the board.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::doc::ErrorResponse;
+use crate::auth::{CurrentMember, MaybeMember};
+use crate::error::AppResult;
+use crate::extract::ApiJson;
+use crate::services::ideas::{self, BoardQuery, IdeaBoard, IdeaChange, IdeaHistory};
+use crate::state::AppState;
+use crate::views::DiscussionView;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdeaRequest {
+    /// `proposed`, `under_review`, `planned`, `adopted` or `declined`. The discussion's
+    /// author may only propose it; leaders, moderators and admins may set any status.
+    #[schema(pattern = r"^(proposed|under_review|planned|adopted|declined)$")]
+    pub status: String,
+    /// Shown on the discussion and in the mail to its subscribers; up to 2,000
+    /// characters. Required for `declined`.
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
+}
+
+#[utoipa::path(put, path = "/api/v1/discussions/{id}/idea", tag = "ideas", params(("id" = i32, Path)),
+    request_body = IdeaRequest,
+    responses((status = 200, description = "The discussion, with its `idea`", body = DiscussionView),
+        (status = 403, description = "the author may only propose; other statuses are for leaders, moderators and admins", body = ErrorResponse),
+        (status = 404, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn set(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+    ApiJson(body): ApiJson<IdeaRequest>,
+) -> AppResult<HttpResponse> {
+    let change = IdeaChange::parse(&body.status, body.note.as_deref())?;
+    let view = ideas::set(&state.db, &me.actor, *id, change, Utc::now()).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[utoipa::path(delete, path = "/api/v1/discussions/{id}/idea", tag = "ideas", params(("id" = i32, Path)),
+    responses((status = 200, description = "The discussion, no longer an idea", body = DiscussionView),
+        (status = 403, description = "leaders, moderators and admins; the author while it is proposed", body = ErrorResponse),
+        (status = 404, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn unmark(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    me: CurrentMember,
+) -> AppResult<HttpResponse> {
+    let view = ideas::unmark(&state.db, &me.actor, *id, Utc::now()).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[utoipa::path(get, path = "/api/v1/discussions/{id}/idea", tag = "ideas", params(("id" = i32, Path)),
+    responses((status = 200, description = "The idea and every change of its status, oldest first", body = IdeaHistory),
+        (status = 404, body = ErrorResponse)))]
+pub async fn history(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    viewer: MaybeMember,
+) -> AppResult<HttpResponse> {
+    let actor = viewer.actor();
+    Ok(HttpResponse::Ok().json(ideas::with_history(&state.db, *id, actor.as_ref()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/ideas", tag = "ideas",
+    params(("status" = Option<String>, Query, description = "only ideas in this status", pattern = r"^(proposed|under_review|planned|adopted|declined)?$"),
+        ("zone" = Option<String>, Query, description = "a zone's slug"),
+        ("sort" = Option<String>, Query, description = "votes (default: most first), age (newest first) or waiting (longest in its status first)", pattern = r"^(votes|age|waiting)?$"),
+        ("awaiting" = Option<bool>, Query, description = "only ideas still proposed after 30 days: waiting for a leader's answer"),
+        ("page" = Option<u64>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100)),
+    responses((status = 200, body = IdeaBoard), (status = 400, body = ErrorResponse), (status = 404, description = "no such zone", body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn board(
+    state: web::Data<AppState>,
+    query: web::Query<HashMap<String, String>>,
+    me: CurrentMember,
+) -> AppResult<HttpResponse> {
+    let query = BoardQuery::parse(&query)?;
+    let board = ideas::board(&state.db, Some(&me.actor), &query, Utc::now()).await?;
+    Ok(HttpResponse::Ok().json(board))
+}
