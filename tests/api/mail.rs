@@ -794,7 +794,7 @@ async fn mail_settings_are_kept_and_checked() {
     assert_eq!(
         defaults,
         json!({"email_on_discussion_reply": true, "email_on_comment_reply": true,
-               "email_on_mention": true, "digest": "never"})
+               "email_on_mention": true, "digest": "never", "insights_mail": false})
     );
     app.get("/me/settings", None).await.expect_status(401);
 
@@ -806,7 +806,7 @@ async fn mail_settings_are_kept_and_checked() {
     .await
     .expect(200);
     let expected = json!({"email_on_discussion_reply": true, "email_on_comment_reply": true,
-                          "email_on_mention": false, "digest": "weekly"});
+                          "email_on_mention": false, "digest": "weekly", "insights_mail": false});
     assert_eq!(changed, expected);
     assert_eq!(
         app.get("/me/settings", alice.auth()).await.expect(200),
@@ -971,7 +971,7 @@ async fn mail_settings_page_and_discussion_toggle_work_in_a_browser() {
     assert_eq!(
         app.get("/me/settings", alice.auth()).await.expect(200),
         json!({"email_on_discussion_reply": false, "email_on_comment_reply": false,
-               "email_on_mention": true, "digest": "daily"})
+               "email_on_mention": true, "digest": "daily", "insights_mail": false})
     );
     put_settings(&app, &alice, &json!({"email_on_discussion_reply": true}))
         .await

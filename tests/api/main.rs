@@ -17,6 +17,7 @@ mod follows;
 mod health;
 mod ideas;
 mod identity;
+mod insights;
 mod limits;
 mod live_qa;
 mod mail;

@@ -104,6 +104,25 @@ async fn populate(app: &TestApp) -> Vec<(&'static str, String)> {
     )
     .await
     .expect(200);
+    // An idea under review, with a leader's note; the leader replies in the open.
+    app.send(
+        reqwest::Method::PUT,
+        &format!("/api/v1/discussions/{id}/idea"),
+        ana.auth(),
+        Some(&json!({"status": "proposed"})),
+    )
+    .await
+    .expect(200);
+    app.send(
+        reqwest::Method::PUT,
+        &format!("/api/v1/discussions/{id}/idea"),
+        lead.auth(),
+        Some(&json!({"status": "under_review", "note": "We are costing mentors' time with HR."})),
+    )
+    .await
+    .expect(200);
+    app.comment(&lead.token, id, "Thank you, this is on our list.", None)
+        .await;
     let quiz = app
         .post_json(
             "/zones/people/quizzes",
@@ -129,9 +148,16 @@ async fn populate(app: &TestApp) -> Vec<(&'static str, String)> {
         ("quiz", format!("/quizzes/{}", quiz["id"])),
         ("new-discussion", "/zones/people/new".into()),
         ("badges", "/badges".into()),
+        ("ideas", "/ideas".into()),
         ("not-found", "/no/such/page".into()),
     ]
 }
+
+/// Pages only leaders see.
+const LEADER_PAGES: [(&str, &str); 2] = [
+    ("insights", "/insights"),
+    ("ideas-leader", "/ideas?status=under_review"),
+];
 
 async fn sign_in(b: &Browser, username: &str) {
     b.goto("/signin").await;
@@ -172,6 +198,13 @@ async fn the_main_pages_are_accessible_and_fit_a_phone() {
         check(&b, name, axe.as_deref(), &mut problems).await;
     }
     b.quit().await;
+    let leader = Browser::start(&app.address, true).await;
+    sign_in(&leader, "lena").await;
+    for (name, path) in LEADER_PAGES {
+        leader.goto(path).await;
+        check(&leader, name, axe.as_deref(), &mut problems).await;
+    }
+    leader.quit().await;
 
     // The same colours, dark: contrast must hold there too.
     let dark = Browser::start_with(&app.address, true, true).await;
@@ -189,10 +222,18 @@ async fn the_main_pages_are_accessible_and_fit_a_phone() {
         serde_json::Value::Bool(true),
         "the browser did not ask for dark colours"
     );
-    for (name, path) in pages
-        .iter()
-        .filter(|(n, _)| ["home", "zone", "discussion", "session", "quiz", "profile"].contains(n))
-    {
+    for (name, path) in pages.iter().filter(|(n, _)| {
+        [
+            "home",
+            "zone",
+            "discussion",
+            "session",
+            "quiz",
+            "profile",
+            "ideas",
+        ]
+        .contains(n)
+    }) {
         dark.goto(path).await;
         check(
             &dark,
@@ -203,6 +244,17 @@ async fn the_main_pages_are_accessible_and_fit_a_phone() {
         .await;
     }
     dark.quit().await;
+    let dark_leader = Browser::start_with(&app.address, true, true).await;
+    sign_in(&dark_leader, "lena").await;
+    dark_leader.goto("/insights").await;
+    check(
+        &dark_leader,
+        "insights (dark)",
+        axe.as_deref(),
+        &mut problems,
+    )
+    .await;
+    dark_leader.quit().await;
     assert!(
         problems.is_empty(),
         "pages with problems:\n{}",

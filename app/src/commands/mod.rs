@@ -217,6 +217,7 @@ pub async fn seed_demo(settings: Settings, count: usize) -> anyhow::Result<()> {
     let topics = &demo_topics::TOPICS[..count.min(demo_topics::TOPICS.len())];
     let now = chrono::Utc::now();
     let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
+    let mut started = Vec::new();
     for (i, topic) in topics.iter().enumerate() {
         let author = &actors[topic.by % actors.len()];
         let view = discussions::create(
@@ -286,12 +287,19 @@ pub async fn seed_demo(settings: Settings, count: usize) -> anyhow::Result<()> {
             now - chrono::Duration::hours(hours),
         )
         .await?;
+        started.push(demo::Started {
+            id: view.id,
+            at: now - chrono::Duration::hours(hours),
+            author: author.id,
+        });
         bar.inc(1);
     }
     demo::extras(&conn, &actors).await?;
+    bar.set_message("insights");
+    demo::ideas_and_insights(&conn, &actors, &started).await?;
     bar.finish_with_message("done");
     println!(
-        "Seeded {} members and {} discussions with replies and votes. Sign in as any of them (e.g. amara) with the password {password:?}.",
+        "Seeded {} members, 30 colleagues who read, and {} discussions with replies, votes and ideas. Sign in as any of them (e.g. amara, a leader who sees /insights) with the password {password:?}.",
         PEOPLE.len(),
         topics.len()
     );
@@ -306,9 +314,25 @@ async fn backdate(
     replies: &[(i32, &Actor)],
     start: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<()> {
+    use entity::vote;
     use entity::{comment, discussion};
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, QueryFilter};
+    // Votes come an hour after what they are on.
+    let votes_on = |kind: &'static str, id: i32, at: chrono::DateTime<chrono::Utc>| {
+        vote::Entity::update_many()
+            .col_expr(
+                vote::Column::CreatedAt,
+                Expr::value(at + chrono::Duration::hours(1)),
+            )
+            .col_expr(
+                vote::Column::UpdatedAt,
+                Expr::value(at + chrono::Duration::hours(1)),
+            )
+            .filter(vote::Column::TargetKind.eq(kind))
+            .filter(vote::Column::TargetId.eq(id))
+            .exec(conn)
+    };
     let mut at = start;
     for (n, (id, _)) in replies.iter().enumerate() {
         at += chrono::Duration::minutes(17 + 23 * i64::try_from(n % 5).unwrap_or(0));
@@ -318,7 +342,9 @@ async fn backdate(
             .filter(comment::Column::Id.eq(*id))
             .exec(conn)
             .await?;
+        votes_on("comment", *id, at).await?;
     }
+    votes_on("discussion", discussion, start).await?;
     discussion::Entity::update_many()
         .col_expr(discussion::Column::CreatedAt, Expr::value(start))
         .col_expr(discussion::Column::UpdatedAt, Expr::value(start))

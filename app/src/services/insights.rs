@@ -257,6 +257,14 @@ pub async fn fold(db: &DatabaseConnection, first: i32, now: DateTime<Utc>) -> Ap
     Ok(())
 }
 
+/// Forgets how far every week was folded, so the next fold reads each week's sources
+/// again from its start: after rows were written with times in the past (an import).
+/// Folding only adds flags, so nothing is counted twice.
+pub async fn reset_folds(db: &DatabaseConnection) -> AppResult<()> {
+    activity_fold::Entity::delete_many().exec(db).await?;
+    Ok(())
+}
+
 /// The worker's turn: this week and the last (which may still take late rows).
 pub async fn fold_recent(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<()> {
     fold(db, week_of(now) - 1, now).await

@@ -99,6 +99,10 @@ pub async fn show(
     let overview = insights::overview(&state.db, &period, Utc::now()).await?;
     let mut ctx = base_context(&state, &req, &viewer, "Insights").await?;
     ctx.insert("charts", &charts(&overview));
+    ctx.insert(
+        "since",
+        &overview.leaders.since.format("%-d %B %Y").to_string(),
+    );
     ctx.insert("o", &overview);
     ctx.insert("weeks", &period.weeks);
     ctx.insert("zone_slug", period.zone.as_deref().unwrap_or(""));
