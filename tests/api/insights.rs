@@ -436,7 +436,7 @@ async fn reach_lists_the_most_read_and_discussed_without_naming_small_groups() {
     browser.sign_in("lead", crate::helpers::PASSWORD).await;
     let html = browser.get("/insights").await.expect_html(200).to_string();
     for needle in [
-        "<svg class=\"chart\"",
+        "<svg class=\"insight-chart\"",
         "Weekly active members and contributors",
         "Participation funnel",
         "Popular one",

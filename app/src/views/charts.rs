@@ -49,7 +49,7 @@ fn number(v: f64) -> String {
 fn frame(out: &mut String, id: &str, title: &str, labels: &[String], top: f64) {
     let _ = write!(
         out,
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-labelledby=\"{id}-title\" \
+        "<svg class=\"insight-chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-labelledby=\"{id}-title\" \
          xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-title\">{}</title>",
         esc(title)
     );
@@ -194,7 +194,7 @@ pub fn funnel(id: &str, title: &str, steps: &[(String, Option<f64>)]) -> String 
     let mut out = String::new();
     let _ = write!(
         out,
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height:.0}\" role=\"img\" aria-labelledby=\"{id}-title\" \
+        "<svg class=\"insight-chart\" viewBox=\"0 0 {WIDTH} {height:.0}\" role=\"img\" aria-labelledby=\"{id}-title\" \
          xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-title\">{}</title>",
         esc(title)
     );
