@@ -4,6 +4,7 @@
 pub mod account_token;
 pub mod activity;
 pub mod activity_fold;
+pub mod activity_week;
 pub mod audit_log;
 pub mod avatar;
 pub mod comment;

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use entity::{comment, discussion, member, reputation_event, session, vote, zone};
+use chrono::{DateTime, Duration, Utc};
+use entity::{comment, discussion, discussion_read, member, reputation_event, session, vote, zone};
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{
     ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryOrder, Set, TransactionTrait,
@@ -300,11 +300,13 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
     }
 
     let mut rng = Lcg(8);
-    let base: DateTime<Utc> = Utc
-        .with_ymd_and_hms(2025, 1, 1, 8, 0, 0)
-        .single()
-        .unwrap_or_else(Utc::now);
     let now = Utc::now();
+    // A discussion every five minutes, the last a few days ago: everything happened in
+    // the last year or so, as insights look at it (issue #17). Whole seconds, so runs
+    // differ only by their start.
+    let base: DateTime<Utc> = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
+        - Duration::minutes(5 * discussions as i64)
+        - Duration::days(3);
 
     // Members: one password hash for all (argon2 takes tens of milliseconds each).
     let password = crate::domain::Password::parse(PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -393,6 +395,7 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
         let mut c_rows = Vec::new();
         let mut v_rows = Vec::new();
         let mut e_rows = Vec::new();
+        let mut r_rows = Vec::new();
         let mut new_vote = |voter: usize,
                             kind_: &str,
                             target: i32,
@@ -459,6 +462,20 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
             );
             let body_html = markdown::render(&body);
             let created = base + Duration::minutes(5 * d as i64);
+            // Read by far more members than write in it: 4 to 11 of them, within days.
+            let mut readers = std::collections::BTreeSet::new();
+            for _ in 0..4 + rng.below(8) {
+                readers.insert(rng.below(members) + 1);
+            }
+            for reader in readers {
+                let at = (created + Duration::minutes(30 + rng.below(4 * 24 * 60) as i64)).min(now);
+                r_rows.push(discussion_read::ActiveModel {
+                    member_id: Set(i32::try_from(reader)?),
+                    discussion_id: Set(d_id),
+                    read_at: Set(at),
+                    ..Default::default()
+                });
+            }
             let mut last_activity = created;
             let mut depths: Vec<(i32, i32, String)> = Vec::with_capacity(count);
             for k in 0..count {
@@ -564,6 +581,7 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
         insert_chunks(&txn, c_rows).await?;
         insert_chunks(&txn, v_rows).await?;
         insert_chunks(&txn, e_rows).await?;
+        insert_chunks(&txn, r_rows).await?;
         txn.commit().await?;
         progress.inc(rows_done);
     }

@@ -231,7 +231,11 @@ async fn fold_span(
 /// Brings `activity` up to `now` for the weeks from `first` on: each week from where its
 /// last fold stopped (less a margin). A week folded past its end (and the margin) is
 /// done.
-pub async fn fold(db: &DatabaseConnection, first: i32, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn fold(
+    db: &DatabaseConnection,
+    first: i32,
+    now: DateTime<Utc>,
+) -> AppResult<std::collections::BTreeSet<i32>> {
     let current = week_of(now);
     let folded: HashMap<i32, DateTime<Utc>> = activity_fold::Entity::find()
         .filter(activity_fold::Column::Week.gte(first))
@@ -242,10 +246,15 @@ pub async fn fold(db: &DatabaseConnection, first: i32, now: DateTime<Utc>) -> Ap
         .map(|f| (f.week, f.folded_until))
         .collect();
     let margin = Duration::seconds(MARGIN_SECONDS);
+    // The weeks folded for good: their activity no longer changes.
+    let mut done = std::collections::BTreeSet::new();
     for week in first..=current {
         let (start, end) = (week_start(week), week_start(week + 1));
         let from = match folded.get(&week) {
-            Some(until) if *until >= end + margin => continue,
+            Some(until) if *until >= end + margin => {
+                done.insert(week);
+                continue;
+            }
             Some(until) => (*until - margin).max(start),
             None => start,
         };
@@ -253,8 +262,11 @@ pub async fn fold(db: &DatabaseConnection, first: i32, now: DateTime<Utc>) -> Ap
         if from < to {
             fold_span(db, week, from, to, now).await?;
         }
+        if now >= end + margin {
+            done.insert(week);
+        }
     }
-    Ok(())
+    Ok(done)
 }
 
 /// Forgets how far every week was folded, so the next fold reads each week's sources
@@ -262,12 +274,14 @@ pub async fn fold(db: &DatabaseConnection, first: i32, now: DateTime<Utc>) -> Ap
 /// Folding only adds flags, so nothing is counted twice.
 pub async fn reset_folds(db: &DatabaseConnection) -> AppResult<()> {
     activity_fold::Entity::delete_many().exec(db).await?;
+    entity::activity_week::Entity::delete_many().exec(db).await?;
     Ok(())
 }
 
 /// The worker's turn: this week and the last (which may still take late rows).
 pub async fn fold_recent(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<()> {
-    fold(db, week_of(now) - 1, now).await
+    fold(db, week_of(now) - 1, now).await?;
+    Ok(())
 }
 
 /// One week of the funnel. Counts of members; null means fewer than 5.
@@ -320,21 +334,15 @@ async fn zone_of(db: &impl ConnectionTrait, period: &Period) -> AppResult<Option
     })
 }
 
-/// The participation funnel, week by week.
-pub async fn participation(
+/// The funnel's counts of the given weeks, from `activity` (in one zone, or all).
+async fn count_weeks(
     db: &DatabaseConnection,
-    period: &Period,
-    now: DateTime<Utc>,
-) -> AppResult<Participation> {
-    let zone = zone_of(db, period).await?;
-    let (first, last) = period.span(now);
-    fold(db, first, now).await?;
+    weeks: &[i32],
+    zone: Option<i32>,
+) -> AppResult<Vec<WeekCounts>> {
     let backend = db.get_database_backend();
-    let zone_filter = if zone.is_some() {
-        " AND zone_id = ?"
-    } else {
-        ""
-    };
+    let zone_filter = if zone.is_some() { " AND zone_id = ?" } else { "" };
+    let marks = vec!["?"; weeks.len()].join(", ");
     let sql = format!(
         "SELECT week, COUNT(*) AS active, \
            SUM(CASE WHEN r = 1 AND c = 0 THEN 1 ELSE 0 END) AS readers, \
@@ -343,22 +351,99 @@ pub async fn participation(
                  MAX(CASE WHEN (flags & {READ}) <> 0 THEN 1 ELSE 0 END) AS r, \
                  MAX(CASE WHEN (flags & {}) <> 0 THEN 1 ELSE 0 END) AS c, \
                  MAX(CASE WHEN (flags & {CREATED}) <> 0 THEN 1 ELSE 0 END) AS k \
-               FROM activity WHERE week >= ? AND week <= ?{zone_filter} \
+               FROM activity WHERE week IN ({marks}){zone_filter} \
                GROUP BY week, member_id) AS per_member \
          GROUP BY week",
         CONTRIBUTED | CREATED
     );
-    let mut values: Vec<Value> = vec![first.into(), last.into()];
-    if let Some((id, _)) = &zone {
-        values.push((*id).into());
+    let mut values: Vec<Value> = weeks.iter().map(|&w| Value::from(w)).collect();
+    if let Some(id) = zone {
+        values.push(id.into());
     }
-    let counts: HashMap<i32, WeekCounts> =
-        WeekCounts::find_by_statement(statement(backend, &sql, values))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|c| (c.week, c))
+    Ok(WeekCounts::find_by_statement(statement(backend, &sql, values))
+        .all(db)
+        .await?)
+}
+
+/// Keeps a finished week's counts (another instance may have kept them first).
+async fn keep_week(db: &DatabaseConnection, c: &WeekCounts, zone_key: i32) -> AppResult<()> {
+    use entity::activity_week;
+    activity_week::Entity::insert(activity_week::ActiveModel {
+        week: Set(c.week),
+        zone_id: Set(zone_key),
+        active: Set(c.active),
+        readers: Set(c.readers),
+        contributors: Set(c.contributors),
+        creators: Set(c.creators),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            activity_week::Column::Week,
+            activity_week::Column::ZoneId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The participation funnel, week by week.
+pub async fn participation(
+    db: &DatabaseConnection,
+    period: &Period,
+    now: DateTime<Utc>,
+) -> AppResult<Participation> {
+    let zone = zone_of(db, period).await?;
+    let (first, last) = period.span(now);
+    let done = fold(db, first, now).await?;
+    let zone_key = zone.as_ref().map_or(0, |(id, _)| *id);
+    // Weeks folded for good are counted once and kept; the others are counted now.
+    let mut counts: HashMap<i32, WeekCounts> = entity::activity_week::Entity::find()
+        .filter(entity::activity_week::Column::Week.gte(first))
+        .filter(entity::activity_week::Column::Week.lte(last))
+        .filter(entity::activity_week::Column::ZoneId.eq(zone_key))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|w| {
+            let counts = WeekCounts {
+                week: w.week,
+                active: w.active,
+                readers: w.readers,
+                contributors: w.contributors,
+                creators: w.creators,
+            };
+            (w.week, counts)
+        })
+        .collect();
+    let missing: Vec<i32> = (first..=last).filter(|w| !counts.contains_key(w)).collect();
+    if !missing.is_empty() {
+        for c in count_weeks(db, &missing, zone.as_ref().map(|(id, _)| *id)).await? {
+            if done.contains(&c.week) {
+                keep_week(db, &c, zone_key).await?;
+            }
+            counts.insert(c.week, c);
+        }
+        // A finished week nobody was active in is kept too, as zeros.
+        let idle: Vec<i32> = missing
+            .iter()
+            .copied()
+            .filter(|w| done.contains(w) && !counts.contains_key(w))
             .collect();
+        for week in idle {
+            let zero = WeekCounts {
+                week,
+                active: 0,
+                readers: 0,
+                contributors: 0,
+                creators: 0,
+            };
+            keep_week(db, &zero, zone_key).await?;
+            counts.insert(week, zero);
+        }
+    }
     let count = |n: i64| shown(u64::try_from(n).unwrap_or(0));
     let mut weeks = Vec::new();
     for week in first..=last {
@@ -465,10 +550,24 @@ struct FirstReply {
     first_reply: DateTime<Utc>,
 }
 
+/// Discussions started in one zone in one week.
 #[derive(FromQueryResult)]
 struct Started {
     zone_id: i32,
-    created_at: DateTime<Utc>,
+    week: i64,
+    n: i64,
+}
+
+/// The week a timestamp column falls in, in SQL (as `week_of` reckons it).
+fn week_sql(backend: DbBackend, column: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!(
+            "((CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT) - {FIRST_MONDAY}) / {WEEK_SECONDS})"
+        ),
+        _ => format!(
+            "((CAST(strftime('%s', {column}) AS INTEGER) - {FIRST_MONDAY}) / {WEEK_SECONDS})"
+        ),
+    }
 }
 
 #[derive(FromQueryResult)]
@@ -530,36 +629,52 @@ pub async fn leaders(
         }
         values
     };
+    // Counted per zone and week by the database: a year holds a hundred thousand.
     let started = Started::find_by_statement(statement(
         backend,
         &format!(
-            "SELECT d.zone_id, d.created_at FROM discussions d \
-             WHERE d.created_at >= ? AND d.deleted_at IS NULL AND d.hidden = ?{zone_filter}"
+            "SELECT d.zone_id, {} AS week, COUNT(*) AS n FROM discussions d \
+             WHERE d.created_at >= ? AND d.deleted_at IS NULL AND d.hidden = ?{zone_filter} \
+             GROUP BY d.zone_id, {}",
+            week_sql(backend, "d.created_at"),
+            week_sql(backend, "d.created_at")
         ),
         with_zone(vec![since.into(), false.into()]),
     ))
     .all(db)
     .await?;
-    let firsts = FirstReply::find_by_statement(statement(
-        backend,
-        &format!(
-            "SELECT c.author_id, c.discussion_id, d.zone_id, d.created_at AS started, \
-               MIN(c.created_at) AS first_reply \
-             FROM comments c JOIN discussions d ON d.id = c.discussion_id \
-             JOIN members m ON m.id = c.author_id \
-             WHERE m.role = ? AND d.created_at >= ? AND d.deleted_at IS NULL AND d.hidden = ? \
-               AND c.deleted_at IS NULL AND c.author_id <> d.author_id{zone_filter} \
-             GROUP BY c.author_id, c.discussion_id, d.zone_id, d.created_at"
-        ),
-        with_zone(vec![
-            Role::Leader.as_str().into(),
-            since.into(),
-            false.into(),
-        ]),
-    ))
-    .all(db)
-    .await?;
-    let total = started.len() as u64;
+    let leader_rows = member::Entity::find()
+        .filter(member::Column::Role.eq(Role::Leader.as_str()))
+        .filter(member::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    // The leaders' replies, through the index on their author: a leader writes a small
+    // share of the replies.
+    let firsts = if leader_rows.is_empty() {
+        Vec::new()
+    } else {
+        let marks = vec!["?"; leader_rows.len()].join(", ");
+        let mut values: Vec<Value> = leader_rows.iter().map(|m| Value::from(m.id)).collect();
+        values.extend([since.into(), false.into()]);
+        FirstReply::find_by_statement(statement(
+            backend,
+            &format!(
+                "SELECT c.author_id, c.discussion_id, d.zone_id, d.created_at AS started, \
+                   MIN(c.created_at) AS first_reply \
+                 FROM comments c JOIN discussions d ON d.id = c.discussion_id \
+                 WHERE c.author_id IN ({marks}) AND d.created_at >= ? AND d.deleted_at IS NULL \
+                   AND d.hidden = ? AND c.deleted_at IS NULL AND c.author_id <> d.author_id{zone_filter} \
+                 GROUP BY c.author_id, c.discussion_id, d.zone_id, d.created_at"
+            ),
+            with_zone(values),
+        ))
+        .all(db)
+        .await?
+    };
+    let total: u64 = started
+        .iter()
+        .map(|s| u64::try_from(s.n).unwrap_or(0))
+        .sum();
     // Per discussion: the first leader's reply.
     let mut first_by_discussion: HashMap<i32, (i32, f64, DateTime<Utc>)> = HashMap::new();
     let mut per_leader: BTreeMap<i32, Vec<f64>> = BTreeMap::new();
@@ -573,11 +688,6 @@ pub async fn leaders(
             entry.1 = minutes;
         }
     }
-    let leader_rows = member::Entity::find()
-        .filter(member::Column::Role.eq(Role::Leader.as_str()))
-        .filter(member::Column::DeletedAt.is_null())
-        .all(db)
-        .await?;
     let mut leaders: Vec<LeaderRow> = leader_rows
         .iter()
         .map(|m| {
@@ -605,7 +715,7 @@ pub async fn leaders(
         .collect();
     let mut per_zone: BTreeMap<i32, (u64, Vec<f64>)> = BTreeMap::new();
     for d in &started {
-        per_zone.entry(d.zone_id).or_default().0 += 1;
+        per_zone.entry(d.zone_id).or_default().0 += u64::try_from(d.n).unwrap_or(0);
     }
     for (zone_id, minutes, _) in first_by_discussion.values() {
         per_zone.entry(*zone_id).or_default().1.push(*minutes);
@@ -629,7 +739,8 @@ pub async fn leaders(
     let mut per_week: BTreeMap<i32, (u64, Vec<f64>)> =
         (first..=last).map(|w| (w, Default::default())).collect();
     for d in &started {
-        per_week.entry(week_of(d.created_at)).or_default().0 += 1;
+        let week = i32::try_from(d.week).unwrap_or(0);
+        per_week.entry(week).or_default().0 += u64::try_from(d.n).unwrap_or(0);
     }
     for (_, minutes, started) in first_by_discussion.values() {
         per_week
@@ -730,6 +841,9 @@ pub struct Reach {
     pub sessions: Vec<SessionReach>,
 }
 
+/// Discussions ranked before the hidden and deleted are dropped.
+const CANDIDATES: usize = 40;
+
 #[derive(FromQueryResult)]
 struct Ranked {
     id: i32,
@@ -746,18 +860,22 @@ pub async fn reach(
     let backend = db.get_database_backend();
     let (first, _) = period.span(now);
     let since = week_start(first);
-    let zone_filter = if zone.is_some() {
-        " AND d.zone_id = ?"
-    } else {
-        ""
-    };
     let with_zone = |mut values: Vec<Value>| {
         if let Some((id, _)) = &zone {
             values.push((*id).into());
         }
         values
     };
-    let visible = "d.deleted_at IS NULL AND d.hidden = ?";
+    // Every zone: counted from the covering indexes alone (m0016), a few more than shown,
+    // and the hidden or deleted dropped below. One zone: its discussions joined in.
+    let (join, zoned) = if zone.is_some() {
+        (
+            " JOIN discussions d ON d.id = t.discussion_id",
+            " AND d.zone_id = ?",
+        )
+    } else {
+        ("", "")
+    };
     // A read mark holds a member's last read: one read in the period at least, exactly,
     // for a period that runs to now.
     let rank = |sql: String, values: Vec<Value>| {
@@ -765,77 +883,64 @@ pub async fn reach(
     };
     let read = rank(
         format!(
-            "SELECT r.discussion_id AS id, COUNT(*) AS n FROM discussion_reads r \
-             JOIN discussions d ON d.id = r.discussion_id \
-             WHERE r.read_at >= ? AND {visible}{zone_filter} \
-             GROUP BY r.discussion_id ORDER BY n DESC, r.discussion_id DESC LIMIT 10"
+            "SELECT t.discussion_id AS id, COUNT(*) AS n FROM discussion_reads t{join} \
+             WHERE t.read_at >= ?{zoned} \
+             GROUP BY t.discussion_id ORDER BY n DESC, t.discussion_id DESC LIMIT {CANDIDATES}"
         ),
-        with_zone(vec![since.into(), false.into()]),
+        with_zone(vec![since.into()]),
     )
     .await?;
     let discussed = rank(
         format!(
-            "SELECT c.discussion_id AS id, COUNT(*) AS n FROM comments c \
-             JOIN discussions d ON d.id = c.discussion_id \
-             WHERE c.created_at >= ? AND c.deleted_at IS NULL AND {visible}{zone_filter} \
-             GROUP BY c.discussion_id ORDER BY n DESC, c.discussion_id DESC LIMIT 10"
+            "SELECT t.discussion_id AS id, COUNT(*) AS n FROM comments t{join} \
+             WHERE t.created_at >= ? AND t.deleted_at IS NULL{zoned} \
+             GROUP BY t.discussion_id ORDER BY n DESC, t.discussion_id DESC LIMIT {CANDIDATES}"
         ),
-        with_zone(vec![since.into(), false.into()]),
+        with_zone(vec![since.into()]),
     )
     .await?;
-    let ids: Vec<i32> = read.iter().chain(&discussed).map(|r| r.id).collect();
-    // For each listed discussion, its readers and replies in the period.
-    let readers: HashMap<i32, i64> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        let marks = vec!["?"; ids.len()].join(", ");
-        let mut values: Vec<Value> = vec![since.into()];
-        values.extend(ids.iter().map(|&id| Value::from(id)));
-        let counts = |sql: String, values: Vec<Value>| {
-            Ranked::find_by_statement(statement(backend, &sql, values)).all(db)
-        };
-        let mut out: HashMap<i32, i64> = HashMap::new();
-        for r in counts(
-            format!(
-                "SELECT discussion_id AS id, COUNT(*) AS n FROM discussion_reads \
-                 WHERE read_at >= ? AND discussion_id IN ({marks}) GROUP BY discussion_id"
-            ),
-            values,
-        )
-        .await?
-        {
-            out.insert(r.id, r.n);
-        }
-        out
-    };
-    let replies: HashMap<i32, i64> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        let marks = vec!["?"; ids.len()].join(", ");
-        let mut values: Vec<Value> = vec![since.into()];
-        values.extend(ids.iter().map(|&id| Value::from(id)));
-        Ranked::find_by_statement(statement(
-            backend,
-            &format!(
-                "SELECT discussion_id AS id, COUNT(*) AS n FROM comments \
-                 WHERE created_at >= ? AND deleted_at IS NULL AND discussion_id IN ({marks}) \
-                 GROUP BY discussion_id"
-            ),
-            values,
-        ))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.n))
-        .collect()
-    };
+    // The candidates' rows, to drop the hidden and deleted; then the ten of each shown.
+    let candidates: Vec<i32> = read.iter().chain(&discussed).map(|r| r.id).collect();
     let rows: HashMap<i32, entity::discussion::Model> = entity::discussion::Entity::find()
-        .filter(entity::discussion::Column::Id.is_in(ids.clone()))
+        .filter(entity::discussion::Column::Id.is_in(candidates))
         .all(db)
         .await?
         .into_iter()
         .map(|d| (d.id, d))
         .collect();
+    let visible = |r: &&Ranked| {
+        rows.get(&r.id)
+            .is_some_and(|d| d.deleted_at.is_none() && !d.hidden)
+    };
+    let read: Vec<&Ranked> = read.iter().filter(visible).take(10).collect();
+    let discussed: Vec<&Ranked> = discussed.iter().filter(visible).take(10).collect();
+    let ids: Vec<i32> = read.iter().chain(&discussed).map(|r| r.id).collect();
+    // For each shown discussion, its readers and replies in the period.
+    let count_of = |sql: String| {
+        let mut values: Vec<Value> = vec![since.into()];
+        values.extend(ids.iter().map(|&id| Value::from(id)));
+        Ranked::find_by_statement(statement(backend, &sql, values)).all(db)
+    };
+    let marks = vec!["?"; ids.len().max(1)].join(", ");
+    let (readers, replies): (HashMap<i32, i64>, HashMap<i32, i64>) = if ids.is_empty() {
+        Default::default()
+    } else {
+        let readers = count_of(format!(
+            "SELECT discussion_id AS id, COUNT(*) AS n FROM discussion_reads \
+             WHERE read_at >= ? AND discussion_id IN ({marks}) GROUP BY discussion_id"
+        ))
+        .await?;
+        let replies = count_of(format!(
+            "SELECT discussion_id AS id, COUNT(*) AS n FROM comments \
+             WHERE created_at >= ? AND deleted_at IS NULL AND discussion_id IN ({marks}) \
+             GROUP BY discussion_id"
+        ))
+        .await?;
+        (
+            readers.into_iter().map(|r| (r.id, r.n)).collect(),
+            replies.into_iter().map(|r| (r.id, r.n)).collect(),
+        )
+    };
     let zones: HashMap<i32, String> = entity::zone::Entity::find()
         .all(db)
         .await?
@@ -843,7 +948,7 @@ pub async fn reach(
         .map(|z| (z.id, z.slug))
         .collect();
     let n = |v: Option<&i64>| u64::try_from(v.copied().unwrap_or(0)).unwrap_or(0);
-    let row = |r: &Ranked| {
+    let row = |r: &&Ranked| {
         rows.get(&r.id).map(|d| DiscussionReach {
             discussion_id: d.id,
             title: d.title.clone(),
