@@ -54,6 +54,12 @@ const INDEXES: &[(&str, &str, &[&str])] = &[
         "comments",
         &["created_at", "discussion_id", "deleted_at"],
     ),
+    // A leader's replies of a period (leader responsiveness).
+    (
+        "idx_comments_author_created",
+        "comments",
+        &["author_id", "created_at"],
+    ),
     ("idx_votes_created", "votes", &["created_at"]),
     ("idx_qa_questions_created", "qa_questions", &["created_at"]),
     ("idx_qa_votes_created", "qa_votes", &["created_at"]),

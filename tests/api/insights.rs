@@ -3,7 +3,6 @@
 //! weekly mail.
 
 use chrono::{DateTime, Duration, Utc};
-use quorum::domain::Role;
 use reqwest::Method;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

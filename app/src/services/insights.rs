@@ -274,7 +274,9 @@ pub async fn fold(
 /// Folding only adds flags, so nothing is counted twice.
 pub async fn reset_folds(db: &DatabaseConnection) -> AppResult<()> {
     activity_fold::Entity::delete_many().exec(db).await?;
-    entity::activity_week::Entity::delete_many().exec(db).await?;
+    entity::activity_week::Entity::delete_many()
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -341,7 +343,11 @@ async fn count_weeks(
     zone: Option<i32>,
 ) -> AppResult<Vec<WeekCounts>> {
     let backend = db.get_database_backend();
-    let zone_filter = if zone.is_some() { " AND zone_id = ?" } else { "" };
+    let zone_filter = if zone.is_some() {
+        " AND zone_id = ?"
+    } else {
+        ""
+    };
     let marks = vec!["?"; weeks.len()].join(", ");
     let sql = format!(
         "SELECT week, COUNT(*) AS active, \
@@ -360,9 +366,11 @@ async fn count_weeks(
     if let Some(id) = zone {
         values.push(id.into());
     }
-    Ok(WeekCounts::find_by_statement(statement(backend, &sql, values))
-        .all(db)
-        .await?)
+    Ok(
+        WeekCounts::find_by_statement(statement(backend, &sql, values))
+            .all(db)
+            .await?,
+    )
 }
 
 /// Keeps a finished week's counts (another instance may have kept them first).
@@ -377,12 +385,9 @@ async fn keep_week(db: &DatabaseConnection, c: &WeekCounts, zone_key: i32) -> Ap
         creators: Set(c.creators),
     })
     .on_conflict(
-        OnConflict::columns([
-            activity_week::Column::Week,
-            activity_week::Column::ZoneId,
-        ])
-        .do_nothing()
-        .to_owned(),
+        OnConflict::columns([activity_week::Column::Week, activity_week::Column::ZoneId])
+            .do_nothing()
+            .to_owned(),
     )
     .exec_without_returning(db)
     .await?;
@@ -584,7 +589,7 @@ fn median(mut minutes: Vec<f64>) -> Option<f64> {
     }
     minutes.sort_by(f64::total_cmp);
     let mid = minutes.len() / 2;
-    let m = if minutes.len() % 2 == 0 {
+    let m = if minutes.len().is_multiple_of(2) {
         (minutes[mid - 1] + minutes[mid]) / 2.0
     } else {
         minutes[mid]
@@ -655,14 +660,15 @@ pub async fn leaders(
     } else {
         let marks = vec!["?"; leader_rows.len()].join(", ");
         let mut values: Vec<Value> = leader_rows.iter().map(|m| Value::from(m.id)).collect();
-        values.extend([since.into(), false.into()]);
+        values.extend([since.into(), since.into(), false.into()]);
         FirstReply::find_by_statement(statement(
             backend,
             &format!(
                 "SELECT c.author_id, c.discussion_id, d.zone_id, d.created_at AS started, \
                    MIN(c.created_at) AS first_reply \
                  FROM comments c JOIN discussions d ON d.id = c.discussion_id \
-                 WHERE c.author_id IN ({marks}) AND d.created_at >= ? AND d.deleted_at IS NULL \
+                 WHERE c.author_id IN ({marks}) AND c.created_at >= ? AND d.created_at >= ? \
+                   AND d.deleted_at IS NULL \
                    AND d.hidden = ? AND c.deleted_at IS NULL AND c.author_id <> d.author_id{zone_filter} \
                  GROUP BY c.author_id, c.discussion_id, d.zone_id, d.created_at"
             ),
@@ -868,6 +874,7 @@ pub async fn reach(
     };
     // Every zone: counted from the covering indexes alone (m0016), a few more than shown,
     // and the hidden or deleted dropped below. One zone: its discussions joined in.
+    // (`+` keeps SQLite from walking a whole index in discussion order to group.)
     let (join, zoned) = if zone.is_some() {
         (
             " JOIN discussions d ON d.id = t.discussion_id",
@@ -885,7 +892,7 @@ pub async fn reach(
         format!(
             "SELECT t.discussion_id AS id, COUNT(*) AS n FROM discussion_reads t{join} \
              WHERE t.read_at >= ?{zoned} \
-             GROUP BY t.discussion_id ORDER BY n DESC, t.discussion_id DESC LIMIT {CANDIDATES}"
+             GROUP BY +t.discussion_id ORDER BY n DESC, t.discussion_id DESC LIMIT {CANDIDATES}"
         ),
         with_zone(vec![since.into()]),
     )
@@ -894,7 +901,7 @@ pub async fn reach(
         format!(
             "SELECT t.discussion_id AS id, COUNT(*) AS n FROM comments t{join} \
              WHERE t.created_at >= ? AND t.deleted_at IS NULL{zoned} \
-             GROUP BY t.discussion_id ORDER BY n DESC, t.discussion_id DESC LIMIT {CANDIDATES}"
+             GROUP BY +t.discussion_id ORDER BY n DESC, t.discussion_id DESC LIMIT {CANDIDATES}"
         ),
         with_zone(vec![since.into()]),
     )

@@ -140,7 +140,7 @@ pub struct DiscussionView {
     /// Where the discussion's page is, e.g. `/discussions/7/how-we-onboard`.
     pub url: String,
     /// Null unless the discussion is an idea.
-    pub idea: Option<IdeaView>,
+    pub idea: Option<Box<IdeaView>>,
 }
 
 /// Where an idea stands, and its last change.
@@ -189,7 +189,7 @@ impl DiscussionView {
             .idea_changed_by
             .and_then(|id| people.get(&id))
             .map(MemberRef::from_model);
-        let idea = IdeaView::of(&d, changer);
+        let idea = IdeaView::of(&d, changer).map(Box::new);
         let url = discussion_path(d.id, &d.title);
         let shown = !d.hidden || reveal;
         Some(Self {

@@ -46,7 +46,7 @@ pub async fn update(
 /// What a link unsubscribes from: one discussion, (discussion 0) the digest, or
 /// (discussion -1) the weekly insights mail.
 enum Target {
-    Discussion(entity::discussion::Model),
+    Discussion(Box<entity::discussion::Model>),
     Digest,
     Insights,
 }
@@ -62,7 +62,7 @@ async fn target(state: &AppState, token: &str) -> AppResult<(i32, Target)> {
         return Ok((member_id, Target::Insights));
     }
     let d = items::discussion(&state.db, discussion_id).await?;
-    Ok((member_id, Target::Discussion(d)))
+    Ok((member_id, Target::Discussion(Box::new(d))))
 }
 
 fn describe(target: &Target) -> (String, String) {
