@@ -121,6 +121,36 @@ async fn seed_demo_fills_an_empty_community_only() {
     );
     let quizzes = app.get("/zones/customers/quizzes", None).await.expect(200);
     assert_eq!(quizzes["quizzes"][0]["question_count"], 2);
+    // The story insights and the ideas board tell: ideas in every status, one waiting
+    // too long, and colleagues who read without writing.
+    let amara = app
+        .login("amara", "quorum-demo-password")
+        .await
+        .expect(200)["token"]
+        .as_str()
+        .expect("a token")
+        .to_string();
+    let board = app.get("/ideas", Some(&amara)).await.expect(200);
+    let counts: Vec<u64> = board["counts"]
+        .as_array()
+        .expect("counts")
+        .iter()
+        .map(|c| c["count"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(counts, vec![2, 1, 1, 1, 1], "{board}");
+    assert_eq!(board["awaiting"], 1, "{board}");
+    let p = app
+        .get("/insights/participation?weeks=8", Some(&amara))
+        .await
+        .expect(200);
+    assert!(p["headcount"].as_i64().is_some_and(|h| h > 40), "{p}");
+    let readers: u64 = p["weeks"]
+        .as_array()
+        .expect("weeks")
+        .iter()
+        .filter_map(|w| w["readers"].as_u64())
+        .sum();
+    assert!(readers >= 5, "the demo's readers do not show: {p}");
 
     // A second run refuses: it never touches a community in use.
     let output = quorum(&app, &["seed-demo"]).await;
