@@ -123,10 +123,7 @@ async fn seed_demo_fills_an_empty_community_only() {
     assert_eq!(quizzes["quizzes"][0]["question_count"], 2);
     // The story insights and the ideas board tell: ideas in every status, one waiting
     // too long, and colleagues who read without writing.
-    let amara = app
-        .login("amara", "quorum-demo-password")
-        .await
-        .expect(200)["token"]
+    let amara = app.login("amara", "quorum-demo-password").await.expect(200)["token"]
         .as_str()
         .expect("a token")
         .to_string();

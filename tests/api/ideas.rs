@@ -311,6 +311,11 @@ async fn a_leader_adopting_their_own_idea_earns_nothing_and_unmarking_gives_back
         .await
         .expect(200);
     assert!(d["idea"].is_null(), "{d}");
+    // Taken back, it is not the author's to propose again (subscribers would hear of it
+    // again, and its wait for an answer would start anew): a leader marks it.
+    put_idea(&app, &alice, id, json!({"status": "proposed"}))
+        .await
+        .expect_error(403, "forbidden");
 
     let before = reputation(&app, "alice").await;
     move_idea(&app, &lead, id, "adopted", None).await;

@@ -562,7 +562,9 @@ async fn compose_insights(
     else {
         return Ok(None);
     };
-    if !m.insights_mail || m.deleted_at.is_some() {
+    // Who left, turned it off or is no longer a leader by the time it goes gets nothing.
+    let role = crate::domain::Role::from_db(&m.role);
+    if !m.insights_mail || m.deleted_at.is_some() || role < crate::domain::Role::Leader {
         return Ok(None);
     }
     let summary = crate::services::insights::weekly_summary(&state.db, Utc::now())

@@ -320,7 +320,10 @@ pub async fn record(
         } => {
             // Every document of the thread carries the idea's status.
             search_jobs::enqueue(txn, SearchJob::Thread { id: discussion.id }).await?;
-            if let Some(change) = change {
+            // A hidden discussion's subscribers hear nothing until it is shown again.
+            if let Some(change) = change
+                && !discussion.hidden
+            {
                 subscriptions::idea_changed(txn, discussion, change, now).await?;
             }
             if newly_adopted {

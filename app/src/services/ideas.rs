@@ -89,6 +89,13 @@ pub async fn set(
                 "Only leaders, moderators and admins may move an idea past proposed",
             ));
         }
+        // Taken back and proposed again, an idea would tell its subscribers again and
+        // start its wait for an answer anew: once it was an idea, only leaders mark it.
+        if previous.is_none() && !history(&txn, id).await?.is_empty() {
+            return Err(AppError::forbidden(
+                "This discussion was an idea before: a leader may mark it again",
+            ));
+        }
     }
     if previous == Some(change.status) && row.idea_note == change.note {
         txn.commit().await?;
@@ -256,15 +263,10 @@ pub fn change_views(
 }
 
 /// A discussion's idea and every change of it (none when it is not an idea).
-pub async fn with_history(
-    db: &impl ConnectionTrait,
-    id: i32,
-    viewer: Option<&Actor>,
-) -> AppResult<IdeaHistory> {
+pub async fn with_history(db: &impl ConnectionTrait, id: i32) -> AppResult<IdeaHistory> {
+    // As on the discussion's page: a hidden discussion's idea (leaders' notes, not the
+    // author's words) shows as its page does.
     let row = items::discussion(db, id).await?;
-    if row.hidden && !viewer.is_some_and(|a| a.may_change(row.author_id)) {
-        return Err(AppError::not_found("Discussion"));
-    }
     let history = if row.idea_status.is_some() {
         self::history(db, id).await?
     } else {

@@ -108,6 +108,16 @@ fn shown(count: u64) -> Option<u64> {
     (count == 0 || count >= MIN_GROUP).then_some(count)
 }
 
+/// Readers and contributors add up to the active (in a zone, exactly): when one of them
+/// is too small to show, the other is hidden too, or subtraction would give it away.
+fn shown_pair(a: Option<u64>, b: Option<u64>) -> (Option<u64>, Option<u64>) {
+    if a.is_none() != b.is_none() {
+        (None, None)
+    } else {
+        (a, b)
+    }
+}
+
 /// `?` placeholders as the backend writes them.
 fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     let sql = if backend == DbBackend::Postgres {
@@ -201,6 +211,16 @@ async fn fold_span(
         ""
     };
     let txn = crate::db::begin_write(db).await?;
+    if backend == DbBackend::Postgres {
+        // One fold of a week at a time (the worker, a request, another instance): two
+        // folds of different stretches would lock its rows in different orders.
+        txn.execute_raw(statement(
+            backend,
+            "SELECT pg_advisory_xact_lock(727217, ?)",
+            vec![week.into()],
+        ))
+        .await?;
+    }
     for &(column, select, flags) in SOURCES {
         let select = select.replace("{range}", &format!("{column} >= ? AND {column} < ?"));
         let sql = format!(
@@ -463,12 +483,16 @@ pub async fn participation(
             .count(db)
             .await?;
         let c = counts.get(&week);
+        let (readers, contributors) = shown_pair(
+            count(c.map_or(0, |c| c.readers)),
+            count(c.map_or(0, |c| c.contributors)),
+        );
         weeks.push(ParticipationWeek {
             start: week_start(week).date_naive(),
             registered: shown(registered),
             active: count(c.map_or(0, |c| c.active)),
-            readers: count(c.map_or(0, |c| c.readers)),
-            contributors: count(c.map_or(0, |c| c.contributors)),
+            readers,
+            contributors,
             creators: count(c.map_or(0, |c| c.creators)),
         });
     }
@@ -567,7 +591,7 @@ struct Started {
 fn week_sql(backend: DbBackend, column: &str) -> String {
     match backend {
         DbBackend::Postgres => format!(
-            "((CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT) - {FIRST_MONDAY}) / {WEEK_SECONDS})"
+            "((CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT) - {FIRST_MONDAY}) / {WEEK_SECONDS})"
         ),
         _ => format!(
             "((CAST(strftime('%s', {column}) AS INTEGER) - {FIRST_MONDAY}) / {WEEK_SECONDS})"
@@ -874,7 +898,13 @@ pub async fn reach(
     };
     // Every zone: counted from the covering indexes alone (m0016), a few more than shown,
     // and the hidden or deleted dropped below. One zone: its discussions joined in.
-    // (`+` keeps SQLite from walking a whole index in discussion order to group.)
+    // (`+` keeps SQLite from walking a whole index in discussion order to group;
+    // PostgreSQL would not take `+column` as the column grouped by.)
+    let group = if backend == DbBackend::Postgres {
+        "t.discussion_id"
+    } else {
+        "+t.discussion_id"
+    };
     let (join, zoned) = if zone.is_some() {
         (
             " JOIN discussions d ON d.id = t.discussion_id",
@@ -892,7 +922,7 @@ pub async fn reach(
         format!(
             "SELECT t.discussion_id AS id, COUNT(*) AS n FROM discussion_reads t{join} \
              WHERE t.read_at >= ?{zoned} \
-             GROUP BY +t.discussion_id ORDER BY n DESC, t.discussion_id DESC LIMIT {CANDIDATES}"
+             GROUP BY {group} ORDER BY n DESC, t.discussion_id DESC LIMIT {CANDIDATES}"
         ),
         with_zone(vec![since.into()]),
     )
@@ -901,7 +931,7 @@ pub async fn reach(
         format!(
             "SELECT t.discussion_id AS id, COUNT(*) AS n FROM comments t{join} \
              WHERE t.created_at >= ? AND t.deleted_at IS NULL{zoned} \
-             GROUP BY +t.discussion_id ORDER BY n DESC, t.discussion_id DESC LIMIT {CANDIDATES}"
+             GROUP BY {group} ORDER BY n DESC, t.discussion_id DESC LIMIT {CANDIDATES}"
         ),
         with_zone(vec![since.into()]),
     )
@@ -1064,7 +1094,7 @@ pub fn participation_csv(p: &Participation) -> String {
 
 /// A CSV field, quoted when it must be (and never read as a formula by a spreadsheet).
 fn field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_string()
@@ -1239,6 +1269,11 @@ mod tests {
         assert_eq!(median(vec![]), None);
         assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        // One of a pair that adds up to a shown total is never left to be worked out.
+        assert_eq!(shown_pair(Some(7), None), (None, None));
+        assert_eq!(shown_pair(None, Some(0)), (None, None));
+        assert_eq!(shown_pair(Some(7), Some(5)), (Some(7), Some(5)));
+        assert_eq!(shown_pair(None, None), (None, None));
     }
 
     #[test]
