@@ -489,6 +489,9 @@ async fn the_board_filters_sorts_counts_and_lists_ideas_waiting_for_an_answer() 
     app.get("/ideas?awaiting=yes", alice.auth())
         .await
         .expect_invalid("awaiting");
+    app.get("/ideas?awaiting=", alice.auth())
+        .await
+        .expect_invalid("awaiting");
     app.get("/ideas?zone=nowhere", alice.auth())
         .await
         .expect_error(404, "not_found");

@@ -142,6 +142,9 @@ async fn the_funnel_counts_each_kind_of_member_by_week_and_zone_and_hides_small_
     app.get("/insights/participation?weeks=53", lead.auth())
         .await
         .expect_invalid("weeks");
+    app.get("/insights/leaders.csv?weeks=", lead.auth())
+        .await
+        .expect_invalid("weeks");
     app.get("/insights/participation?zone=nowhere", lead.auth())
         .await
         .expect_error(404, "not_found");

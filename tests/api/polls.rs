@@ -224,6 +224,14 @@ async fn a_bad_poll_is_refused_with_the_field_named_and_no_discussion_is_left_be
             "poll.question",
         ),
         (
+            json!({"question": "\u{19}", "options": ["A", "B"]}),
+            "poll.question",
+        ),
+        (
+            json!({"question": "Which?", "options": ["A", "\u{7}"]}),
+            "poll.options",
+        ),
+        (
             json!({"question": "One?", "options": ["Only"]}),
             "poll.options",
         ),

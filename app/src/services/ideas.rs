@@ -349,7 +349,7 @@ impl BoardQuery {
         let status = get("status")
             .map(|raw| IdeaStatus::parse(raw).ok_or_else(|| IdeaStatus::invalid("status")))
             .transpose()?;
-        let awaiting = match get("awaiting") {
+        let awaiting = match query.get("awaiting").map(|v| v.trim()) {
             None | Some("false") => false,
             Some("true") => true,
             Some(_) => {

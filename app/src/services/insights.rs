@@ -79,7 +79,9 @@ pub struct Period {
 
 impl Period {
     pub fn parse(weeks: Option<&str>, zone: Option<&str>) -> AppResult<Self> {
-        let weeks = match weeks.map(str::trim).filter(|w| !w.is_empty()) {
+        // Left out: twelve weeks. Given, it must be a number (an empty one is refused, as
+        // the API refuses every empty filter).
+        let weeks = match weeks.map(str::trim) {
             None => 12,
             Some(raw) => raw
                 .parse::<u32>()

@@ -42,7 +42,7 @@ impl NewPoll {
     ) -> AppResult<Self> {
         let mut fields = FieldErrors::new();
         let question = question.replace('\0', "").trim().to_string();
-        if question.is_empty() {
+        if !crate::domain::has_visible_char(&question) {
             fields.insert("poll.question".into(), "must not be empty".into());
         } else if question.chars().count() > QUESTION_MAX {
             fields.insert(
@@ -60,7 +60,7 @@ impl NewPoll {
                 "poll.options".into(),
                 format!("must have {OPTIONS_MIN} to {OPTIONS_MAX} options"),
             );
-        } else if options.iter().any(String::is_empty) {
+        } else if options.iter().any(|o| !crate::domain::has_visible_char(o)) {
             fields.insert("poll.options".into(), "must each have some text".into());
         } else if distinct.len() != options.len() {
             fields.insert("poll.options".into(), "must all be different".into());
