@@ -39,7 +39,7 @@ impl IdeaChange {
         let status = IdeaStatus::parse(status).ok_or_else(|| IdeaStatus::invalid("status"))?;
         let note = note
             .map(|n| n.replace('\0', "").trim().to_string())
-            .filter(|n| !n.is_empty());
+            .filter(|n| crate::domain::has_visible_char(n));
         if let Some(n) = &note
             && n.chars().count() > NOTE_MAX
         {

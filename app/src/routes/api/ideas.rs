@@ -28,8 +28,64 @@ pub struct IdeaRequest {
     pub note: Option<String>,
 }
 
+/// The request as documented: a declined idea needs a note with something in it.
+#[derive(ToSchema, serde::Serialize)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum IdeaRequestDoc {
+    Open(OpenIdea),
+    Declined(DeclinedIdea),
+}
+
+/// Any status but `declined`.
+#[derive(ToSchema, serde::Serialize)]
+#[allow(dead_code)]
+pub enum OpenStatus {
+    #[schema(rename = "proposed")]
+    Proposed,
+    #[schema(rename = "under_review")]
+    UnderReview,
+    #[schema(rename = "planned")]
+    Planned,
+    #[schema(rename = "adopted")]
+    Adopted,
+}
+
+/// `declined`.
+#[derive(ToSchema, serde::Serialize)]
+#[allow(dead_code)]
+pub enum DeclinedStatus {
+    #[schema(rename = "declined")]
+    Declined,
+}
+
+#[derive(ToSchema, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct OpenIdea {
+    /// The author may only propose; leaders, moderators and admins may set any status.
+    status: OpenStatus,
+    /// Shown on the discussion and in the mail to its subscribers.
+    #[schema(max_length = 2000)]
+    note: Option<String>,
+}
+
+#[derive(ToSchema, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct DeclinedIdea {
+    status: DeclinedStatus,
+    /// Why it was declined: shown on the discussion and mailed to its subscribers.
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"[^\s\x00-\x1f\x7f-\x9f]"
+    )]
+    note: String,
+}
+
 #[utoipa::path(put, path = "/api/v1/discussions/{id}/idea", tag = "ideas", params(("id" = i32, Path)),
-    request_body = IdeaRequest,
+    request_body = IdeaRequestDoc,
     responses((status = 200, description = "The discussion, with its `idea`", body = DiscussionView),
         (status = 403, description = "the author may only propose; other statuses are for leaders, moderators and admins", body = ErrorResponse),
         (status = 404, body = ErrorResponse)),
