@@ -261,10 +261,8 @@ async fn compose(state: &MailWorker, row: &outbox::Model) -> anyhow::Result<Opti
     else {
         return Ok(None);
     };
-    let key = state.keys.unsubscribe.as_slice();
-    let base = state.base_url.clone();
-    let token = unsubscribe_token(key, row.member_id, d.id);
-    let unsubscribe_url = format!("{base}/unsubscribe/{token}");
+    let base = &state.base_url;
+    let unsubscribe_url = unsubscribe_url(state, row.member_id, d.id);
     let link = format!("{base}{}#comment-{}", discussion_path(d.id, &d.title), c.id);
     let why = match row.reason.as_str() {
         "mention" => format!("{} mentioned you.", writer.display_name),
@@ -286,26 +284,12 @@ async fn compose(state: &MailWorker, row: &outbox::Model) -> anyhow::Result<Opti
     ctx.insert("body_html", &c.body_html);
     ctx.insert("link", &link);
     ctx.insert("why", &why);
-    ctx.insert("unsubscribe_url", &unsubscribe_url);
-    ctx.insert("settings_url", &format!("{base}/settings"));
-    let text = state.templates.render("email/reply.txt", &ctx)?;
-    let html = state.templates.render("email/reply.html", &ctx)?;
-    let from: Mailbox = state
-        .mail_from
-        .parse()
-        .context("QUORUM_MAIL_FROM is not an address")?;
-    let to: Mailbox = row.to_address.parse().context("the recipient's address")?;
-    let thread = format!("<discussion-{}@{MESSAGE_ID_DOMAIN}>", d.id);
-    let mut message = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(format!("[Quorum] Re: {}", d.title))
-        .message_id(Some(format!("<{}>", row.message_id)))
-        .in_reply_to(thread.clone())
-        .references(thread)
-        .multipart(MultiPart::alternative_plain_html(text, html))?;
-    one_click_unsubscribe(&mut message, &unsubscribe_url);
-    Ok(Some(message))
+    let envelope = Envelope {
+        subject: format!("[Quorum] Re: {}", d.title),
+        thread: Some(d.id),
+        unsubscribe: Some(&unsubscribe_url),
+    };
+    Ok(Some(letter(state, row, "reply", ctx, envelope)?))
 }
 
 /// An idea's change of status, told to a subscriber of its discussion.
@@ -337,9 +321,8 @@ async fn compose_idea(state: &MailWorker, row: &outbox::Model) -> anyhow::Result
         .map_or_else(|| "A leader".to_string(), |m| m.display_name);
     let label =
         crate::domain::IdeaStatus::parse(&change.status).map_or("a new status", |s| s.label());
-    let base = state.base_url.clone();
-    let token = unsubscribe_token(state.keys.unsubscribe.as_slice(), row.member_id, d.id);
-    let unsubscribe_url = format!("{base}/unsubscribe/{token}");
+    let base = &state.base_url;
+    let unsubscribe_url = unsubscribe_url(state, row.member_id, d.id);
     let mut ctx = tera::Context::new();
     ctx.insert("title", &d.title);
     ctx.insert("changer", &changer);
@@ -349,30 +332,12 @@ async fn compose_idea(state: &MailWorker, row: &outbox::Model) -> anyhow::Result
         "link",
         &format!("{base}{}#idea", discussion_path(d.id, &d.title)),
     );
-    ctx.insert("unsubscribe_url", &unsubscribe_url);
-    ctx.insert("settings_url", &format!("{base}/settings"));
-    let text = state.templates.render("email/idea_status.txt", &ctx)?;
-    let html = state.templates.render("email/idea_status.html", &ctx)?;
-    let from: Mailbox = state
-        .mail_from
-        .parse()
-        .context("QUORUM_MAIL_FROM is not an address")?;
-    let to: Mailbox = row.to_address.parse().context("the recipient's address")?;
-    let thread = format!("<discussion-{}@{MESSAGE_ID_DOMAIN}>", d.id);
-    let mut message = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(format!(
-            "[Quorum] Idea {}: {}",
-            label.to_lowercase(),
-            d.title
-        ))
-        .message_id(Some(format!("<{}>", row.message_id)))
-        .in_reply_to(thread.clone())
-        .references(thread)
-        .multipart(MultiPart::alternative_plain_html(text, html))?;
-    one_click_unsubscribe(&mut message, &unsubscribe_url);
-    Ok(Some(message))
+    let envelope = Envelope {
+        subject: format!("[Quorum] Idea {}: {}", label.to_lowercase(), d.title),
+        thread: Some(d.id),
+        unsubscribe: Some(&unsubscribe_url),
+    };
+    Ok(Some(letter(state, row, "idea_status", ctx, envelope)?))
 }
 
 /// An account mail: a one-time link (confirm an address, reset a password, confirm a
@@ -458,20 +423,12 @@ async fn compose_account(
     } else {
         return Ok(None);
     }
-    let text = state.templates.render("email/account.txt", &ctx)?;
-    let html = state.templates.render("email/account.html", &ctx)?;
-    let from: Mailbox = state
-        .mail_from
-        .parse()
-        .context("QUORUM_MAIL_FROM is not an address")?;
-    let to: Mailbox = row.to_address.parse().context("the recipient's address")?;
-    let message = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(format!("[Quorum] {subject}"))
-        .message_id(Some(format!("<{}>", row.message_id)))
-        .multipart(MultiPart::alternative_plain_html(text, html))?;
-    Ok(Some(message))
+    let envelope = Envelope {
+        subject: format!("[Quorum] {subject}"),
+        thread: None,
+        unsubscribe: None,
+    };
+    Ok(Some(letter(state, row, "account", ctx, envelope)?))
 }
 
 /// A digest: the discussions `services::digest::selection` picks, as of when the row
@@ -498,10 +455,9 @@ async fn compose_digest(
     if picked.is_empty() {
         return Ok(None);
     }
-    let base = state.base_url.clone();
-    let key = state.keys.unsubscribe.as_slice();
+    let base = &state.base_url;
     // Discussion 0 in a token means "the digest".
-    let unsubscribe_url = format!("{base}/unsubscribe/{}", unsubscribe_token(key, m.id, 0));
+    let unsubscribe_url = unsubscribe_url(state, m.id, 0);
     let items: Vec<serde_json::Value> = picked
         .iter()
         .map(|d| {
@@ -522,19 +478,8 @@ async fn compose_digest(
             "day"
         },
     );
-    ctx.insert("unsubscribe_url", &unsubscribe_url);
-    ctx.insert("settings_url", &format!("{base}/settings"));
-    let text = state.templates.render("email/digest.txt", &ctx)?;
-    let html = state.templates.render("email/digest.html", &ctx)?;
-    let from: Mailbox = state
-        .mail_from
-        .parse()
-        .context("QUORUM_MAIL_FROM is not an address")?;
-    let to: Mailbox = row.to_address.parse().context("the recipient's address")?;
-    let mut message = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(format!(
+    let envelope = Envelope {
+        subject: format!(
             "[Quorum] Your {} digest: {} active {}",
             row.reason,
             items.len(),
@@ -543,11 +488,11 @@ async fn compose_digest(
             } else {
                 "discussions"
             }
-        ))
-        .message_id(Some(format!("<{}>", row.message_id)))
-        .multipart(MultiPart::alternative_plain_html(text, html))?;
-    one_click_unsubscribe(&mut message, &unsubscribe_url);
-    Ok(Some(message))
+        ),
+        thread: None,
+        unsubscribe: Some(&unsubscribe_url),
+    };
+    Ok(Some(letter(state, row, "digest", ctx, envelope)?))
 }
 
 /// The weekly "state of the community" for a leader, moderator or admin who asked for
@@ -570,12 +515,8 @@ async fn compose_insights(
     let summary = crate::services::insights::weekly_summary(&state.db, Utc::now())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let base = state.base_url.clone();
-    let key = state.keys.unsubscribe.as_slice();
-    let unsubscribe_url = format!(
-        "{base}/unsubscribe/{}",
-        unsubscribe_token(key, m.id, INSIGHTS_MAIL)
-    );
+    let base = &state.base_url;
+    let unsubscribe_url = unsubscribe_url(state, m.id, INSIGHTS_MAIL);
     let mut ctx = tera::Context::new();
     ctx.insert("name", &m.display_name);
     ctx.insert("s", &summary);
@@ -584,26 +525,74 @@ async fn compose_insights(
         "ideas_url",
         &format!("{base}/ideas?awaiting=true&sort=waiting"),
     );
-    ctx.insert("unsubscribe_url", &unsubscribe_url);
-    ctx.insert("settings_url", &format!("{base}/settings"));
-    let text = state.templates.render("email/insights.txt", &ctx)?;
-    let html = state.templates.render("email/insights.html", &ctx)?;
+    let envelope = Envelope {
+        subject: format!(
+            "[Quorum] The state of the community, week of {}",
+            summary.last_week.start.format("%-d %B %Y")
+        ),
+        thread: None,
+        unsubscribe: Some(&unsubscribe_url),
+    };
+    Ok(Some(letter(state, row, "insights", ctx, envelope)?))
+}
+
+/// What a message is about, beyond its words.
+struct Envelope<'a> {
+    subject: String,
+    /// A discussion's id: the message joins that discussion's thread in mail clients.
+    thread: Option<i32>,
+    /// The signed link that stops this kind of mail (`unsubscribe_url`), for the
+    /// templates and the one-click headers.
+    unsubscribe: Option<&'a str>,
+}
+
+/// The one-click link that stops the mail a token names (a discussion's, or 0 for the
+/// digest, `INSIGHTS_MAIL` for the weekly insights).
+fn unsubscribe_url(state: &MailWorker, member_id: i32, what: i32) -> String {
+    let token = unsubscribe_token(state.keys.unsubscribe.as_slice(), member_id, what);
+    format!("{}/unsubscribe/{token}", state.base_url)
+}
+
+/// Renders `email/{template}.txt` and `.html` with `ctx` into a message from
+/// `QUORUM_MAIL_FROM` to the row's address under the row's Message-ID, every message
+/// alike: in its discussion's thread, and with the unsubscribe and settings links and
+/// RFC 8058 one-click headers, when the envelope says so.
+fn letter(
+    state: &MailWorker,
+    row: &outbox::Model,
+    template: &str,
+    mut ctx: tera::Context,
+    envelope: Envelope<'_>,
+) -> anyhow::Result<Message> {
+    if let Some(url) = envelope.unsubscribe {
+        ctx.insert("unsubscribe_url", url);
+        ctx.insert("settings_url", &format!("{}/settings", state.base_url));
+    }
+    let text = state
+        .templates
+        .render(&format!("email/{template}.txt"), &ctx)?;
+    let html = state
+        .templates
+        .render(&format!("email/{template}.html"), &ctx)?;
     let from: Mailbox = state
         .mail_from
         .parse()
         .context("QUORUM_MAIL_FROM is not an address")?;
     let to: Mailbox = row.to_address.parse().context("the recipient's address")?;
-    let mut message = Message::builder()
+    let mut builder = Message::builder()
         .from(from)
         .to(to)
-        .subject(format!(
-            "[Quorum] The state of the community, week of {}",
-            summary.last_week.start.format("%-d %B %Y")
-        ))
-        .message_id(Some(format!("<{}>", row.message_id)))
-        .multipart(MultiPart::alternative_plain_html(text, html))?;
-    one_click_unsubscribe(&mut message, &unsubscribe_url);
-    Ok(Some(message))
+        .subject(envelope.subject)
+        .message_id(Some(format!("<{}>", row.message_id)));
+    if let Some(id) = envelope.thread {
+        let thread = format!("<discussion-{id}@{MESSAGE_ID_DOMAIN}>");
+        builder = builder.in_reply_to(thread.clone()).references(thread);
+    }
+    let mut message = builder.multipart(MultiPart::alternative_plain_html(text, html))?;
+    if let Some(url) = envelope.unsubscribe {
+        one_click_unsubscribe(&mut message, url);
+    }
+    Ok(message)
 }
 
 /// RFC 8058: `List-Unsubscribe` with our signed link, and one-click by POST.
