@@ -190,8 +190,37 @@ impl Reason {
     }
 }
 
-/// How many reply mails each of `members` was sent (or has waiting) in the last hour,
-/// in one query.
+/// Who may be sent a notification mail now: a confirmed address of a member still
+/// here, under their hourly allowance (`mails_per_hour`; past it the in-app
+/// notification stays and the digest brings the rest).
+struct Allowance {
+    /// Notification mails each member was sent (or has waiting) in the last hour.
+    sent: std::collections::HashMap<i32, i64>,
+    per_hour: i64,
+}
+
+impl Allowance {
+    async fn of(
+        db: &impl ConnectionTrait,
+        members: &[i32],
+        settings: &super::site::SiteSettings,
+        now: DateTime<Utc>,
+    ) -> AppResult<Self> {
+        Ok(Self {
+            sent: mailed_last_hour(db, members, now).await?,
+            per_hour: i64::from(settings.mails_per_hour),
+        })
+    }
+
+    fn may_mail(&self, m: &member::Model) -> bool {
+        m.email_verified
+            && m.deleted_at.is_none()
+            && self.sent.get(&m.id).copied().unwrap_or(0) < self.per_hour
+    }
+}
+
+/// How many notification mails each of `members` was sent (or has waiting) in the last
+/// hour, in one query.
 async fn mailed_last_hour(
     db: &impl ConnectionTrait,
     members: &[i32],
@@ -319,19 +348,13 @@ pub async fn comment_posted(
     candidates.sort_unstable();
     candidates.dedup();
     let members = super::items::members_by_id(db, candidates.iter().copied()).await?;
-    // Each member gets at most `mails_per_hour` notification mails an hour; past it the
-    // in-app notification stays and the digest brings the rest.
-    let mailed = mailed_last_hour(db, &candidates, now).await?;
+    let allowance = Allowance::of(db, &candidates, &settings, now).await?;
     for id in candidates {
         if id == author || opted_out.contains(&id) {
             continue;
         }
-        if mailed.get(&id).copied().unwrap_or(0) >= i64::from(settings.mails_per_hour) {
-            continue;
-        }
         let Some(m) = members.get(&id) else { continue };
-        // Mail goes only to confirmed addresses (and never to former members).
-        if !m.email_verified || m.deleted_at.is_some() {
+        if !allowance.may_mail(m) {
             continue;
         }
         let reason = reasons.get(&id).copied();
@@ -387,7 +410,7 @@ pub async fn idea_changed(
     let ids: Vec<i32> = rows.iter().map(|s| s.member_id).collect();
     let members = super::items::members_by_id(db, ids.iter().copied()).await?;
     let settings = super::site::get(db).await?;
-    let mailed = mailed_last_hour(db, &ids, now).await?;
+    let allowance = Allowance::of(db, &ids, &settings, now).await?;
     for row in &rows {
         let Some(m) = members.get(&row.member_id) else {
             continue;
@@ -409,8 +432,7 @@ pub async fn idea_changed(
             now,
         )
         .await?;
-        let allowance = i64::from(settings.mails_per_hour);
-        if !row.email || !m.email_verified || mailed.get(&m.id).copied().unwrap_or(0) >= allowance {
+        if !row.email || !allowance.may_mail(m) {
             continue;
         }
         queue_mail(
