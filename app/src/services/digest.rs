@@ -80,6 +80,25 @@ pub async fn selection(
 
 /// Queues the digests that are due. Several instances may run this at once: each
 /// member's turn is claimed by one conditional update, so one digest goes out.
+/// Claims a member's turn for a periodic mail: one conditional update sets `column`
+/// (when their last one went) to `now` if `due` still holds, inside the caller's
+/// transaction. Several instances may look at once; one of them gets the turn.
+pub async fn claim_turn(
+    txn: &impl ConnectionTrait,
+    member_id: i32,
+    column: member::Column,
+    due: sea_orm::Condition,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let claimed = member::Entity::update_many()
+        .col_expr(column, Expr::value(now))
+        .filter(member::Column::Id.eq(member_id))
+        .filter(due)
+        .exec(txn)
+        .await?;
+    Ok(claimed.rows_affected > 0)
+}
+
 pub async fn queue_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> {
     let members = member::Entity::find()
         .filter(member::Column::Digest.is_in(["daily", "weekly"]))
@@ -99,17 +118,10 @@ pub async fn queue_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult
         let cutoff = now - every;
         // Claim, select and queue in one transaction: a crash loses nothing.
         let txn = crate::db::begin_write(db).await?;
-        let claimed = member::Entity::update_many()
-            .col_expr(member::Column::LastDigestAt, Expr::value(now))
-            .filter(member::Column::Id.eq(m.id))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(member::Column::LastDigestAt.is_null())
-                    .add(member::Column::LastDigestAt.lte(cutoff)),
-            )
-            .exec(&txn)
-            .await?;
-        if claimed.rows_affected == 0 {
+        let due = sea_orm::Condition::any()
+            .add(member::Column::LastDigestAt.is_null())
+            .add(member::Column::LastDigestAt.lte(cutoff));
+        if !claim_turn(&txn, m.id, member::Column::LastDigestAt, due, now).await? {
             continue;
         }
         let since = m.last_digest_at.unwrap_or(now - every);

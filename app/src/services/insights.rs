@@ -21,7 +21,7 @@ use entity::{activity_fold, member};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, Set, Statement, Value,
+    QueryFilter, Set, Statement, Value,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -58,27 +58,42 @@ pub fn week_start(week: i32) -> DateTime<Utc> {
         .unwrap_or(DateTime::UNIX_EPOCH)
 }
 
-/// Only leaders, moderators and admins see insights.
-pub fn may_see(actor: &Actor) -> AppResult<()> {
-    if actor.role < Role::Leader {
-        return Err(AppError::forbidden(
-            "Only leaders, moderators and admins may see insights",
-        ));
-    }
-    Ok(())
-}
-
 /// What an insights answer covers: the last `weeks` weeks (this one included), and one
-/// zone or all.
+/// zone or all. A reader gets one only through `for_reader`, which is where insights
+/// are kept to leaders, moderators and admins.
 #[derive(Debug, Clone)]
 pub struct Period {
-    pub weeks: u32,
+    weeks: u32,
     /// A zone's slug.
-    pub zone: Option<String>,
+    zone: Option<String>,
 }
 
 impl Period {
-    pub fn parse(weeks: Option<&str>, zone: Option<&str>) -> AppResult<Self> {
+    /// The period a reader asks for with `weeks` and `zone` (the API and the page take
+    /// the same parameters), once they may see insights.
+    pub fn for_reader(actor: &Actor, query: &HashMap<String, String>) -> AppResult<Self> {
+        if actor.role < Role::Leader {
+            return Err(AppError::forbidden(
+                "Only leaders, moderators and admins may see insights",
+            ));
+        }
+        Self::parse(
+            query.get("weeks").map(String::as_str),
+            query.get("zone").map(String::as_str),
+        )
+    }
+
+    /// How many weeks it covers.
+    pub fn weeks(&self) -> u32 {
+        self.weeks
+    }
+
+    /// The zone's slug, when one was asked for.
+    pub fn zone(&self) -> Option<&str> {
+        self.zone.as_deref()
+    }
+
+    fn parse(weeks: Option<&str>, zone: Option<&str>) -> AppResult<Self> {
         // Left out: twelve weeks. Given, it must be a number (an empty one is refused, as
         // the API refuses every empty filter).
         let weeks = match weeks.map(str::trim) {
@@ -347,29 +362,65 @@ struct WeekCounts {
     creators: i64,
 }
 
-/// The zone a period asks for, as (id, slug).
-async fn zone_of(db: &impl ConnectionTrait, period: &Period) -> AppResult<Option<(i32, String)>> {
-    Ok(match &period.zone {
-        Some(slug) => {
-            let zone = super::zones::find(db, slug).await?;
-            Some((zone.id, zone.slug))
+/// A period made concrete: its first and last week, when it starts, and its zone as
+/// (id, slug), read once for every answer about it.
+struct Scope {
+    first: i32,
+    last: i32,
+    since: DateTime<Utc>,
+    zone: Option<(i32, String)>,
+}
+
+impl Scope {
+    async fn of(db: &impl ConnectionTrait, period: &Period, now: DateTime<Utc>) -> AppResult<Self> {
+        let zone = match &period.zone {
+            Some(slug) => {
+                let zone = super::zones::find(db, slug).await?;
+                Some((zone.id, zone.slug))
+            }
+            None => None,
+        };
+        let (first, last) = period.span(now);
+        Ok(Self {
+            first,
+            last,
+            since: week_start(first),
+            zone,
+        })
+    }
+
+    fn zone_id(&self) -> Option<i32> {
+        self.zone.as_ref().map(|(id, _)| *id)
+    }
+
+    fn slug(&self) -> Option<String> {
+        self.zone.as_ref().map(|(_, slug)| slug.clone())
+    }
+
+    /// ` AND {column} = ?` when the scope has a zone (its id goes last: `bind`).
+    fn filter(&self, column: &str) -> String {
+        if self.zone.is_some() {
+            format!(" AND {column} = ?")
+        } else {
+            String::new()
         }
-        None => None,
-    })
+    }
+
+    /// `values`, and the zone's id after them when the scope has one.
+    fn bind(&self, mut values: Vec<Value>) -> Vec<Value> {
+        values.extend(self.zone_id().map(Value::from));
+        values
+    }
 }
 
 /// The funnel's counts of the given weeks, from `activity` (in one zone, or all).
 async fn count_weeks(
     db: &DatabaseConnection,
     weeks: &[i32],
-    zone: Option<i32>,
+    scope: &Scope,
 ) -> AppResult<Vec<WeekCounts>> {
     let backend = db.get_database_backend();
-    let zone_filter = if zone.is_some() {
-        " AND zone_id = ?"
-    } else {
-        ""
-    };
+    let zone_filter = scope.filter("zone_id");
     let marks = vec!["?"; weeks.len()].join(", ");
     let sql = format!(
         "SELECT week, COUNT(*) AS active, \
@@ -384,10 +435,7 @@ async fn count_weeks(
          GROUP BY week",
         CONTRIBUTED | CREATED
     );
-    let mut values: Vec<Value> = weeks.iter().map(|&w| Value::from(w)).collect();
-    if let Some(id) = zone {
-        values.push(id.into());
-    }
+    let values = scope.bind(weeks.iter().map(|&w| Value::from(w)).collect());
     Ok(
         WeekCounts::find_by_statement(statement(backend, &sql, values))
             .all(db)
@@ -422,10 +470,47 @@ pub async fn participation(
     period: &Period,
     now: DateTime<Utc>,
 ) -> AppResult<Participation> {
-    let zone = zone_of(db, period).await?;
-    let (first, last) = period.span(now);
+    participation_in(db, &Scope::of(db, period, now).await?, now).await
+}
+
+/// Members on the books at the end of each week from `first` to `last` (this week: now),
+/// from the weeks members joined and left in: two queries, however many weeks.
+async fn registered(db: &DatabaseConnection, first: i32, last: i32) -> AppResult<Vec<u64>> {
+    #[derive(FromQueryResult)]
+    struct PerWeek {
+        week: i64,
+        n: i64,
+    }
+    let backend = db.get_database_backend();
+    let per_week = |column: &str| {
+        let sql = format!(
+            "SELECT {week} AS week, COUNT(*) AS n FROM members WHERE {column} IS NOT NULL \
+             GROUP BY {week}",
+            week = week_sql(backend, column)
+        );
+        PerWeek::find_by_statement(Statement::from_string(backend, sql)).all(db)
+    };
+    let joined = per_week("created_at").await?;
+    let left = per_week("deleted_at").await?;
+    let upto = |rows: &[PerWeek], week: i32| -> i64 {
+        rows.iter()
+            .filter(|r| r.week <= i64::from(week))
+            .map(|r| r.n)
+            .sum()
+    };
+    Ok((first..=last)
+        .map(|week| u64::try_from(upto(&joined, week) - upto(&left, week)).unwrap_or(0))
+        .collect())
+}
+
+async fn participation_in(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    now: DateTime<Utc>,
+) -> AppResult<Participation> {
+    let (first, last) = (scope.first, scope.last);
     let done = fold(db, first, now).await?;
-    let zone_key = zone.as_ref().map_or(0, |(id, _)| *id);
+    let zone_key = scope.zone_id().unwrap_or(0);
     // Weeks folded for good are counted once and kept; the others are counted now.
     let mut counts: HashMap<i32, WeekCounts> = entity::activity_week::Entity::find()
         .filter(entity::activity_week::Column::Week.gte(first))
@@ -447,7 +532,7 @@ pub async fn participation(
         .collect();
     let missing: Vec<i32> = (first..=last).filter(|w| !counts.contains_key(w)).collect();
     if !missing.is_empty() {
-        for c in count_weeks(db, &missing, zone.as_ref().map(|(id, _)| *id)).await? {
+        for c in count_weeks(db, &missing, scope).await? {
             if done.contains(&c.week) {
                 keep_week(db, &c, zone_key).await?;
             }
@@ -473,17 +558,7 @@ pub async fn participation(
     }
     let count = |n: i64| shown(u64::try_from(n).unwrap_or(0));
     let mut weeks = Vec::new();
-    for week in first..=last {
-        let end = week_start(week + 1).min(now);
-        let registered = member::Entity::find()
-            .filter(member::Column::CreatedAt.lt(end))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(member::Column::DeletedAt.is_null())
-                    .add(member::Column::DeletedAt.gte(end)),
-            )
-            .count(db)
-            .await?;
+    for (week, registered) in (first..=last).zip(registered(db, first, last).await?) {
         let c = counts.get(&week);
         let (readers, contributors) = shown_pair(
             count(c.map_or(0, |c| c.readers)),
@@ -501,7 +576,7 @@ pub async fn participation(
     let headcount = super::site::get(db).await?.headcount;
     Ok(Participation {
         headcount: (headcount > 0).then_some(headcount),
-        zone: zone.map(|(_, slug)| slug),
+        zone: scope.slug(),
         weeks,
     })
 }
@@ -645,21 +720,13 @@ pub async fn leaders(
     period: &Period,
     now: DateTime<Utc>,
 ) -> AppResult<LeaderInsights> {
-    let zone = zone_of(db, period).await?;
+    leaders_in(db, &Scope::of(db, period, now).await?).await
+}
+
+async fn leaders_in(db: &DatabaseConnection, scope: &Scope) -> AppResult<LeaderInsights> {
     let backend = db.get_database_backend();
-    let (first, last) = period.span(now);
-    let since = week_start(first);
-    let zone_filter = if zone.is_some() {
-        " AND d.zone_id = ?"
-    } else {
-        ""
-    };
-    let with_zone = |mut values: Vec<Value>| {
-        if let Some((id, _)) = &zone {
-            values.push((*id).into());
-        }
-        values
-    };
+    let (first, last, since) = (scope.first, scope.last, scope.since);
+    let zone_filter = scope.filter("d.zone_id");
     // Counted per zone and week by the database: a year holds a hundred thousand.
     let started = Started::find_by_statement(statement(
         backend,
@@ -670,7 +737,7 @@ pub async fn leaders(
             week_sql(backend, "d.created_at"),
             week_sql(backend, "d.created_at")
         ),
-        with_zone(vec![since.into(), false.into()]),
+        scope.bind(vec![since.into(), false.into()]),
     ))
     .all(db)
     .await?;
@@ -698,7 +765,7 @@ pub async fn leaders(
                    AND d.hidden = ? AND c.deleted_at IS NULL AND c.author_id <> d.author_id{zone_filter} \
                  GROUP BY c.author_id, c.discussion_id, d.zone_id, d.created_at"
             ),
-            with_zone(values),
+            scope.bind(values),
         ))
         .all(db)
         .await?
@@ -792,11 +859,7 @@ pub async fn leaders(
         .collect();
     let all_minutes: Vec<f64> = first_by_discussion.values().map(|v| v.1).collect();
     let replied = all_minutes.len() as u64;
-    let session_zone = if zone.is_some() {
-        " AND s.zone_id = ?"
-    } else {
-        ""
-    };
+    let session_zone = scope.filter("s.zone_id");
     let asked = Asked::find_by_statement(statement(
         backend,
         &format!(
@@ -804,7 +867,7 @@ pub async fn leaders(
              JOIN qa_sessions s ON s.id = q.session_id \
              WHERE q.created_at >= ? AND q.hidden = ?{session_zone}"
         ),
-        with_zone(vec![since.into(), false.into()]),
+        scope.bind(vec![since.into(), false.into()]),
     ))
     .all(db)
     .await?;
@@ -823,7 +886,7 @@ pub async fn leaders(
         ),
     };
     Ok(LeaderInsights {
-        zone: zone.map(|(_, slug)| slug),
+        zone: scope.slug(),
         since,
         discussions: total,
         share_replied: share(replied, total),
@@ -888,16 +951,12 @@ pub async fn reach(
     period: &Period,
     now: DateTime<Utc>,
 ) -> AppResult<Reach> {
-    let zone = zone_of(db, period).await?;
+    reach_in(db, &Scope::of(db, period, now).await?).await
+}
+
+async fn reach_in(db: &DatabaseConnection, scope: &Scope) -> AppResult<Reach> {
     let backend = db.get_database_backend();
-    let (first, _) = period.span(now);
-    let since = week_start(first);
-    let with_zone = |mut values: Vec<Value>| {
-        if let Some((id, _)) = &zone {
-            values.push((*id).into());
-        }
-        values
-    };
+    let since = scope.since;
     // Every zone: counted from the covering indexes alone (m0016), a few more than shown,
     // and the hidden or deleted dropped below. One zone: its discussions joined in.
     // (`+` keeps SQLite from walking a whole index in discussion order to group;
@@ -907,14 +966,12 @@ pub async fn reach(
     } else {
         "+t.discussion_id"
     };
-    let (join, zoned) = if zone.is_some() {
-        (
-            " JOIN discussions d ON d.id = t.discussion_id",
-            " AND d.zone_id = ?",
-        )
+    let join = if scope.zone.is_some() {
+        " JOIN discussions d ON d.id = t.discussion_id"
     } else {
-        ("", "")
+        ""
     };
+    let zoned = scope.filter("d.zone_id");
     // A read mark holds a member's last read: one read in the period at least, exactly,
     // for a period that runs to now.
     let rank = |sql: String, values: Vec<Value>| {
@@ -926,7 +983,7 @@ pub async fn reach(
              WHERE t.read_at >= ?{zoned} \
              GROUP BY {group} ORDER BY n DESC, t.discussion_id DESC LIMIT {CANDIDATES}"
         ),
-        with_zone(vec![since.into()]),
+        scope.bind(vec![since.into()]),
     )
     .await?;
     let discussed = rank(
@@ -935,7 +992,7 @@ pub async fn reach(
              WHERE t.created_at >= ? AND t.deleted_at IS NULL{zoned} \
              GROUP BY {group} ORDER BY n DESC, t.discussion_id DESC LIMIT {CANDIDATES}"
         ),
-        with_zone(vec![since.into()]),
+        scope.bind(vec![since.into()]),
     )
     .await?;
     // The candidates' rows, to drop the hidden and deleted; then the ten of each shown.
@@ -1000,11 +1057,7 @@ pub async fn reach(
     let most_read = read.iter().filter_map(row).collect();
     let most_discussed = discussed.iter().filter_map(row).collect();
     // Live sessions: who asked or upvoted in the period.
-    let session_zone = if zone.is_some() {
-        " AND s.zone_id = ?"
-    } else {
-        ""
-    };
+    let session_zone = scope.filter("s.zone_id");
     #[derive(FromQueryResult)]
     struct Busy {
         id: i32,
@@ -1028,7 +1081,7 @@ pub async fn reach(
              WHERE 1 = 1{session_zone} \
              GROUP BY s.id, s.title, s.zone_id ORDER BY participants DESC, s.id DESC LIMIT 10"
         ),
-        with_zone(vec![since.into(), since.into()]),
+        scope.bind(vec![since.into(), since.into()]),
     ))
     .all(db)
     .await?;
@@ -1044,7 +1097,7 @@ pub async fn reach(
         })
         .collect();
     Ok(Reach {
-        zone: zone.map(|(_, slug)| slug),
+        zone: scope.slug(),
         since,
         most_read,
         most_discussed,
@@ -1065,10 +1118,11 @@ pub async fn overview(
     period: &Period,
     now: DateTime<Utc>,
 ) -> AppResult<Overview> {
+    let scope = Scope::of(db, period, now).await?;
     Ok(Overview {
-        participation: participation(db, period, now).await?,
-        leaders: leaders(db, period, now).await?,
-        reach: reach(db, period, now).await?,
+        participation: participation_in(db, &scope, now).await?,
+        leaders: leaders_in(db, &scope).await?,
+        reach: reach_in(db, &scope).await?,
     })
 }
 
@@ -1132,9 +1186,11 @@ pub fn leaders_csv(l: &LeaderInsights) -> String {
 /// admins who asked for it, once a week, after the week turns. Several instances may run
 /// this at once: each member's turn is claimed by one conditional update.
 pub async fn queue_weekly_mail(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> {
-    use sea_orm::sea_query::Expr;
     let this_week = week_start(week_of(now));
-    let due = member::Entity::find()
+    let due = sea_orm::Condition::any()
+        .add(member::Column::LastInsightsMailAt.is_null())
+        .add(member::Column::LastInsightsMailAt.lt(this_week));
+    let members = member::Entity::find()
         .filter(member::Column::InsightsMail.eq(true))
         .filter(member::Column::Role.is_in([
             Role::Leader.as_str(),
@@ -1143,27 +1199,14 @@ pub async fn queue_weekly_mail(db: &DatabaseConnection, now: DateTime<Utc>) -> A
         ]))
         .filter(member::Column::EmailVerified.eq(true))
         .filter(member::Column::DeletedAt.is_null())
-        .filter(
-            sea_orm::Condition::any()
-                .add(member::Column::LastInsightsMailAt.is_null())
-                .add(member::Column::LastInsightsMailAt.lt(this_week)),
-        )
+        .filter(due.clone())
         .all(db)
         .await?;
     let mut queued = 0;
-    for m in due {
+    for m in members {
         let txn = crate::db::begin_write(db).await?;
-        let claimed = member::Entity::update_many()
-            .col_expr(member::Column::LastInsightsMailAt, Expr::value(now))
-            .filter(member::Column::Id.eq(m.id))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(member::Column::LastInsightsMailAt.is_null())
-                    .add(member::Column::LastInsightsMailAt.lt(this_week)),
-            )
-            .exec(&txn)
-            .await?;
-        if claimed.rows_affected == 0 {
+        let column = member::Column::LastInsightsMailAt;
+        if !super::digest::claim_turn(&txn, m.id, column, due.clone(), now).await? {
             continue;
         }
         super::subscriptions::queue_mail(

@@ -12,15 +12,6 @@ use crate::error::AppResult;
 use crate::services::insights::{self, LeaderInsights, Participation, Period, Reach};
 use crate::state::AppState;
 
-/// The period a request asks for, once the asker may see insights.
-fn period(me: &CurrentMember, query: &HashMap<String, String>) -> AppResult<Period> {
-    insights::may_see(&me.actor)?;
-    Period::parse(
-        query.get("weeks").map(String::as_str),
-        query.get("zone").map(String::as_str),
-    )
-}
-
 fn csv(body: String, name: &str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -43,7 +34,7 @@ pub async fn participation(
     me: CurrentMember,
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
-    let period = period(&me, &query)?;
+    let period = Period::for_reader(&me.actor, &query)?;
     Ok(HttpResponse::Ok().json(insights::participation(&state.db, &period, Utc::now()).await?))
 }
 
@@ -57,7 +48,7 @@ pub async fn participation_csv(
     me: CurrentMember,
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
-    let period = period(&me, &query)?;
+    let period = Period::for_reader(&me.actor, &query)?;
     let p = insights::participation(&state.db, &period, Utc::now()).await?;
     Ok(csv(insights::participation_csv(&p), "participation.csv"))
 }
@@ -74,7 +65,7 @@ pub async fn leaders(
     me: CurrentMember,
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
-    let period = period(&me, &query)?;
+    let period = Period::for_reader(&me.actor, &query)?;
     Ok(HttpResponse::Ok().json(insights::leaders(&state.db, &period, Utc::now()).await?))
 }
 
@@ -88,7 +79,7 @@ pub async fn leaders_csv(
     me: CurrentMember,
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
-    let period = period(&me, &query)?;
+    let period = Period::for_reader(&me.actor, &query)?;
     let l = insights::leaders(&state.db, &period, Utc::now()).await?;
     Ok(csv(insights::leaders_csv(&l), "leaders.csv"))
 }
@@ -105,6 +96,6 @@ pub async fn reach(
     me: CurrentMember,
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
-    let period = period(&me, &query)?;
+    let period = Period::for_reader(&me.actor, &query)?;
     Ok(HttpResponse::Ok().json(insights::reach(&state.db, &period, Utc::now()).await?))
 }

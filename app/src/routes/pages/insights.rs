@@ -64,16 +64,11 @@ fn charts(o: &Overview) -> serde_json::Value {
         ),
         &steps,
     );
-    let reply_labels: Vec<String> = o
-        .leaders
-        .weeks
-        .iter()
-        .map(|w| w.start.format("%-d %b").to_string())
-        .collect();
+    // The same weeks as the funnel's, in the same order.
     let replies = charts::bars(
         "chart-replies",
         "Median minutes to a leader's first reply, by the week discussions started",
-        &reply_labels,
+        &labels,
         &o.leaders
             .weeks
             .iter()
@@ -91,11 +86,7 @@ pub async fn show(
     me: CurrentMember,
     query: web::Query<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
-    insights::may_see(&me.actor)?;
-    let period = Period::parse(
-        query.get("weeks").map(String::as_str),
-        query.get("zone").map(String::as_str),
-    )?;
+    let period = Period::for_reader(&me.actor, &query)?;
     let overview = insights::overview(&state.db, &period, Utc::now()).await?;
     let mut ctx = base_context(&state, &req, &viewer, "Insights").await?;
     ctx.insert("charts", &charts(&overview));
@@ -104,11 +95,11 @@ pub async fn show(
         &overview.leaders.since.format("%-d %B %Y").to_string(),
     );
     ctx.insert("o", &overview);
-    ctx.insert("weeks", &period.weeks);
-    ctx.insert("zone_slug", period.zone.as_deref().unwrap_or(""));
+    ctx.insert("weeks", &period.weeks());
+    ctx.insert("zone_slug", period.zone().unwrap_or(""));
     let mut qs = url::form_urlencoded::Serializer::new(String::new());
-    qs.append_pair("weeks", &period.weeks.to_string());
-    if let Some(zone) = &period.zone {
+    qs.append_pair("weeks", &period.weeks().to_string());
+    if let Some(zone) = period.zone() {
         qs.append_pair("zone", zone);
     }
     ctx.insert("csv_query", &qs.finish());
