@@ -44,19 +44,49 @@ fn number(v: f64) -> String {
     }
 }
 
-/// The frame: the svg element, its title, the value axis with three gridlines and the
-/// category labels (every other one when there are many).
-fn frame(out: &mut String, id: &str, title: &str, labels: &[String], top: f64) {
+/// Where a chart's categories and values go: one slot per category across the plot,
+/// values from 0 up to `top`.
+struct Plot {
+    /// How many categories (at least one).
+    n: usize,
+    /// The width of one category's slot.
+    step: f64,
+    top: f64,
+}
+
+const PLOT_HEIGHT: f64 = HEIGHT - TOP - BOTTOM;
+
+impl Plot {
+    /// The middle of category `i`.
+    fn x(&self, i: usize) -> f64 {
+        LEFT + self.step * (i as f64 + 0.5)
+    }
+
+    /// How tall value `v` stands.
+    fn height(&self, v: f64) -> f64 {
+        PLOT_HEIGHT * (v / self.top)
+    }
+
+    /// Where value `v` is.
+    fn y(&self, v: f64) -> f64 {
+        TOP + PLOT_HEIGHT - self.height(v)
+    }
+}
+
+/// The frame: the svg element, its title, the value axis up to a round number above
+/// `max` with three gridlines, and the category labels (every other one when there
+/// are many); the plot to draw in.
+fn frame(out: &mut String, id: &str, title: &str, labels: &[String], max: f64) -> Plot {
+    let top = nice_max(max);
     let _ = write!(
         out,
         "<svg class=\"insight-chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-labelledby=\"{id}-title\" \
          xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-title\">{}</title>",
         esc(title)
     );
-    let plot_h = HEIGHT - TOP - BOTTOM;
     for i in 0..=2 {
         let value = top * f64::from(i) / 2.0;
-        let y = TOP + plot_h - plot_h * f64::from(i) / 2.0;
+        let y = TOP + PLOT_HEIGHT - PLOT_HEIGHT * f64::from(i) / 2.0;
         let _ = write!(
             out,
             "<line class=\"grid\" x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/>\
@@ -68,20 +98,25 @@ fn frame(out: &mut String, id: &str, title: &str, labels: &[String], top: f64) {
         );
     }
     let n = labels.len().max(1);
+    let plot = Plot {
+        n,
+        step: (WIDTH - LEFT - RIGHT) / n as f64,
+        top,
+    };
     let every = n.div_ceil(8);
-    let step = (WIDTH - LEFT - RIGHT) / n as f64;
     for (i, label) in labels.iter().enumerate() {
         if i % every != 0 {
             continue;
         }
-        let x = LEFT + step * (i as f64 + 0.5);
         let _ = write!(
             out,
-            "<text class=\"axis\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            plot.x(i),
             HEIGHT - BOTTOM + 18.0,
             esc(label)
         );
     }
+    plot
 }
 
 /// A line chart of one or more series over the same categories, with a legend.
@@ -90,18 +125,8 @@ pub fn lines(id: &str, title: &str, labels: &[String], series: &[Series<'_>]) ->
         .iter()
         .flat_map(|s| s.values.iter().flatten())
         .fold(0.0_f64, |m, v| m.max(*v));
-    let top = nice_max(max);
     let mut out = String::new();
-    frame(&mut out, id, title, labels, top);
-    let n = labels.len().max(1);
-    let step = (WIDTH - LEFT - RIGHT) / n as f64;
-    let plot_h = HEIGHT - TOP - BOTTOM;
-    let point = |i: usize, v: f64| {
-        (
-            LEFT + step * (i as f64 + 0.5),
-            TOP + plot_h - plot_h * (v / top),
-        )
-    };
+    let plot = frame(&mut out, id, title, labels, max);
     for (k, s) in series.iter().enumerate() {
         let class = format!("series series-{}", k + 1);
         // Runs of present values are drawn as lines; a gap breaks the line.
@@ -121,7 +146,7 @@ pub fn lines(id: &str, title: &str, labels: &[String], series: &[Series<'_>]) ->
         for (i, v) in s.values.iter().enumerate() {
             match v {
                 Some(v) => {
-                    let (x, y) = point(i, *v);
+                    let (x, y) = (plot.x(i), plot.y(*v));
                     run.push((x, y));
                     let _ = write!(
                         out,
@@ -150,23 +175,20 @@ pub fn lines(id: &str, title: &str, labels: &[String], series: &[Series<'_>]) ->
 /// A bar chart: one bar per category, its value written above it.
 pub fn bars(id: &str, title: &str, labels: &[String], values: &[Option<f64>]) -> String {
     let max = values.iter().flatten().fold(0.0_f64, |m, v| m.max(*v));
-    let top = nice_max(max);
     let mut out = String::new();
-    frame(&mut out, id, title, labels, top);
-    let n = labels.len().max(1);
-    let step = (WIDTH - LEFT - RIGHT) / n as f64;
-    let plot_h = HEIGHT - TOP - BOTTOM;
+    let plot = frame(&mut out, id, title, labels, max);
+    let step = plot.step;
     for (i, v) in values.iter().enumerate() {
         let Some(v) = v else { continue };
-        let h = plot_h * (v / top);
-        let x = LEFT + step * i as f64 + step * 0.15;
-        let y = TOP + plot_h - h;
+        let h = plot.height(*v);
+        let x = plot.x(i) - step * 0.35;
+        let y = plot.y(*v);
         let _ = write!(
             out,
             "<rect class=\"series series-1 bar\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\"/>",
             step * 0.7
         );
-        if n <= 16 {
+        if plot.n <= 16 {
             let _ = write!(
                 out,
                 "<text class=\"value\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
