@@ -18,7 +18,7 @@ use super::Actor;
 use super::effects::{self, Effect};
 use super::items::{self, Locks};
 use super::ledger::{Ledger, NewEvent, RULES, kind};
-use crate::domain::{IdeaStatus, Paging, Post, Role};
+use crate::domain::{IdeaStatus, Paging, Role};
 use crate::error::{AppError, AppResult};
 use crate::views::{DiscussionView, MemberRef, posts};
 
@@ -91,7 +91,12 @@ pub async fn set(
         }
         // Taken back and proposed again, an idea would tell its subscribers again and
         // start its wait for an answer anew: once it was an idea, only leaders mark it.
-        if previous.is_none() && !history(&txn, id).await?.is_empty() {
+        let had_history = idea_change::Entity::find()
+            .filter(idea_change::Column::DiscussionId.eq(id))
+            .one(&txn)
+            .await?
+            .is_some();
+        if previous.is_none() && had_history {
             return Err(AppError::forbidden(
                 "This discussion was an idea before: a leader may mark it again",
             ));
@@ -130,7 +135,7 @@ pub async fn set(
     let was_adopted = previous == Some(IdeaStatus::Adopted);
     let locked = locks.members([author]).await?;
     let mut ledger = Ledger::new(&locked, &txn, now);
-    let item = items::load(&txn, Post::Discussion(id)).await?;
+    let item = items::Item::of_discussion(&row);
     if adopted && !was_adopted && author != actor.id {
         let event = NewEvent {
             member_id: author,
@@ -206,7 +211,7 @@ pub async fn unmark(
     let locked = locks.members([row.author_id]).await?;
     let mut ledger = Ledger::new(&locked, &txn, now);
     if previous == IdeaStatus::Adopted {
-        let item = items::load(&txn, Post::Discussion(id)).await?;
+        let item = items::Item::of_discussion(&row);
         withdraw_adoption(&mut ledger, &item, actor).await?;
     }
     let reputation_changed = ledger.settle().await?;
@@ -422,7 +427,7 @@ pub async fn board(
         .into_tuple()
         .all(db)
         .await?;
-    let counts = IdeaStatus::ALL
+    let counts: Vec<StatusCount> = IdeaStatus::ALL
         .into_iter()
         .map(|status| StatusCount {
             status,
@@ -446,7 +451,17 @@ pub async fn board(
         filter = filter.add(awaiting_filter);
     }
     let base = discussion::Entity::find().filter(filter);
-    let total = base.clone().count(db).await?;
+    // What the filters keep is counted already: the waiting ones are proposed, and the
+    // counts per status add up to every idea.
+    let total = match (query.awaiting, query.status) {
+        (true, None | Some(IdeaStatus::Proposed)) => awaiting,
+        (true, Some(_)) => 0,
+        (false, Some(status)) => counts
+            .iter()
+            .find(|c| c.status == status)
+            .map_or(0, |c| c.count),
+        (false, None) => counts.iter().map(|c| c.count).sum(),
+    };
     let ordered = match query.sort {
         BoardSort::Votes => base
             .order_by_desc(discussion::Column::Score)

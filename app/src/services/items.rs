@@ -30,6 +30,22 @@ pub struct Item {
     pub locked: bool,
 }
 
+impl Item {
+    /// A discussion row already read, as the ledger sees it.
+    pub fn of_discussion(d: &discussion::Model) -> Self {
+        Item {
+            post: Post::Discussion(d.id),
+            author_id: d.author_id,
+            discussion_id: d.id,
+            comment_id: None,
+            zone_id: d.zone_id,
+            score: d.score,
+            recognized: d.recognized,
+            locked: d.locked,
+        }
+    }
+}
+
 /// A live (not deleted) discussion row.
 pub async fn discussion(db: &impl ConnectionTrait, id: i32) -> AppResult<discussion::Model> {
     discussion::Entity::find_by_id(id)
@@ -60,19 +76,7 @@ pub async fn comment(
 /// The live post behind `post`.
 pub async fn load(db: &impl ConnectionTrait, post: Post) -> AppResult<Item> {
     match post {
-        Post::Discussion(id) => {
-            let d = discussion(db, id).await?;
-            Ok(Item {
-                post,
-                author_id: d.author_id,
-                discussion_id: d.id,
-                comment_id: None,
-                zone_id: d.zone_id,
-                score: d.score,
-                recognized: d.recognized,
-                locked: d.locked,
-            })
-        }
+        Post::Discussion(id) => Ok(Item::of_discussion(&discussion(db, id).await?)),
         Post::Comment(id) => {
             let (c, d) = comment(db, id).await?;
             Ok(Item {

@@ -15,16 +15,12 @@ use crate::services::ideas::{self, BoardQuery, IdeaBoard, IdeaChange, IdeaHistor
 use crate::state::AppState;
 use crate::views::DiscussionView;
 
-#[derive(Deserialize, ToSchema)]
+/// The request as read (the document describes it as `IdeaRequestDoc`); `IdeaChange`
+/// checks it.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdeaRequest {
-    /// `proposed`, `under_review`, `planned`, `adopted` or `declined`. The discussion's
-    /// author may only propose it; leaders, moderators and admins may set any status.
-    #[schema(pattern = r"^(proposed|under_review|planned|adopted|declined)$")]
     pub status: String,
-    /// Shown on the discussion and in the mail to its subscribers; up to 2,000
-    /// characters. Required for `declined`.
-    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
