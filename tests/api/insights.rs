@@ -174,6 +174,13 @@ async fn the_funnel_counts_each_kind_of_member_by_week_and_zone_and_hides_small_
                 "registered": 14, "active": 14, "readers": 5, "contributors": 7, "creators": 5})
     );
 
+    // Asked again, the finished weeks come from what was kept of them: the same.
+    let again = app
+        .get("/insights/participation?weeks=3", root.auth())
+        .await
+        .expect(200);
+    assert_eq!(again, p);
+
     // In "customers": one creator, two readers: both groups under five.
     let customers = app
         .get(

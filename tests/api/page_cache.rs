@@ -1823,3 +1823,86 @@ async fn members_zone_pages_show_every_write_at_once_and_only_their_own() {
     let page = b.get_page(ZONE).await;
     assert_a_visitors_page(page.expect_html(200), &readers, "zone page");
 }
+
+/// An idea's status is on the discussion's page and in its zone's listing, both kept
+/// rendered: each change through one instance shows at once on the other (m0015 made
+/// the page-version and zone-stamp triggers again with the idea's columns).
+#[tokio::test]
+async fn an_ideas_status_through_one_instance_shows_at_once_on_another() {
+    let (a, b) = two_instances().await;
+    let alice = a.register("alice").await;
+    let lead = a.register("lead").await;
+    a.set_role("lead", Role::Leader).await;
+    let title = "Cache ideas";
+    let id = a
+        .start_discussion(&alice.token, "people", title, "An idea to cache")
+        .await;
+    warm(&[&a, &b], id, None, &[&alice, &lead]).await;
+    zone_seen(&b, &a).await;
+    let put = |who: &TestUser, body: Value| {
+        let app = &a;
+        let token = who.token.clone();
+        async move {
+            app.send(
+                Method::PUT,
+                &format!("/api/v1/discussions/{id}/idea"),
+                Some(&token),
+                Some(&body),
+            )
+            .await
+            .expect(200);
+        }
+    };
+    for (who, body, label) in [
+        (&alice, json!({"status": "proposed"}), "Proposed"),
+        (
+            &lead,
+            json!({"status": "planned", "note": "Next quarter."}),
+            "Planned",
+        ),
+    ] {
+        put(who, body).await;
+        for app in [&b, &a] {
+            check_pages(
+                app,
+                id,
+                None,
+                &[None, Some(&alice), Some(&lead)],
+                |p, who| {
+                    assert_eq!(
+                        p["discussion"]["idea"]["label"], label,
+                        "{who} gets the idea's old status: {p}"
+                    );
+                },
+                |h, who| {
+                    assert!(
+                        header(h).contains(&format!("Idea: {label}")),
+                        "{who}'s page does not say Idea: {label}:\n{}",
+                        header(h)
+                    );
+                },
+            )
+            .await;
+        }
+        let page = zone_seen(&b, &a).await;
+        let row = listed_row(&page, title).unwrap_or_else(|| panic!("not listed:\n{page}"));
+        assert!(
+            row.contains(&format!("Idea: {label}")),
+            "the visitor's zone page shows an old status: {row}"
+        );
+    }
+    // Made a plain discussion again, it is one everywhere.
+    a.send(
+        Method::DELETE,
+        &format!("/api/v1/discussions/{id}/idea"),
+        lead.auth(),
+        None,
+    )
+    .await
+    .expect(200);
+    let visitor = html(&b, id, None, None).await;
+    assert!(!header(&visitor).contains("Idea:"), "{}", header(&visitor));
+    let page = zone_seen(&b, &a).await;
+    let row = listed_row(&page, title).unwrap_or_else(|| panic!("not listed:\n{page}"));
+    assert!(!row.contains("Idea:"), "{row}");
+}
