@@ -146,6 +146,10 @@ pub struct Settings {
     /// it; there is no flag or variable for it).
     #[arg(skip)]
     pub statement_counter: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+    /// The waits before each webhook retry (tests shorten them; there is no flag or
+    /// variable for it). None: `services::webhooks::RETRIES`.
+    #[arg(skip)]
+    pub webhook_retries: Option<Vec<std::time::Duration>>,
 }
 
 /// An address range: `10.0.0.0/8`, `fd00::/8`, or one address.
@@ -246,6 +250,7 @@ impl Settings {
             oidc_client_secret: None,
             oidc_name: "single sign-on".into(),
             statement_counter: None,
+            webhook_retries: None,
         }
     }
 

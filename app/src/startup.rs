@@ -135,7 +135,17 @@ impl Application {
             base_url: self.state.settings.base_url(),
             mail_from: self.state.settings.mail_from.clone(),
         };
-        let mailer = tokio::spawn(crate::mail::run_worker(worker, stop));
+        let mailer = tokio::spawn(crate::mail::run_worker(worker, stop.clone()));
+        let hooks = match services::webhooks::Sender::new(
+            self.state.db.clone(),
+            self.state.settings.webhook_retries.clone(),
+        ) {
+            Ok(sender) => Some(tokio::spawn(services::webhooks::run_worker(sender, stop))),
+            Err(e) => {
+                tracing::error!(error = %e, "webhooks cannot be sent: no HTTP client");
+                None
+            }
+        };
         let reads = tokio::spawn(services::reads::run_flusher(
             self.state.reads.clone(),
             self.state.db.clone(),
@@ -153,6 +163,9 @@ impl Application {
         // Graceful: the message in flight is finished before the process ends.
         let _ = stop_mail.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(30), mailer).await;
+        if let Some(hooks) = hooks {
+            let _ = tokio::time::timeout(Duration::from_secs(15), hooks).await;
+        }
         // Wait for the worker to stop so the index is released (a restart in the same
         // process can then open it again).
         let _ = indexer.await;

@@ -38,5 +38,7 @@ pub mod session;
 pub mod site_setting;
 pub mod subscription;
 pub mod vote;
+pub mod webhook;
+pub mod webhook_delivery;
 pub mod zone;
 pub mod zone_points;

@@ -21,6 +21,7 @@ mod m0013_zone_stamps;
 mod m0014_thread_path_trigger;
 mod m0015_ideas;
 mod m0016_insights;
+mod m0017_webhooks;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_thread_path_trigger::Migration),
             Box::new(m0015_ideas::Migration),
             Box::new(m0016_insights::Migration),
+            Box::new(m0017_webhooks::Migration),
         ]
     }
 }

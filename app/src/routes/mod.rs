@@ -17,6 +17,9 @@ pub mod pages;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/assets/{path:.*}", web::get().to(asset));
     api::configure(cfg);
+    // The feeds at the pages' addresses, before `/discussions/{id}/{slug}`, which
+    // would take `feed.atom` for a slug.
+    api::feeds::pages(cfg);
     pages::configure(cfg);
 }
 

@@ -69,6 +69,16 @@ pub enum Action {
         before: Value,
         after: Value,
     },
+    WebhookCreated {
+        url: String,
+        events: Vec<String>,
+    },
+    WebhookChanged {
+        active: bool,
+    },
+    WebhookDeleted {
+        url: String,
+    },
 }
 
 /// Every action word, for filters.
@@ -90,6 +100,9 @@ pub const ACTIONS: &[&str] = &[
     "suspension_lifted",
     "zone_created",
     "settings_changed",
+    "webhook_created",
+    "webhook_changed",
+    "webhook_deleted",
 ];
 
 impl Action {
@@ -112,6 +125,9 @@ impl Action {
             Action::SuspensionLifted { .. } => "suspension_lifted",
             Action::ZoneCreated { .. } => "zone_created",
             Action::SettingsChanged { .. } => "settings_changed",
+            Action::WebhookCreated { .. } => "webhook_created",
+            Action::WebhookChanged { .. } => "webhook_changed",
+            Action::WebhookDeleted { .. } => "webhook_deleted",
         }
     }
 
@@ -137,6 +153,9 @@ impl Action {
             Action::SuspensionLifted { kind } => json!({"kind": kind}),
             Action::ZoneCreated { name } => json!({"name": name}),
             Action::SettingsChanged { before, after } => json!({"before": before, "after": after}),
+            Action::WebhookCreated { url, events } => json!({"url": url, "events": events}),
+            Action::WebhookChanged { active } => json!({"active": active}),
+            Action::WebhookDeleted { url } => json!({"url": url}),
             Action::AccountDeleted
             | Action::PasswordReset
             | Action::EmailChanged
@@ -157,6 +176,7 @@ pub enum Target {
     Zone(String),
     Review(i32),
     Settings,
+    Webhook(i32),
     None,
 }
 
@@ -170,6 +190,7 @@ impl Target {
             Target::Zone(slug) => format!("zone:{slug}"),
             Target::Review(id) => format!("review:{id}"),
             Target::Settings => "settings".to_string(),
+            Target::Webhook(id) => format!("webhook:{id}"),
             Target::None => return None,
         })
     }

@@ -15,6 +15,7 @@ use sea_orm::{ConnectionTrait, EntityTrait};
 use super::audit::{self, Action, By, Target};
 use super::badges::{self, Trigger};
 use super::items::Item;
+use super::webhook_events::{self, Event};
 use super::{follows, notifications, subscriptions};
 use crate::domain::Post;
 use crate::error::AppResult;
@@ -223,6 +224,7 @@ pub async fn record(
                 .await?
                 .is_none_or(|m| m.email_on_discussion_reply);
             subscriptions::subscribe_default(txn, author, discussion.id, wants_mail, now).await?;
+            webhook_events::emit(txn, Event::DiscussionCreated(discussion), now).await?;
         }
         Effect::DiscussionEdited { id, title_changed } => {
             // A new title changes every comment's document too (they carry it).
@@ -244,6 +246,11 @@ pub async fn record(
             badges::evaluate(txn, trigger, now).await?;
             search_jobs::enqueue(txn, SearchJob::Comment { id: comment.id }).await?;
             subscriptions::comment_posted(txn, discussion, comment, now).await?;
+            let created = Event::CommentCreated {
+                discussion,
+                comment,
+            };
+            webhook_events::emit(txn, created, now).await?;
         }
         Effect::CommentEdited { id } => {
             search_jobs::enqueue(txn, SearchJob::Comment { id }).await?;
@@ -325,6 +332,8 @@ pub async fn record(
                 && !discussion.hidden
             {
                 subscriptions::idea_changed(txn, discussion, change, now).await?;
+                let changed = Event::IdeaStatusChanged { discussion, change };
+                webhook_events::emit(txn, changed, now).await?;
             }
             if newly_adopted {
                 let trigger = Trigger::IdeaAdopted {
@@ -412,6 +421,14 @@ pub async fn record(
             kind,
             payload,
         } => {
+            // `services::live::kinds::QUESTION_ANSWERED` (that module writes through this one).
+            if kind == "question_answered" {
+                let answered = Event::QuestionAnswered {
+                    session_id,
+                    payload: &payload,
+                };
+                webhook_events::emit(txn, answered, now).await?;
+            }
             let event = live::record(txn, session_id, question_id, kind, payload, now).await?;
             after.live_events.push(event);
             // A question asked, upvoted, answered, pinned or dismissed: search follows.

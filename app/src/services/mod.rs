@@ -16,6 +16,7 @@ pub mod digest;
 pub mod discussions;
 pub mod effects;
 pub mod export;
+pub mod feeds;
 pub mod follows;
 pub mod ideas;
 pub mod insights;
@@ -41,6 +42,8 @@ pub mod subscriptions;
 pub mod suspensions;
 pub mod thread_cache;
 pub mod votes;
+pub mod webhook_events;
+pub mod webhooks;
 pub mod zones;
 
 /// The signed-in member doing something, with what the rules need to know.

@@ -299,5 +299,6 @@ pub fn slugify(text: &str) -> String {
     slug.trim_end_matches('-').to_string()
 }
 
+pub mod atom;
 pub mod charts;
 pub mod posts;

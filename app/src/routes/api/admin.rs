@@ -32,7 +32,7 @@ fn admins_only(me: &CurrentMember) -> AppResult<()> {
 #[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin",
     params(("since" = Option<String>, Query, format = Date, description = "a date (YYYY-MM-DD; an RFC 3339 time works too)"),
         ("actor" = Option<String>, Query, description = "a username: what that member did (an unknown one matches nothing)"),
-        ("action" = Option<String>, Query, description = "one action word", pattern = "^(role_changed|account_deleted|password_reset|email_changed|sso_linked|session_revoked|sign_in_refused|discussion_locked|discussion_pinned|post_deleted|post_edited|post_hidden|flag_decided|member_suspended|suspension_lifted|zone_created|settings_changed)?$"),
+        ("action" = Option<String>, Query, description = "one action word", pattern = "^(role_changed|account_deleted|password_reset|email_changed|sso_linked|session_revoked|sign_in_refused|discussion_locked|discussion_pinned|post_deleted|post_edited|post_hidden|flag_decided|member_suspended|suspension_lifted|zone_created|settings_changed|webhook_created|webhook_changed|webhook_deleted)?$"),
         ("limit" = Option<u64>, Query, description = "1–1000, default 200", minimum = 1, maximum = 1000)),
     responses((status = 200, body = AuditLog), (status = 403, description = "admins only", body = ErrorResponse)),
     security(("bearer" = [])))]

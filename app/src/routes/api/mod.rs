@@ -19,6 +19,7 @@ pub mod comments;
 pub mod discussions;
 pub mod doc;
 pub mod endpoint;
+pub mod feeds;
 pub mod follows;
 pub mod health;
 pub mod ideas;
@@ -38,6 +39,7 @@ pub mod search;
 pub mod settings;
 pub mod subscriptions;
 pub mod votes;
+pub mod webhooks;
 pub mod zones;
 
 /// Lists handlers as `module::handler`; makes `endpoints()`, every endpoint with its
@@ -154,6 +156,14 @@ endpoints![
     admin::audit_log,
     admin::settings,
     admin::update_settings,
+    webhooks::create,
+    webhooks::list,
+    webhooks::change,
+    webhooks::delete,
+    feeds::latest,
+    feeds::zone,
+    feeds::discussion,
+    feeds::member,
     health::healthz,
     health::readyz,
     self::openapi_json,

@@ -48,6 +48,7 @@ pub async fn base_context(
     ctx.insert("page_title", title);
     ctx.insert("csrf_token", &CsrfToken::of(req));
     ctx.insert("path", req.path());
+    ctx.insert("feed", &feed_of(req.path()));
     let me = viewer.member.as_ref().map(|m| {
         let role = crate::domain::Role::from_db(&m.role);
         Viewer {
@@ -72,6 +73,30 @@ pub async fn base_context(
     // Names and slugs only: the home page adds the discussion counts it shows.
     ctx.insert("nav_zones", &*state.threads.nav(&state.db).await?);
     Ok(ctx)
+}
+
+/// The Atom feed a page names for feed readers: the home page's latest discussions, a
+/// zone's, a discussion's replies, a member's posts; None elsewhere. Only a slug or
+/// username of `a-z 0-9 _ -` makes a link, so the template may write it unescaped.
+pub fn feed_of(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    match parts.as_slice() {
+        [] | [""] => Some("/feeds/latest.atom".into()),
+        ["zones", slug] if plain(slug) => Some(format!("/zones/{slug}/feed.atom")),
+        ["members", name] if plain(name) => Some(format!("/members/{name}/feed.atom")),
+        ["discussions", id] | ["discussions", id, _]
+            if id.parse::<i32>().is_ok()
+                && !matches!(parts.get(2), Some(&("edit" | "revisions" | "flag"))) =>
+        {
+            Some(format!("/discussions/{id}/feed.atom"))
+        }
+        _ => None,
+    }
 }
 
 /// The context of a page that writes into a zone (its forms): the shared context plus
