@@ -41,6 +41,11 @@ pub enum Command {
     },
     /// Rebuild every member's reputation from the ledger and report any difference.
     RecomputeReputation,
+    /// Read one e-mail on stdin (for an MTA's pipe) and turn a reply into a comment, or
+    /// bounce it politely. Exits 0 when it was posted, bounced or dropped as an
+    /// auto-reply; non-zero only when it could not be read as e-mail (or the database
+    /// failed: the MTA should try again).
+    IngestMail,
     /// Fill an empty community with a realistic demo: members, discussions, replies.
     SeedDemo {
         /// How many discussions to create (at most 60: each is written out).

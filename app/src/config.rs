@@ -142,6 +142,18 @@ pub struct Settings {
         global = true
     )]
     pub oidc_name: String,
+    /// Reply by e-mail: where the app listens for SMTP (`127.0.0.1:2525`); unset, it does
+    /// not listen (an MTA can still pipe mail to `quorum ingest-mail`).
+    #[arg(
+        long = "inbound-smtp-bind",
+        env = "QUORUM_INBOUND_SMTP_BIND",
+        global = true
+    )]
+    pub inbound_smtp_bind: Option<String>,
+    /// Reply by e-mail: the domain of the `reply+TOKEN@` addresses notification mails
+    /// carry in `Reply-To`; unset, mails carry none.
+    #[arg(long = "reply-domain", env = "QUORUM_REPLY_DOMAIN", global = true)]
+    pub reply_domain: Option<String>,
     /// Counts the SQL statements the app runs (tests that guard against N+1 queries set
     /// it; there is no flag or variable for it).
     #[arg(skip)]
@@ -249,9 +261,19 @@ impl Settings {
             oidc_client_id: None,
             oidc_client_secret: None,
             oidc_name: "single sign-on".into(),
+            inbound_smtp_bind: None,
+            reply_domain: None,
             statement_counter: None,
             webhook_retries: None,
         }
+    }
+
+    /// `QUORUM_REPLY_DOMAIN`, when set to something.
+    pub fn reply_domain(&self) -> Option<&str> {
+        self.reply_domain
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
     }
 
     pub fn database_url(&self) -> String {

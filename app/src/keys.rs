@@ -4,7 +4,8 @@
 //! - `unsubscribe`: the one-click unsubscribe links in reply mails;
 //! - `account-links`: e-mailed one-time links (verification, password reset, address
 //!   change), so the database holds each link's row but never the link itself;
-//! - `csrf`: binds a browser's CSRF token to its session.
+//! - `csrf`: binds a browser's CSRF token to its session;
+//! - `replies`: the `reply+TOKEN@` addresses of reply by e-mail (`mail::replies`).
 
 use anyhow::Context;
 use base64::Engine;
@@ -22,6 +23,7 @@ pub struct Keys {
     pub unsubscribe: Vec<u8>,
     pub links: Vec<u8>,
     pub csrf: Vec<u8>,
+    pub replies: Vec<u8>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -36,6 +38,7 @@ impl Keys {
             unsubscribe: secret(db, "unsubscribe").await?,
             links: secret(db, "account-links").await?,
             csrf: secret(db, "csrf").await?,
+            replies: secret(db, "reply-by-mail").await?,
         })
     }
 }

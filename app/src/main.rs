@@ -17,6 +17,7 @@ async fn main() -> ExitCode {
         Command::Reindex => commands::reindex(cli.settings).await,
         Command::Audit { since } => commands::audit(cli.settings, since.as_deref()).await,
         Command::RecomputeReputation => commands::recompute_reputation(cli.settings).await,
+        Command::IngestMail => commands::ingest_mail(cli.settings).await,
         Command::SeedDemo { discussions } => commands::seed_demo(cli.settings, discussions).await,
         Command::SeedBench {
             discussions,

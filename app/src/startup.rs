@@ -18,6 +18,8 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    /// Reply by e-mail's SMTP listener, bound when `QUORUM_INBOUND_SMTP_BIND` is set.
+    inbound: Option<std::net::TcpListener>,
 }
 
 impl Application {
@@ -58,10 +60,20 @@ impl Application {
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
+        let inbound = match settings.inbound_smtp_bind.as_deref().map(str::trim) {
+            Some(bind) if !bind.is_empty() => {
+                let socket = TcpListener::bind(bind)
+                    .with_context(|| format!("binding {bind} (QUORUM_INBOUND_SMTP_BIND)"))?;
+                socket.set_nonblocking(true)?;
+                Some(socket)
+            }
+            _ => None,
+        };
         Ok(Self {
             port,
             server,
             state,
+            inbound,
         })
     }
 
@@ -134,6 +146,7 @@ impl Application {
             keys: self.state.keys.clone(),
             base_url: self.state.settings.base_url(),
             mail_from: self.state.settings.mail_from.clone(),
+            reply_domain: self.state.settings.reply_domain().map(str::to_string),
         };
         let mailer = tokio::spawn(crate::mail::run_worker(worker, stop.clone()));
         let hooks = match services::webhooks::Sender::new(
@@ -145,6 +158,27 @@ impl Application {
                 tracing::error!(error = %e, "webhooks cannot be sent: no HTTP client");
                 None
             }
+        };
+        let inbound = match self.inbound.map(tokio::net::TcpListener::from_std) {
+            Some(Ok(socket)) => {
+                let listener = std::sync::Arc::new(crate::mail::smtp_in::Listener {
+                    db: self.state.db.clone(),
+                    key: self.state.keys.replies.clone(),
+                    domain: self.state.settings.reply_domain().map(str::to_string),
+                    rate_limits: self.state.settings.rate_limits_on(),
+                    verification: self.state.settings.email_verification_on(),
+                });
+                Some(tokio::spawn(crate::mail::smtp_in::serve(
+                    socket,
+                    listener,
+                    stop_mail.subscribe(),
+                )))
+            }
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "the SMTP listener for replies could not start");
+                None
+            }
+            None => None,
         };
         let reads = tokio::spawn(services::reads::run_flusher(
             self.state.reads.clone(),
@@ -163,6 +197,9 @@ impl Application {
         // Graceful: the message in flight is finished before the process ends.
         let _ = stop_mail.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(30), mailer).await;
+        if let Some(inbound) = inbound {
+            inbound.abort();
+        }
         if let Some(hooks) = hooks {
             let _ = tokio::time::timeout(Duration::from_secs(15), hooks).await;
         }

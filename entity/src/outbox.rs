@@ -29,6 +29,8 @@ pub struct Model {
     pub token_id: Option<i32>,
     /// An idea status mail's change (`idea_changes`).
     pub idea_change_id: Option<i32>,
+    /// A bounce's message (`inbound_mails`): the reply by e-mail it answers.
+    pub inbound_mail_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,7 @@ mod m0014_thread_path_trigger;
 mod m0015_ideas;
 mod m0016_insights;
 mod m0017_webhooks;
+mod m0018_inbound_mail;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_ideas::Migration),
             Box::new(m0016_insights::Migration),
             Box::new(m0017_webhooks::Migration),
+            Box::new(m0018_inbound_mail::Migration),
         ]
     }
 }

@@ -28,6 +28,7 @@ async fn every_command_has_help() {
         vec!["reindex", "--help"],
         vec!["audit", "--help"],
         vec!["recompute-reputation", "--help"],
+        vec!["ingest-mail", "--help"],
         vec!["seed-demo", "--help"],
         vec!["seed-bench", "--help"],
     ] {

@@ -29,6 +29,7 @@ mod pages;
 mod polls;
 mod queries;
 mod quizzes;
+mod reply_by_mail;
 mod reputation;
 mod reputation_badges;
 mod reputation_props;

@@ -366,3 +366,42 @@ async fn backdate(
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
 }
+
+/// `quorum ingest-mail`: one message on stdin becomes a comment or a polite bounce.
+pub async fn ingest_mail(settings: Settings) -> anyhow::Result<()> {
+    use crate::services::inbound_mail::{self, Inbox, IngestError, Outcome};
+    use tokio::io::AsyncReadExt;
+    let limit = inbound_mail::MAX_BYTES;
+    let mut raw = Vec::new();
+    let mut stdin = tokio::io::stdin();
+    (&mut stdin)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut raw)
+        .await
+        .context("reading the message on stdin")?;
+    // A larger message is bounced from its headers; the rest is read and dropped so
+    // the MTA's pipe does not break.
+    tokio::io::copy(&mut stdin, &mut tokio::io::sink()).await?;
+    let conn = db::connect(&settings.database_url()).await?;
+    db::migrate(&conn).await?;
+    let keys = crate::keys::Keys::load(&conn).await?;
+    let inbox = Inbox {
+        db: &conn,
+        key: &keys.replies,
+        domain: settings.reply_domain(),
+        rate_limits: settings.rate_limits_on(),
+        verification: settings.email_verification_on(),
+    };
+    match inbound_mail::ingest(&inbox, &raw, &[], chrono::Utc::now()).await {
+        Ok(Outcome::Posted {
+            discussion_id,
+            comment_id,
+        }) => println!("posted: comment {comment_id} in discussion {discussion_id}"),
+        Ok(Outcome::Bounced(why)) => println!("bounced: {why}"),
+        Ok(Outcome::Ignored(why)) => println!("dropped: {why}"),
+        Ok(Outcome::Repeated) => println!("already handled: this Message-ID came before"),
+        Err(IngestError::Unreadable) => anyhow::bail!("the message could not be read as e-mail"),
+        Err(IngestError::Failed(e)) => anyhow::bail!("the message could not be handled: {e}"),
+    }
+    Ok(())
+}

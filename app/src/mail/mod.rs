@@ -18,6 +18,10 @@ use sea_orm::{
 use tokio::sync::watch;
 
 use crate::config::Settings;
+
+pub mod replies;
+pub mod smtp_in;
+
 use crate::services::subscriptions::MESSAGE_ID_DOMAIN;
 use crate::views::discussion_path;
 
@@ -149,6 +153,8 @@ pub struct MailWorker {
     pub base_url: String,
     /// `QUORUM_MAIL_FROM`.
     pub mail_from: String,
+    /// `QUORUM_REPLY_DOMAIN`: mails about a discussion carry a reply address there.
+    pub reply_domain: Option<String>,
 }
 
 pub async fn run_worker(state: MailWorker, mut stop: watch::Receiver<bool>) {
@@ -227,6 +233,9 @@ async fn compose(state: &MailWorker, row: &outbox::Model) -> anyhow::Result<Opti
     if row.kind == "idea_status" {
         return compose_idea(state, row).await;
     }
+    if row.kind == "bounce" {
+        return compose_bounce(state, row).await;
+    }
     let (Some(discussion_id), Some(comment_id)) = (row.discussion_id, row.comment_id) else {
         return Ok(None);
     };
@@ -288,6 +297,7 @@ async fn compose(state: &MailWorker, row: &outbox::Model) -> anyhow::Result<Opti
         subject: format!("[Quorum] Re: {}", d.title),
         thread: Some(d.id),
         unsubscribe: Some(&unsubscribe_url),
+        reply_to: reply_address(state, row.member_id, d.id, Some(c.id)),
     };
     Ok(Some(letter(state, row, "reply", ctx, envelope)?))
 }
@@ -336,8 +346,54 @@ async fn compose_idea(state: &MailWorker, row: &outbox::Model) -> anyhow::Result
         subject: format!("[Quorum] Idea {}: {}", label.to_lowercase(), d.title),
         thread: Some(d.id),
         unsubscribe: Some(&unsubscribe_url),
+        reply_to: reply_address(state, row.member_id, d.id, None),
     };
     Ok(Some(letter(state, row, "idea_status", ctx, envelope)?))
+}
+
+/// A reply by e-mail that could not be posted: why, told to its sender.
+async fn compose_bounce(
+    state: &MailWorker,
+    row: &outbox::Model,
+) -> anyhow::Result<Option<Message>> {
+    let Some(id) = row.inbound_mail_id else {
+        return Ok(None);
+    };
+    let Some(inbound) = entity::inbound_mail::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let discussion = match inbound.discussion_id {
+        Some(d) => discussion::Entity::find_by_id(d)
+            .one(&state.db)
+            .await?
+            .filter(|d| d.deleted_at.is_none() && !d.hidden),
+        None => None,
+    };
+    let mut ctx = tera::Context::new();
+    ctx.insert("reason", &inbound.reason.unwrap_or_default());
+    if let Some(d) = &discussion {
+        ctx.insert("title", &d.title);
+        ctx.insert(
+            "link",
+            &format!("{}{}", state.base_url, discussion_path(d.id, &d.title)),
+        );
+    }
+    let envelope = Envelope {
+        subject: "[Quorum] Your reply was not posted".to_string(),
+        thread: discussion.as_ref().map(|d| d.id),
+        unsubscribe: None,
+        reply_to: None,
+    };
+    let mut message = letter(state, row, "bounce", ctx, envelope)?;
+    // A bounce is automatic: robots must not answer it (RFC 3834).
+    message.headers_mut().insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("Auto-Submitted"),
+        "auto-replied".into(),
+    ));
+    Ok(Some(message))
 }
 
 /// An account mail: a one-time link (confirm an address, reset a password, confirm a
@@ -427,6 +483,7 @@ async fn compose_account(
         subject: format!("[Quorum] {subject}"),
         thread: None,
         unsubscribe: None,
+        reply_to: None,
     };
     Ok(Some(letter(state, row, "account", ctx, envelope)?))
 }
@@ -491,6 +548,7 @@ async fn compose_digest(
         ),
         thread: None,
         unsubscribe: Some(&unsubscribe_url),
+        reply_to: None,
     };
     Ok(Some(letter(state, row, "digest", ctx, envelope)?))
 }
@@ -532,6 +590,7 @@ async fn compose_insights(
         ),
         thread: None,
         unsubscribe: Some(&unsubscribe_url),
+        reply_to: None,
     };
     Ok(Some(letter(state, row, "insights", ctx, envelope)?))
 }
@@ -544,6 +603,30 @@ struct Envelope<'a> {
     /// The signed link that stops this kind of mail (`unsubscribe_url`), for the
     /// templates and the one-click headers.
     unsubscribe: Option<&'a str>,
+    /// The member's `reply+TOKEN@` address: a reply by e-mail becomes a comment.
+    reply_to: Option<String>,
+}
+
+/// The `Reply-To` of a mail about a discussion (`parent`: the comment it quotes), when
+/// `QUORUM_REPLY_DOMAIN` is set.
+fn reply_address(
+    state: &MailWorker,
+    member: i32,
+    discussion: i32,
+    parent: Option<i32>,
+) -> Option<String> {
+    let domain = state.reply_domain.as_deref()?;
+    let to = replies::ReplyTo {
+        member_id: member,
+        discussion_id: discussion,
+        parent_id: parent,
+    };
+    Some(replies::address(
+        &state.keys.replies,
+        domain,
+        to,
+        Utc::now(),
+    ))
 }
 
 /// The one-click link that stops the mail a token names (a discussion's, or 0 for the
@@ -568,6 +651,10 @@ fn letter(
         ctx.insert("unsubscribe_url", url);
         ctx.insert("settings_url", &format!("{}/settings", state.base_url));
     }
+    // Where a reply goes, the text says so; what is below the line is cut off.
+    if envelope.reply_to.is_some() {
+        ctx.insert("reply_above", crate::services::inbound_mail::REPLY_ABOVE);
+    }
     let text = state
         .templates
         .render(&format!("email/{template}.txt"), &ctx)?;
@@ -587,6 +674,10 @@ fn letter(
     if let Some(id) = envelope.thread {
         let thread = format!("<discussion-{id}@{MESSAGE_ID_DOMAIN}>");
         builder = builder.in_reply_to(thread.clone()).references(thread);
+    }
+    if let Some(reply_to) = envelope.reply_to {
+        let mailbox: Mailbox = reply_to.parse().context("the reply address")?;
+        builder = builder.reply_to(mailbox);
     }
     let mut message = builder.multipart(MultiPart::alternative_plain_html(text, html))?;
     if let Some(url) = envelope.unsubscribe {

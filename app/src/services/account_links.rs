@@ -102,6 +102,7 @@ pub async fn issue(
             comment_id: None,
             token_id: Some(row.id),
             idea_change_id: None,
+            inbound_mail_id: None,
             tag: &row.id.to_string(),
         },
         now,

@@ -652,6 +652,7 @@ pub async fn change_email(
             comment_id: None,
             token_id: None,
             idea_change_id: None,
+            inbound_mail_id: None,
             tag: &member.id.to_string(),
         },
         now,

@@ -140,6 +140,7 @@ pub async fn queue_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult
                 comment_id: None,
                 token_id: None,
                 idea_change_id: None,
+                inbound_mail_id: None,
                 tag: &format!("{}.{}", m.id, now.timestamp()),
             },
             now,

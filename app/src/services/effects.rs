@@ -101,6 +101,13 @@ pub enum Effect<'a> {
         restored: bool,
         by: By,
     },
+    /// A reply by e-mail could not be posted: its sender hears why (`inbound_mails`).
+    MailBounced {
+        inbound_mail_id: i32,
+        to: &'a str,
+        /// The member the reply address named, when it named one.
+        member_id: Option<i32>,
+    },
     /// Something changed in a live Q&A session; open pages hear `kind` with `payload`.
     Live {
         session_id: i32,
@@ -414,6 +421,25 @@ pub async fn record(
                 action: action.map(str::to_string),
             };
             audit::record(txn, &by, &decided, &post.target(), now).await?;
+        }
+        Effect::MailBounced {
+            inbound_mail_id,
+            to,
+            member_id,
+        } => {
+            let mail = subscriptions::Mail {
+                member_id: member_id.unwrap_or(0),
+                to,
+                kind: "bounce",
+                reason: "bounce",
+                discussion_id: None,
+                comment_id: None,
+                token_id: None,
+                idea_change_id: None,
+                inbound_mail_id: Some(inbound_mail_id),
+                tag: &inbound_mail_id.to_string(),
+            };
+            subscriptions::queue_mail(txn, mail, now).await?;
         }
         Effect::Live {
             session_id,

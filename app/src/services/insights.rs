@@ -1220,6 +1220,7 @@ pub async fn queue_weekly_mail(db: &DatabaseConnection, now: DateTime<Utc>) -> A
                 comment_id: None,
                 token_id: None,
                 idea_change_id: None,
+                inbound_mail_id: None,
                 tag: &format!("{}.{}", m.id, week_of(now)),
             },
             now,

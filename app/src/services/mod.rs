@@ -19,6 +19,7 @@ pub mod export;
 pub mod feeds;
 pub mod follows;
 pub mod ideas;
+pub mod inbound_mail;
 pub mod insights;
 pub mod items;
 pub mod leaderboard;

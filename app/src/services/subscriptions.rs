@@ -26,6 +26,8 @@ pub struct Mail<'a> {
     pub token_id: Option<i32>,
     /// An idea status mail's change.
     pub idea_change_id: Option<i32>,
+    /// A bounce's message (reply by e-mail).
+    pub inbound_mail_id: Option<i32>,
     /// Goes into the Message-ID, with a random part, so each message has its own.
     pub tag: &'a str,
 }
@@ -58,6 +60,7 @@ pub async fn queue_mail(
         sent_at: Set(None),
         token_id: Set(mail.token_id),
         idea_change_id: Set(mail.idea_change_id),
+        inbound_mail_id: Set(mail.inbound_mail_id),
         ..Default::default()
     }
     .insert(db)
@@ -384,6 +387,7 @@ pub async fn comment_posted(
                 comment_id: Some(comment.id),
                 token_id: None,
                 idea_change_id: None,
+                inbound_mail_id: None,
                 tag: &format!("{}.{id}", comment.id),
             },
             now,
@@ -446,6 +450,7 @@ pub async fn idea_changed(
                 comment_id: None,
                 token_id: None,
                 idea_change_id: Some(change.id),
+                inbound_mail_id: None,
                 tag: &format!("{}.{}", change.id, m.id),
             },
             now,
