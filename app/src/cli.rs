@@ -46,6 +46,11 @@ pub enum Command {
     /// auto-reply; non-zero only when it could not be read as e-mail (or the database
     /// failed: the MTA should try again).
     IngestMail,
+    /// Import another forum's export, idempotently (a second run changes nothing).
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
     /// Fill an empty community with a realistic demo: members, discussions, replies.
     SeedDemo {
         /// How many discussions to create (at most 60: each is written out).
@@ -80,5 +85,18 @@ pub enum Command {
         /// Do not build the search index at the end (run `quorum reindex` later).
         #[arg(long)]
         no_search: bool,
+    },
+}
+
+/// What `quorum import` reads.
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// A Discourse backup: its `.tar.gz`, the `dump.sql.gz` inside it, or a plain
+    /// `dump.sql` (pg_dump's plain format). Categories become zones, users members
+    /// (no password, address unconfirmed), topics discussions, posts threaded replies,
+    /// likes upvotes, solved answers recognition; with a progress bar and a summary.
+    Discourse {
+        /// The export file.
+        export: std::path::PathBuf,
     },
 }

@@ -18,6 +18,11 @@ async fn main() -> ExitCode {
         Command::Audit { since } => commands::audit(cli.settings, since.as_deref()).await,
         Command::RecomputeReputation => commands::recompute_reputation(cli.settings).await,
         Command::IngestMail => commands::ingest_mail(cli.settings).await,
+        Command::Import {
+            source: quorum::cli::ImportSource::Discourse { export },
+        } => commands::import_discourse::run(cli.settings, &export)
+            .await
+            .map(|_| ()),
         Command::SeedDemo { discussions } => commands::seed_demo(cli.settings, discussions).await,
         Command::SeedBench {
             discussions,

@@ -13,6 +13,7 @@ pub mod discussion_read;
 pub mod flag;
 pub mod follow;
 pub mod idea_change;
+pub mod import_link;
 pub mod inbound_mail;
 pub mod instance_secret;
 pub mod job;

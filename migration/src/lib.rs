@@ -23,6 +23,7 @@ mod m0015_ideas;
 mod m0016_insights;
 mod m0017_webhooks;
 mod m0018_inbound_mail;
+mod m0019_import_links;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_insights::Migration),
             Box::new(m0017_webhooks::Migration),
             Box::new(m0018_inbound_mail::Migration),
+            Box::new(m0019_import_links::Migration),
         ]
     }
 }

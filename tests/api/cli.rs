@@ -29,6 +29,7 @@ async fn every_command_has_help() {
         vec!["audit", "--help"],
         vec!["recompute-reputation", "--help"],
         vec!["ingest-mail", "--help"],
+        vec!["import", "discourse", "--help"],
         vec!["seed-demo", "--help"],
         vec!["seed-bench", "--help"],
     ] {

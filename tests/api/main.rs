@@ -18,6 +18,7 @@ mod follows;
 mod health;
 mod ideas;
 mod identity;
+mod import;
 mod insights;
 mod limits;
 pub mod live_qa;

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod demo_topics;
+pub mod import_discourse;
 pub mod seed_bench;
 
 use anyhow::Context;
