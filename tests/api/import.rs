@@ -175,6 +175,32 @@ async fn a_discourse_backup_comes_in_whole_and_a_second_run_changes_nothing() {
     );
     let linus = app.get("/members/linus", None).await.expect(200);
     assert_eq!(linus["reputation"], 26);
+
+    // A later export where two posts were edited: those are updated, nothing else.
+    let edited = std::fs::read_to_string(DUMP)
+        .unwrap()
+        .replace(
+            "Yes. The tool we use already supports it.",
+            "Yes. Our tool supports it today.",
+        )
+        .replace(
+            "Could we offer a call-back instead?",
+            "Could we offer call-backs?",
+        );
+    let path = app.data_dir.path().join("later.sql");
+    std::fs::write(&path, edited).unwrap();
+    let later = import(&app, &path).await;
+    assert_eq!(counts(&later, "posts"), [0, 2, 1], "{later}");
+    assert_eq!(counts(&later, "topics"), [0, 4, 1], "{later}");
+    let thread = app.discussion(id, None).await;
+    assert_eq!(
+        thread["discussion"]["body"],
+        "Customers wait **12 minutes** on average.\nCould we offer call-backs?"
+    );
+    assert_eq!(
+        thread["comments"][0]["body"],
+        "Yes. Our tool supports it today."
+    );
 }
 
 #[tokio::test]

@@ -199,7 +199,8 @@ async fn what_cannot_be_posted_is_bounced_politely_and_never_posted() {
     )
     .await
     .unwrap();
-    let text = bounce_to(&s.sink, other, 0).await;
+    // The bounce goes to the member's own address, never to a From that anyone can write.
+    let text = bounce_to(&s.sink, &ann.email, 0).await;
     assert!(
         text.contains("Replies must come from the address the notification was sent to."),
         "{text}"
@@ -226,7 +227,7 @@ async fn what_cannot_be_posted_is_bounced_politely_and_never_posted() {
     )
     .await
     .unwrap();
-    let text = bounce_to(&s.sink, &ann.email, 0).await;
+    let text = bounce_to(&s.sink, &ann.email, 1).await;
     assert!(text.contains("not one Quorum wrote"), "{text}");
 
     // An empty reply: only the quote.
@@ -238,7 +239,7 @@ async fn what_cannot_be_posted_is_bounced_politely_and_never_posted() {
     )
     .await
     .unwrap();
-    let text = bounce_to(&s.sink, &ann.email, 1).await;
+    let text = bounce_to(&s.sink, &ann.email, 2).await;
     assert!(text.contains("no text of yours"), "{text}");
 
     // A locked discussion.
@@ -259,7 +260,7 @@ async fn what_cannot_be_posted_is_bounced_politely_and_never_posted() {
     )
     .await
     .unwrap();
-    let text = bounce_to(&s.sink, &ann.email, 2).await;
+    let text = bounce_to(&s.sink, &ann.email, 3).await;
     assert!(text.contains("The discussion is locked"), "{text}");
     s.app
         .post_json(
@@ -287,8 +288,19 @@ async fn what_cannot_be_posted_is_bounced_politely_and_never_posted() {
     )
     .await
     .unwrap();
-    let text = bounce_to(&s.sink, &ann.email, 3).await;
+    let text = bounce_to(&s.sink, &ann.email, 4).await;
     assert!(text.contains("may not post"), "{text}");
+
+    // A forged token from a stranger's address: no bounce to a stranger.
+    let stranger = "stranger@elsewhere.example";
+    send(
+        s.inbound,
+        stranger,
+        &forged,
+        &plain(stranger, &forged, "b5b@x", "Hello?"),
+    )
+    .await
+    .unwrap();
 
     // An auto-reply is dropped without a bounce (no mail loops).
     let auto = plain(&bob.email, &to, "b6@x", "I am out of office.").replacen(
@@ -325,6 +337,13 @@ async fn what_cannot_be_posted_is_bounced_politely_and_never_posted() {
             .messages()
             .iter()
             .all(|m| !m.to().contains(&bob.email) || !m.subject().contains("not posted"))
+    );
+    assert!(
+        s.sink
+            .messages()
+            .iter()
+            .all(|m| !m.to().contains(other) && !m.to().contains(stranger)),
+        "nothing is mailed to an address the sender chose"
     );
 }
 

@@ -511,3 +511,43 @@ async fn only_admins_manage_hooks_and_bad_ones_are_refused() {
     );
     assert!(!log.to_string().contains(secret));
 }
+
+#[tokio::test]
+async fn a_post_hidden_before_its_delivery_is_not_sent() {
+    let app = app_with_quick_retries(&[300, 300]).await;
+    let receiver = receiver().await;
+    receiver.inbox.lock().unwrap().fail_next = 1;
+    let admin = app.register_admin("ada").await;
+    let ann = app.register("ann").await;
+    create_hook(&app, &admin, &receiver.url, &["discussion.created"]).await;
+    let id = app
+        .start_discussion(&ann.token, "customers", "Spam, spam, spam", "Buy now.")
+        .await;
+    // The first attempt fails; a moderator hides the post before the retry.
+    receiver
+        .until("the first attempt", |got| got.len() == 1)
+        .await;
+    use sea_orm::{EntityTrait, QueryFilter};
+    let db = app.db().await;
+    entity::discussion::Entity::update_many()
+        .col_expr(
+            entity::discussion::Column::Hidden,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(sea_orm::ColumnTrait::eq(
+            &entity::discussion::Column::Id,
+            id as i32,
+        ))
+        .exec(&db)
+        .await
+        .unwrap();
+    let hook = settled(&app, &admin).await;
+    let delivery = &hook["deliveries"][0];
+    assert_eq!(delivery["status"], "failed", "{hook:#}");
+    assert_eq!(
+        delivery["last_error"],
+        "the post was hidden or deleted since"
+    );
+    assert_eq!(receiver.got().len(), 1, "the retry was not sent");
+    receiver.handle.stop(false).await;
+}

@@ -909,3 +909,83 @@ async fn audit_rows(b: &Browser) -> Vec<(String, String)> {
     }
     rows
 }
+
+#[tokio::test]
+async fn an_admin_manages_webhooks_on_a_page() {
+    if !browser::available("webhooks page") {
+        return;
+    }
+    let app = spawn_app().await;
+    let ada = app.register("ada").await;
+    app.set_role(&ada.username, Role::Admin).await;
+    app.register("mona").await;
+    let axe = browser::axe_script();
+    let mut problems = Vec::new();
+    for js in [true, false] {
+        let b = Browser::start(&app.address, js).await;
+        // Members neither see the link nor open the page.
+        sign_in(&b, "mona").await;
+        assert_eq!(count(&b, ".member-menu a[href='/admin/webhooks']").await, 0);
+        b.goto("/admin/webhooks").await;
+        b.wait_text("section.error-page", "403").await;
+        sign_out(&b).await;
+
+        sign_in(&b, "ada").await;
+        assert_eq!(count(&b, ".member-menu a[href='/admin/webhooks']").await, 1);
+        b.goto("/admin/webhooks").await;
+        b.wait_text("h1", "Webhooks").await;
+        // A URL without events is refused, with the reason on the page.
+        let url = format!("https://chat.example.com/hooks/{js}");
+        b.fill("#url", &url).await;
+        b.click("form[action='/admin/webhooks'] button[type=submit]")
+            .await;
+        b.wait_text("[role=alert]", "Events must name at least one event")
+            .await;
+        // With events: made, and its secret shown once.
+        b.fill("#url", &url).await;
+        b.click("input[name=event_comment_created]").await;
+        b.click("input[name=event_discussion_created]").await;
+        b.click("form[action='/admin/webhooks'] button[type=submit]")
+            .await;
+        let made = b.wait_text("[role=status]", "copy it now").await;
+        let secret = b.find("code.secret").await.text().await.unwrap();
+        assert_eq!(secret.trim().len(), 64, "{made}");
+        let listed = b.wait_text("article.webhook", &url).await;
+        assert!(
+            listed.contains("discussion.created, comment.created"),
+            "{listed}"
+        );
+        check(
+            &b,
+            &format!("webhooks (js {js})"),
+            axe.as_deref(),
+            &mut problems,
+        )
+        .await;
+        // Shown once: the page again has no secret.
+        b.goto("/admin/webhooks").await;
+        assert_eq!(count(&b, "code.secret").await, 0);
+        // Off, then deleted.
+        b.click("article.webhook form[action$='/active'] button")
+            .await;
+        b.wait_text("article.webhook .meta", "Off: turned off by an admin")
+            .await;
+        b.click("article.webhook form[action$='/delete'] button")
+            .await;
+        b.wait_text("main", "No webhooks yet.").await;
+        b.quit().await;
+    }
+    let log = app.get("/admin/audit", ada.auth()).await.expect(200);
+    let actions: Vec<&str> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| a.starts_with("webhook_")).count(),
+        6,
+        "{actions:?}"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -108,8 +108,10 @@ pub fn parse_dump(text: &str, wanted: &[&str]) -> HashMap<String, Table> {
                 }
                 continue;
             }
-            let _ = name;
-            table.rows.push(line.split('\t').map(copy_field).collect());
+            // The rows of a table that is not wanted are passed over, not kept.
+            if !name.is_empty() {
+                table.rows.push(line.split('\t').map(copy_field).collect());
+            }
             continue;
         }
         let Some(rest) = line.strip_prefix("COPY ") else {
@@ -120,7 +122,7 @@ pub fn parse_dump(text: &str, wanted: &[&str]) -> HashMap<String, Table> {
         };
         let name = name.rsplit('.').next().unwrap_or(name).trim_matches('"');
         if !wanted.contains(&name) {
-            // Skip its rows too.
+            // Its rows are passed over (an empty name).
             current = Some((String::new(), Table::default()));
             continue;
         }
@@ -573,7 +575,33 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
         let mut comment_at: HashMap<i64, i32> = HashMap::new();
         let discussion_id = match discussion_of.get(&topic_id) {
             Some(&id) => {
-                summary.add("topics", SKIPPED);
+                // The opening post's text may have changed since the last run.
+                let body = cut(first.get("raw").unwrap_or(""), BODY_MAX);
+                let changed = first
+                    .id("id")
+                    .and_then(|p| post_links.get(&p))
+                    .is_some_and(|(_, old)| old.as_deref() != Some(digest(&body).as_str()));
+                if changed && crate::domain::has_visible_char(&body) {
+                    discussion::Entity::update_many()
+                        .col_expr(discussion::Column::Body, Expr::value(body.clone()))
+                        .col_expr(
+                            discussion::Column::BodyHtml,
+                            Expr::value(markdown::render(&body)),
+                        )
+                        .filter(discussion::Column::Id.eq(id))
+                        .exec(&txn)
+                        .await?;
+                    import_link::Entity::update_many()
+                        .col_expr(import_link::Column::Digest, Expr::value(digest(&body)))
+                        .filter(import_link::Column::Source.eq(SOURCE))
+                        .filter(import_link::Column::Kind.eq("post"))
+                        .filter(import_link::Column::SourceId.eq(first.id("id").unwrap_or(0)))
+                        .exec(&txn)
+                        .await?;
+                    summary.add("topics", UPDATED);
+                } else {
+                    summary.add("topics", SKIPPED);
+                }
                 id
             }
             None => {

@@ -21,6 +21,9 @@ const MAX_LINE: u64 = 64 * 1024;
 /// A client silent this long is disconnected.
 const IDLE: Duration = Duration::from_secs(300);
 const MAX_RECIPIENTS: usize = 50;
+/// A whole session (however many messages) ends after this: a slow client cannot keep
+/// its slot.
+const SESSION: Duration = Duration::from_secs(900);
 const MAX_SESSIONS: usize = 64;
 
 /// What the listener needs to hand a message over.
@@ -60,8 +63,10 @@ pub async fn serve(socket: TcpListener, listener: Arc<Listener>, mut stop: watch
         };
         let listener = listener.clone();
         tokio::spawn(async move {
-            if let Err(e) = session(stream, &listener).await {
-                tracing::debug!(error = %e, "an SMTP session ended early");
+            match tokio::time::timeout(SESSION, session(stream, &listener)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::debug!(error = %e, "an SMTP session ended early"),
+                Err(_) => tracing::debug!("an SMTP session took too long and was closed"),
             }
             drop(permit);
         });

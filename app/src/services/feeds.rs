@@ -156,7 +156,7 @@ pub async fn zone(db: &impl ConnectionTrait, slug: &str) -> AppResult<Feed> {
     })
 }
 
-/// A discussion's newest replies, and the discussion itself.
+/// A discussion's newest replies (at most `ENTRIES`), then the discussion itself.
 pub async fn discussion(db: &impl ConnectionTrait, id: i32) -> AppResult<Feed> {
     let d = visible_discussions()
         .filter(discussion::Column::Id.eq(id))
@@ -172,9 +172,7 @@ pub async fn discussion(db: &impl ConnectionTrait, id: i32) -> AppResult<Feed> {
         .await?;
     let threads = std::slice::from_ref(&d);
     let mut entries = comment_entries(db, replies, threads).await?;
-    if entries.len() < ENTRIES as usize {
-        entries.extend(discussion_entries(db, vec![d.clone()]).await?);
-    }
+    entries.extend(discussion_entries(db, vec![d.clone()]).await?);
     let page = discussion_path(d.id, &d.title);
     Ok(Feed {
         title: format!("Quorum: {}", d.title),

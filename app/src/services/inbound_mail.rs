@@ -98,8 +98,76 @@ pub async fn ingest(
         )
         .await;
     }
-    let decision = decide(inbox, &message, raw.len(), recipients, &from, now).await?;
+    let decision = match decide(inbox, &message, raw.len(), recipients, &from, now).await {
+        Ok(decision) => decision,
+        Err(e) => {
+            // Nothing was decided: the sender's retry must find the Message-ID free.
+            release(inbox.db, row.id).await;
+            return Err(e);
+        }
+    };
+    let decision = bounce_to_whom(inbox.db, decision, &from, now).await?;
     settle(inbox.db, row, decision, now).await
+}
+
+/// Gives a claimed Message-ID up again (its handling failed before any decision).
+async fn release(db: &DatabaseConnection, id: i32) {
+    let released = async {
+        let txn = crate::db::begin_write(db).await?;
+        inbound_mail::Entity::delete_by_id(id).exec(&txn).await?;
+        txn.commit().await?;
+        Ok::<(), AppError>(())
+    };
+    if let Err(e) = released.await {
+        tracing::warn!(error = %e, "could not release a reply's Message-ID");
+    }
+}
+
+/// At most this many bounces go to one address an hour.
+const BOUNCES_PER_HOUR: u64 = 10;
+
+/// Where a bounce goes: to the member the reply address names (their own address,
+/// never a forged From), else to the sender only when the sender is a member; to
+/// nobody else (no mail to strangers who forged a From), and at most
+/// `BOUNCES_PER_HOUR` an hour to one address.
+async fn bounce_to_whom(
+    db: &DatabaseConnection,
+    mut decision: Decision,
+    from: &str,
+    now: DateTime<Utc>,
+) -> Result<Decision, IngestError> {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let Outcome::Bounced(why) = &decision.outcome else {
+        return Ok(decision);
+    };
+    let to = match decision.member_id {
+        Some(id) => member::Entity::find_by_id(id).one(db).await?,
+        None => {
+            member::Entity::find()
+                .filter(member::Column::Email.eq(from))
+                .filter(member::Column::DeletedAt.is_null())
+                .one(db)
+                .await?
+        }
+    };
+    let Some(to) = to.filter(|m| m.deleted_at.is_none()) else {
+        decision.outcome =
+            Outcome::Ignored(format!("{why} (the sender is not a member: no bounce)"));
+        return Ok(decision);
+    };
+    let recent = inbound_mail::Entity::find()
+        .filter(inbound_mail::Column::MemberId.eq(to.id))
+        .filter(inbound_mail::Column::Outcome.eq("bounced"))
+        .filter(inbound_mail::Column::ReceivedAt.gt(now - chrono::Duration::hours(1)))
+        .count(db)
+        .await?;
+    if recent >= BOUNCES_PER_HOUR {
+        decision.outcome = Outcome::Ignored(format!("{why} (too many bounces this hour)"));
+        return Ok(decision);
+    }
+    decision.member_id = Some(to.id);
+    decision.bounce_to = Some(to.email);
+    Ok(decision)
 }
 
 /// Why handling stopped.
@@ -129,6 +197,8 @@ struct Decision {
     member_id: Option<i32>,
     discussion_id: Option<i32>,
     attachments: Vec<String>,
+    /// Where the bounce goes (`bounce_to_whom`).
+    bounce_to: Option<String>,
 }
 
 impl Decision {
@@ -138,6 +208,7 @@ impl Decision {
             member_id: None,
             discussion_id: None,
             attachments: Vec::new(),
+            bounce_to: None,
         }
     }
 
@@ -147,11 +218,16 @@ impl Decision {
             member_id,
             discussion_id,
             attachments: Vec::new(),
+            bounce_to: None,
         }
     }
 }
 
-/// Records the Message-ID; None when it was recorded before.
+/// A claim older than this whose handling never finished (the process died) may be
+/// taken over.
+const STALE_CLAIM: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Records the Message-ID; None when it was handled before (or is being handled).
 async fn claim(
     db: &DatabaseConnection,
     message_id: &str,
@@ -173,14 +249,20 @@ async fn claim(
     )
     .exec_without_returning(&txn)
     .await?;
-    let row = if inserted == 0 {
-        None
-    } else {
-        use sea_orm::{ColumnTrait, QueryFilter};
-        inbound_mail::Entity::find()
-            .filter(inbound_mail::Column::MessageId.eq(message_id))
-            .one(&txn)
-            .await?
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let row = inbound_mail::Entity::find()
+        .filter(inbound_mail::Column::MessageId.eq(message_id))
+        .one(&txn)
+        .await?;
+    let row = match row {
+        Some(row) if inserted > 0 => Some(row),
+        // A claim whose handler died: taken over.
+        Some(row) if row.outcome == "received" && row.received_at < now - STALE_CLAIM => {
+            let mut taken: inbound_mail::ActiveModel = row.into();
+            taken.received_at = Set(now);
+            Some(taken.update(&txn).await?)
+        }
+        _ => None,
     };
     txn.commit().await?;
     Ok(row)
@@ -194,7 +276,6 @@ async fn settle(
     now: DateTime<Utc>,
 ) -> Result<Outcome, IngestError> {
     let txn = crate::db::begin_write(db).await?;
-    let to = row.from_address.clone();
     let id = row.id;
     let mut active: inbound_mail::ActiveModel = row.into();
     active.member_id = Set(decision.member_id);
@@ -220,10 +301,10 @@ async fn settle(
         Outcome::Repeated => {}
     }
     active.update(&txn).await?;
-    if matches!(decision.outcome, Outcome::Bounced(_)) {
+    if let (Outcome::Bounced(_), Some(to)) = (&decision.outcome, &decision.bounce_to) {
         let bounced = Effect::MailBounced {
             inbound_mail_id: id,
-            to: &to,
+            to,
             member_id: decision.member_id,
         };
         effects::record(&txn, bounced, now).await?;
@@ -394,6 +475,7 @@ async fn decide(
             member_id: Some(who.id),
             discussion_id: Some(to.discussion_id),
             attachments: Vec::new(),
+            bounce_to: None,
         },
         Err(e) => match e.code() {
             Code::DiscussionLocked => bounce("The discussion is locked: it takes no new replies."),
@@ -434,10 +516,11 @@ pub fn strip_reply(text: &str) -> String {
     while kept.last().is_some_and(|l| l.trim().is_empty()) {
         kept.pop();
     }
-    while kept.first().is_some_and(|l| l.trim().is_empty()) {
-        kept.remove(0);
-    }
-    kept.join("\n")
+    let first = kept
+        .iter()
+        .position(|l| !l.trim().is_empty())
+        .unwrap_or(kept.len());
+    kept[first..].join("\n")
 }
 
 /// The line notification mails put above their text when they can be answered.

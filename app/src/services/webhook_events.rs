@@ -182,6 +182,10 @@ async fn data(txn: &impl ConnectionTrait, event: &Event<'_>) -> AppResult<Option
             payload,
         } => {
             let question: Value = serde_json::from_str(payload).unwrap_or(Value::Null);
+            if question["hidden"] == Value::Bool(true) || question["dismissed"] == Value::Bool(true)
+            {
+                return Ok(None);
+            }
             Some(json!({
                 "session_id": session_id,
                 "path": format!("/sessions/{session_id}"),
@@ -193,4 +197,40 @@ async fn data(txn: &impl ConnectionTrait, event: &Event<'_>) -> AppResult<Option
 
 async fn zone_slug(txn: &impl ConnectionTrait, id: i32) -> AppResult<Option<String>> {
     Ok(zone::Entity::find_by_id(id).one(txn).await?.map(|z| z.slug))
+}
+
+/// Whether the posts a delivery's body names are still for everyone's eyes (not hidden,
+/// not deleted): checked before every attempt.
+pub async fn still_public(db: &impl ConnectionTrait, body: &str) -> AppResult<bool> {
+    let body: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let data = &body["data"];
+    let id = |v: &Value| v.as_i64().and_then(|n| i32::try_from(n).ok());
+    if let Some(d) = id(&data["discussion"]["id"]) {
+        let visible = discussion::Entity::find_by_id(d)
+            .one(db)
+            .await?
+            .is_some_and(|d| d.deleted_at.is_none() && !d.hidden);
+        if !visible {
+            return Ok(false);
+        }
+    }
+    if let Some(c) = id(&data["comment"]["id"]) {
+        let visible = comment::Entity::find_by_id(c)
+            .one(db)
+            .await?
+            .is_some_and(|c| c.deleted_at.is_none() && !c.hidden);
+        if !visible {
+            return Ok(false);
+        }
+    }
+    if let Some(q) = id(&data["question"]["id"]) {
+        let visible = entity::qa_question::Entity::find_by_id(q)
+            .one(db)
+            .await?
+            .is_some_and(|q| !q.hidden && !q.dismissed);
+        if !visible {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }

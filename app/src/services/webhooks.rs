@@ -528,11 +528,21 @@ async fn attempt(sender: &Sender, hook: &webhook::Model, row: &webhook_delivery:
         )
         .body(row.body.clone());
     match request.send().await {
-        Ok(answer) => {
+        Ok(mut answer) => {
             let status = i32::from(answer.status().as_u16());
             let ok = answer.status().is_success();
-            let text = answer.text().await.unwrap_or_default();
-            let response: String = text.chars().take(RESPONSE_KEPT).collect();
+            // Only the start of the answer is read (and kept), however much is sent.
+            let mut start: Vec<u8> = Vec::new();
+            while start.len() < 4 * RESPONSE_KEPT {
+                match answer.chunk().await {
+                    Ok(Some(chunk)) => start.extend_from_slice(&chunk),
+                    _ => break,
+                }
+            }
+            let response: String = String::from_utf8_lossy(&start)
+                .chars()
+                .take(RESPONSE_KEPT)
+                .collect();
             if ok {
                 Outcome::Delivered { status, response }
             } else {
@@ -571,6 +581,13 @@ async fn deliver(sender: &Sender, row: webhook_delivery::Model) -> AppResult<()>
         active.finished_at = Set(Some(now));
         return save(&sender.db, active).await;
     };
+    // A post hidden or deleted since the event is not sent.
+    if !super::webhook_events::still_public(&sender.db, &row.body).await? {
+        active.status = Set("failed".into());
+        active.last_error = Set(Some("the post was hidden or deleted since".into()));
+        active.finished_at = Set(Some(now));
+        return save(&sender.db, active).await;
+    }
     let attempts = row.attempts + 1;
     let (status, response, error, delivered) = match attempt(sender, &hook, &row).await {
         Outcome::Delivered { status, response } => (Some(status), Some(response), None, true),

@@ -16,7 +16,9 @@ fn answer(state: &AppState, feed: Feed) -> AppResult<HttpResponse> {
     let xml = atom::render(feed, &state.settings.base_url())?;
     Ok(HttpResponse::Ok()
         .content_type(atom::CONTENT_TYPE)
-        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        // Private: at the pages' addresses the answer may set the CSRF cookie, which a
+        // shared cache must not hand to others.
+        .insert_header((header::CACHE_CONTROL, "private, max-age=60"))
         .body(xml))
 }
 

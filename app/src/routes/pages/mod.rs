@@ -46,6 +46,7 @@ mod search;
 mod settings;
 mod subscriptions;
 mod votes;
+mod webhooks;
 
 /// Every page and form, in one list (handlers share their names with the API's: a
 /// resource's file, then `show`, `create`, `edit`, `delete`…).
@@ -137,6 +138,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/review/{id}", web::post().to(moderation::decide))
         .route("/admin/audit", web::get().to(moderation::audit_log))
         .route("/admin/settings", web::get().to(moderation::settings))
+        .route("/admin/webhooks", web::get().to(webhooks::list))
+        .route("/admin/webhooks", web::post().to(webhooks::create))
+        .route(
+            "/admin/webhooks/{id}/active",
+            web::post().to(webhooks::set_active),
+        )
+        .route(
+            "/admin/webhooks/{id}/delete",
+            web::post().to(webhooks::delete),
+        )
         .route(
             "/admin/settings",
             web::post().to(moderation::update_settings),
