@@ -186,12 +186,29 @@ async fn a_discourse_backup_comes_in_whole_and_a_second_run_changes_nothing() {
         .replace(
             "Could we offer a call-back instead?",
             "Could we offer call-backs?",
+        )
+        // Mo's reply deleted there since, and the People topic.
+        .replace(
+            "2024-02-01 11:00:00\t2\t0\t0\t\\N\t",
+            "2024-02-01 11:00:00\t2\t0\t0\t2024-02-02 09:00:00\t",
+        )
+        .replace(
+            "\t\\N\t2\t0\t0\t6\tt\t",
+            "\t2024-02-05 09:00:00\t2\t0\t0\t6\tt\t",
         );
     let path = app.data_dir.path().join("later.sql");
     std::fs::write(&path, edited).unwrap();
     let later = import(&app, &path).await;
-    assert_eq!(counts(&later, "posts"), [0, 2, 1], "{later}");
-    assert_eq!(counts(&later, "topics"), [0, 4, 1], "{later}");
+    assert_eq!(counts(&later, "posts"), [0, 0, 2], "{later}");
+    assert_eq!(counts(&later, "topics"), [0, 3, 2], "{later}");
+    // Deleted there since: hidden here.
+    let people = discussions(&app, "people").await;
+    assert!(
+        people
+            .iter()
+            .all(|d| d["title"] != "Quiet rooms on every floor"),
+        "{people:#?}"
+    );
     let thread = app.discussion(id, None).await;
     assert_eq!(
         thread["discussion"]["body"],
@@ -200,6 +217,14 @@ async fn a_discourse_backup_comes_in_whole_and_a_second_run_changes_nothing() {
     assert_eq!(
         thread["comments"][0]["body"],
         "Yes. Our tool supports it today."
+    );
+    assert!(
+        thread["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["body"] != "Which tool?\tThe one in the contact centre?"),
+        "{thread:#}"
     );
 }
 

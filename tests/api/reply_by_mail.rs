@@ -183,6 +183,20 @@ async fn bounce_to(sink: &SmtpSink, to: &str, nth: usize) -> String {
     );
 }
 
+/// Ann replies `text` to `to`; the `nth` bounce to her address, read.
+async fn ann_bounced(
+    s: &Setup,
+    ann: &TestUser,
+    to: &str,
+    id: &str,
+    text: &str,
+    nth: usize,
+) -> String {
+    let raw = plain(&ann.email, to, &format!("{id}@x"), text);
+    send(s.inbound, &ann.email, to, &raw).await.unwrap();
+    bounce_to(&s.sink, &ann.email, nth).await
+}
+
 #[tokio::test]
 async fn what_cannot_be_posted_is_bounced_politely_and_never_posted() {
     let s = setup().await;
@@ -231,15 +245,7 @@ async fn what_cannot_be_posted_is_bounced_politely_and_never_posted() {
     assert!(text.contains("not one Quorum wrote"), "{text}");
 
     // An empty reply: only the quote.
-    send(
-        s.inbound,
-        &ann.email,
-        &to,
-        &plain(&ann.email, &to, "b3@x", "On Tue, Bob wrote:\r\n> old"),
-    )
-    .await
-    .unwrap();
-    let text = bounce_to(&s.sink, &ann.email, 2).await;
+    let text = ann_bounced(&s, &ann, &to, "b3", "On Tue, Bob wrote:\r\n> old", 2).await;
     assert!(text.contains("no text of yours"), "{text}");
 
     // A locked discussion.
@@ -252,15 +258,7 @@ async fn what_cannot_be_posted_is_bounced_politely_and_never_posted() {
         )
         .await
         .expect(200);
-    send(
-        s.inbound,
-        &ann.email,
-        &to,
-        &plain(&ann.email, &to, "b4@x", "Still here."),
-    )
-    .await
-    .unwrap();
-    let text = bounce_to(&s.sink, &ann.email, 3).await;
+    let text = ann_bounced(&s, &ann, &to, "b4", "Still here.", 3).await;
     assert!(text.contains("The discussion is locked"), "{text}");
     s.app
         .post_json(
@@ -280,15 +278,7 @@ async fn what_cannot_be_posted_is_bounced_politely_and_never_posted() {
         )
         .await
         .expect(200);
-    send(
-        s.inbound,
-        &ann.email,
-        &to,
-        &plain(&ann.email, &to, "b5@x", "Let me speak."),
-    )
-    .await
-    .unwrap();
-    let text = bounce_to(&s.sink, &ann.email, 4).await;
+    let text = ann_bounced(&s, &ann, &to, "b5", "Let me speak.", 4).await;
     assert!(text.contains("may not post"), "{text}");
 
     // A forged token from a stranger's address: no bounce to a stranger.

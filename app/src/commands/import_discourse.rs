@@ -295,6 +295,40 @@ async fn link(
     Ok(())
 }
 
+/// Hides an imported discussion or comment; `UPDATED` when it was shown until now.
+async fn hide(db: &DatabaseConnection, what: &str, id: i32) -> anyhow::Result<usize> {
+    let changed = if what == "discussion" {
+        discussion::Entity::update_many()
+            .col_expr(discussion::Column::Hidden, Expr::value(true))
+            .filter(discussion::Column::Id.eq(id))
+            .filter(discussion::Column::Hidden.eq(false))
+            .exec(db)
+            .await?
+            .rows_affected
+    } else {
+        comment::Entity::update_many()
+            .col_expr(comment::Column::Hidden, Expr::value(true))
+            .filter(comment::Column::Id.eq(id))
+            .filter(comment::Column::Hidden.eq(false))
+            .exec(db)
+            .await?
+            .rows_affected
+    };
+    Ok(if changed > 0 { UPDATED } else { SKIPPED })
+}
+
+/// A post's link remembers the text now imported.
+async fn relink(db: &impl ConnectionTrait, post_id: i64, body: &str) -> anyhow::Result<()> {
+    import_link::Entity::update_many()
+        .col_expr(import_link::Column::Digest, Expr::value(digest(body)))
+        .filter(import_link::Column::Source.eq(SOURCE))
+        .filter(import_link::Column::Kind.eq("post"))
+        .filter(import_link::Column::SourceId.eq(post_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 fn digest(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
@@ -544,14 +578,34 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
         let regular = t.get("archetype").is_none_or(|a| a == "regular");
         let category = t.id("category_id").unwrap_or(0);
         let zone_id = zone_of.get(&category).copied();
-        if !regular || t.get("deleted_at").is_some() || closed_categories.contains(&category) {
-            summary.add("topics", SKIPPED);
+        let gone =
+            !regular || t.get("deleted_at").is_some() || closed_categories.contains(&category);
+        if gone {
+            // Brought in before, deleted, made private or restricted since: hidden here.
+            let outcome = match discussion_of.get(&topic_id) {
+                Some(&id) => hide(db, "discussion", id).await?,
+                None => SKIPPED,
+            };
+            summary.add("topics", outcome);
             continue;
         }
         let Some(zone_id) = zone_id else {
             summary.add("topics", SKIPPED);
             continue;
         };
+        // Replies brought in before and deleted since: hidden here.
+        for p in posts_of.get(&topic_id).into_iter().flatten() {
+            if p.get("deleted_at").is_some()
+                && p.id("post_number") != Some(1)
+                && let Some(&(comment_id, _)) = p.id("id").and_then(|id| post_links.get(&id))
+            {
+                let outcome = hide(db, "comment", comment_id).await?;
+                if outcome == UPDATED {
+                    touched.insert(discussion_of.get(&topic_id).copied().unwrap_or(0));
+                    summary.add("posts", UPDATED);
+                }
+            }
+        }
         let posts: Vec<Record<'_>> = posts_of
             .get(&topic_id)
             .map(|p| {
@@ -591,13 +645,7 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
                         .filter(discussion::Column::Id.eq(id))
                         .exec(&txn)
                         .await?;
-                    import_link::Entity::update_many()
-                        .col_expr(import_link::Column::Digest, Expr::value(digest(&body)))
-                        .filter(import_link::Column::Source.eq(SOURCE))
-                        .filter(import_link::Column::Kind.eq("post"))
-                        .filter(import_link::Column::SourceId.eq(first.id("id").unwrap_or(0)))
-                        .exec(&txn)
-                        .await?;
+                    relink(&txn, first.id("id").unwrap_or(0), &body).await?;
                     summary.add("topics", UPDATED);
                 } else {
                     summary.add("topics", SKIPPED);
@@ -689,13 +737,7 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
                         .filter(comment::Column::Id.eq(comment_id))
                         .exec(&txn)
                         .await?;
-                    import_link::Entity::update_many()
-                        .col_expr(import_link::Column::Digest, Expr::value(digest(&body)))
-                        .filter(import_link::Column::Source.eq(SOURCE))
-                        .filter(import_link::Column::Kind.eq("post"))
-                        .filter(import_link::Column::SourceId.eq(post_id))
-                        .exec(&txn)
-                        .await?;
+                    relink(&txn, post_id, &body).await?;
                     summary.add("posts", UPDATED);
                 } else {
                     summary.add("posts", SKIPPED);

@@ -116,15 +116,24 @@ fn newest(entries: &[Entry], otherwise: DateTime<Utc>) -> DateTime<Utc> {
     entries.iter().map(|e| e.updated).max().unwrap_or(otherwise)
 }
 
-/// The newest discussions in every zone.
-pub async fn latest(db: &impl ConnectionTrait) -> AppResult<Feed> {
-    let rows = visible_discussions()
+/// The newest discussions, of one zone or of all, as entries.
+async fn newest_discussions(db: &impl ConnectionTrait, zone: Option<i32>) -> AppResult<Vec<Entry>> {
+    let mut query = visible_discussions();
+    if let Some(zone) = zone {
+        query = query.filter(discussion::Column::ZoneId.eq(zone));
+    }
+    let rows = query
         .order_by_desc(discussion::Column::CreatedAt)
         .order_by_desc(discussion::Column::Id)
         .limit(ENTRIES)
         .all(db)
         .await?;
-    let entries = discussion_entries(db, rows).await?;
+    discussion_entries(db, rows).await
+}
+
+/// The newest discussions in every zone.
+pub async fn latest(db: &impl ConnectionTrait) -> AppResult<Feed> {
+    let entries = newest_discussions(db, None).await?;
     Ok(Feed {
         title: "Quorum: latest discussions".into(),
         subtitle: None,
@@ -138,14 +147,7 @@ pub async fn latest(db: &impl ConnectionTrait) -> AppResult<Feed> {
 /// A zone's newest discussions.
 pub async fn zone(db: &impl ConnectionTrait, slug: &str) -> AppResult<Feed> {
     let zone = super::zones::find(db, slug).await?;
-    let rows = visible_discussions()
-        .filter(discussion::Column::ZoneId.eq(zone.id))
-        .order_by_desc(discussion::Column::CreatedAt)
-        .order_by_desc(discussion::Column::Id)
-        .limit(ENTRIES)
-        .all(db)
-        .await?;
-    let entries = discussion_entries(db, rows).await?;
+    let entries = newest_discussions(db, Some(zone.id)).await?;
     Ok(Feed {
         title: format!("Quorum: {}", zone.name),
         subtitle: Some(zone.description.clone()).filter(|d| !d.trim().is_empty()),

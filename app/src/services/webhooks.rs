@@ -341,18 +341,23 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<HookV
         .await?;
     let mut views = Vec::with_capacity(hooks.len());
     for hook in hooks {
-        let deliveries = webhook_delivery::Entity::find()
-            .filter(webhook_delivery::Column::WebhookId.eq(hook.id))
-            .order_by_desc(webhook_delivery::Column::Id)
-            .limit(LOG_LENGTH)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(DeliveryView::of)
-            .collect();
+        let deliveries = newest_deliveries(db, hook.id).await?;
         views.push(view(hook, deliveries));
     }
     Ok(views)
+}
+
+/// A hook's log: its newest `LOG_LENGTH` deliveries.
+async fn newest_deliveries(db: &DatabaseConnection, hook: i32) -> AppResult<Vec<DeliveryView>> {
+    Ok(webhook_delivery::Entity::find()
+        .filter(webhook_delivery::Column::WebhookId.eq(hook))
+        .order_by_desc(webhook_delivery::Column::Id)
+        .limit(LOG_LENGTH)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(DeliveryView::of)
+        .collect())
 }
 
 async fn find(db: &impl ConnectionTrait, id: i32) -> AppResult<webhook::Model> {
@@ -393,16 +398,7 @@ pub async fn set_active(
         effects::record(&txn, audited, now).await?;
     }
     txn.commit().await?;
-    let deliveries = webhook_delivery::Entity::find()
-        .filter(webhook_delivery::Column::WebhookId.eq(id))
-        .order_by_desc(webhook_delivery::Column::Id)
-        .limit(LOG_LENGTH)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(DeliveryView::of)
-        .collect();
-    Ok(view(hook, deliveries))
+    Ok(view(hook, newest_deliveries(db, id).await?))
 }
 
 /// Deletes a hook and its deliveries (admins).
