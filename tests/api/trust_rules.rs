@@ -823,3 +823,54 @@ async fn the_notifications_page_forgets_titles_of_deleted_discussions() {
     // The notification itself is still listed (without the title).
     assert!(html.contains("mentioned you"), "{html}");
 }
+
+#[tokio::test]
+async fn idea_status_mails_count_toward_mails_per_hour_too() {
+    let app = spawn_app().await;
+    let root = app.register_admin("root").await;
+    let alice = app.register("alice").await;
+    let lead = app.register("lead").await;
+    app.set_role("lead", quorum::domain::Role::Leader).await;
+    let id = app
+        .start_discussion(&alice.token, "people", "Four-day week", "Worth a pilot?")
+        .await;
+    change_settings(&app, &root, json!({"mails_per_hour": 2})).await;
+    for (status, note) in [
+        ("under_review", "Looking at it."),
+        ("planned", "In the Q3 plan."),
+        ("adopted", "Piloting in March."),
+        ("declined", "The pilot ended."),
+    ] {
+        app.send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/discussions/{id}/idea"),
+            lead.auth(),
+            Some(&json!({"status": status, "note": note})),
+        )
+        .await
+        .expect(200);
+    }
+    assert_eq!(
+        notifications_of(&app, &alice, "idea_status").await.len(),
+        4,
+        "every change is notified in the app"
+    );
+    let db = app.db().await;
+    let alice_id = member::Entity::find()
+        .filter(member::Column::Username.eq("alice"))
+        .one(&db)
+        .await
+        .expect("reading members")
+        .expect("alice")
+        .id;
+    let mails = outbox::Entity::find()
+        .filter(outbox::Column::MemberId.eq(alice_id))
+        .filter(outbox::Column::Kind.eq("idea_status"))
+        .count(&db)
+        .await
+        .expect("counting the outbox");
+    assert_eq!(
+        mails, 2,
+        "idea mails past the hour's allowance wait for the digest"
+    );
+}

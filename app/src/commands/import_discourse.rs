@@ -29,7 +29,7 @@ use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use sha2::{Digest, Sha256};
 
@@ -295,6 +295,43 @@ async fn link(
     Ok(())
 }
 
+/// A ledger event an imported like or solution earned.
+struct Earned {
+    member: i32,
+    kind: &'static str,
+    points: i32,
+    discussion: i32,
+    comment: Option<i32>,
+    vote: Option<i32>,
+    actor: Option<i32>,
+    at: DateTime<Utc>,
+}
+
+impl Earned {
+    /// Writes the event, in its discussion's zone (the zone's points follow by trigger).
+    async fn record(self, db: &impl ConnectionTrait) -> anyhow::Result<()> {
+        let zone_id = discussion::Entity::find_by_id(self.discussion)
+            .one(db)
+            .await?
+            .map(|d| d.zone_id);
+        reputation_event::ActiveModel {
+            member_id: Set(self.member),
+            kind: Set(self.kind.into()),
+            points: Set(self.points),
+            discussion_id: Set(Some(self.discussion)),
+            comment_id: Set(self.comment),
+            vote_id: Set(self.vote),
+            actor_id: Set(self.actor),
+            zone_id: Set(zone_id),
+            created_at: Set(self.at),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        Ok(())
+    }
+}
+
 /// Hides an imported discussion or comment; `UPDATED` when it was shown until now.
 async fn hide(db: &DatabaseConnection, what: &str, id: i32) -> anyhow::Result<usize> {
     let changed = if what == "discussion" {
@@ -441,7 +478,7 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
         if slug.chars().count() < 2 {
             slug = format!("zone-{id}");
         }
-        let txn = db.begin().await?;
+        let txn = db::begin_write(db).await?;
         let zone_id = match slugs.get(&slug) {
             Some(&existing) => existing,
             None => {
@@ -498,7 +535,7 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
             .get(&id)
             .cloned()
             .unwrap_or_else(|| format!("discourse-{id}@import.invalid"));
-        let txn = db.begin().await?;
+        let txn = db::begin_write(db).await?;
         let existing = member::Entity::find()
             .filter(member::Column::Email.eq(email.clone()))
             .one(&txn)
@@ -624,7 +661,7 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
             summary.add("topics", SKIPPED);
             continue;
         };
-        let txn = db.begin().await?;
+        let txn = db::begin_write(db).await?;
         // Post number → comment id, for the replies' parents.
         let mut comment_at: HashMap<i64, i32> = HashMap::new();
         let discussion_id = match discussion_of.get(&topic_id) {
@@ -792,7 +829,7 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
 
     // Likes → upvotes, each with the reputation it gives.
     let mut like_links: Links = known.remove("like").unwrap_or_default();
-    let txn = db.begin().await?;
+    let txn = db::begin_write(db).await?;
     for a in table("post_actions").records() {
         if a.get("post_action_type_id") != Some(LIKE) || a.get("deleted_at").is_some() {
             continue;
@@ -843,24 +880,17 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
         }
         .insert(&txn)
         .await?;
-        let zone_id = discussion::Entity::find_by_id(discussion_id)
-            .one(&txn)
-            .await?
-            .map(|d| d.zone_id);
-        reputation_event::ActiveModel {
-            member_id: Set(author),
-            kind: Set(kind::UPVOTE_RECEIVED.into()),
-            points: Set(RULES.upvote_received),
-            discussion_id: Set(Some(discussion_id)),
-            comment_id: Set(comment_id),
-            vote_id: Set(Some(v.id)),
-            actor_id: Set(Some(voter)),
-            zone_id: Set(zone_id),
-            created_at: Set(at),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        let earned = Earned {
+            member: author,
+            kind: kind::UPVOTE_RECEIVED,
+            points: RULES.upvote_received,
+            discussion: discussion_id,
+            comment: comment_id,
+            vote: Some(v.id),
+            actor: Some(voter),
+            at,
+        };
+        earned.record(&txn).await?;
         link(&txn, "like", action_id, v.id, None).await?;
         like_links.insert(action_id, (v.id, None));
         touched.insert(discussion_id);
@@ -870,7 +900,7 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
 
     // Solved topics → the answer recognised.
     let solution_links: Links = known.remove("solution").unwrap_or_default();
-    let txn = db.begin().await?;
+    let txn = db::begin_write(db).await?;
     for f in table("topic_custom_fields").records() {
         if f.get("name") != Some("accepted_answer_post_id") {
             continue;
@@ -895,24 +925,17 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
             .filter(comment::Column::Id.eq(comment_id))
             .exec(&txn)
             .await?;
-        let zone_id = discussion::Entity::find_by_id(discussion_id)
-            .one(&txn)
-            .await?
-            .map(|d| d.zone_id);
-        reputation_event::ActiveModel {
-            member_id: Set(author),
-            kind: Set(kind::RECOGNIZED.into()),
-            points: Set(RULES.recognized),
-            discussion_id: Set(Some(discussion_id)),
-            comment_id: Set(Some(comment_id)),
-            vote_id: Set(None),
-            actor_id: Set(None),
-            zone_id: Set(zone_id),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        let earned = Earned {
+            member: author,
+            kind: kind::RECOGNIZED,
+            points: RULES.recognized,
+            discussion: discussion_id,
+            comment: Some(comment_id),
+            vote: None,
+            actor: None,
+            at: now,
+        };
+        earned.record(&txn).await?;
         link(&txn, "solution", topic_id, comment_id, None).await?;
         touched.insert(discussion_id);
         summary.add("solutions", CREATED);
@@ -920,7 +943,7 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
     txn.commit().await?;
 
     // Counts and scores of what changed, the ledger's totals, search and insights.
-    let txn = db.begin().await?;
+    let txn = db::begin_write(db).await?;
     for &id in &touched {
         recount(&txn, id).await?;
     }
@@ -928,7 +951,7 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
     crate::services::ledger::recompute(db)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let txn = db.begin().await?;
+    let txn = db::begin_write(db).await?;
     for &id in &touched {
         crate::jobs::search::enqueue(&txn, crate::jobs::search::SearchJob::Thread { id })
             .await
