@@ -99,15 +99,19 @@ pub fn random_token(bytes: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
 }
 
-/// Hex SHA-256: what the database keeps of a session secret.
-pub fn hash_token(token: &str) -> String {
-    use sha2::Digest;
-    let digest = Sha256::digest(token.as_bytes());
-    let mut out = String::with_capacity(64);
-    for byte in digest {
+/// Lowercase hex of bytes (digests, signatures, tokens).
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(2 * bytes.len());
+    for byte in bytes {
         out.push_str(&format!("{byte:02x}"));
     }
     out
+}
+
+/// Hex SHA-256: what the database keeps of a session secret.
+pub fn hash_token(token: &str) -> String {
+    use sha2::Digest;
+    hex(&Sha256::digest(token.as_bytes()))
 }
 
 #[cfg(test)]

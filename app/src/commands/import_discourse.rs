@@ -21,10 +21,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 
+use super::seed_bench::bar;
 use anyhow::Context;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use entity::{comment, discussion, import_link, member, reputation_event, vote, zone};
-use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -367,11 +367,7 @@ async fn relink(db: &impl ConnectionTrait, post_id: i64, body: &str) -> anyhow::
 }
 
 fn digest(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::keys::hex(&Sha256::digest(text.as_bytes())[..16])
 }
 
 /// `a-z 0-9 _ -`, 3 to 30 characters.
@@ -403,15 +399,6 @@ fn zone_slug_of(raw: &str) -> String {
 /// Text cut to `max` characters.
 fn cut(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
-}
-
-fn bar(len: u64, what: &str) -> anyhow::Result<ProgressBar> {
-    let bar = ProgressBar::new(len);
-    bar.set_style(ProgressStyle::with_template(
-        "{msg:>10} [{bar:40}] {pos}/{len} ({eta})",
-    )?);
-    bar.set_message(what.to_string());
-    Ok(bar)
 }
 
 /// Imports the export at `path`; prints and returns what it did.

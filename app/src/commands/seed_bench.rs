@@ -228,7 +228,8 @@ where
     Ok(())
 }
 
-fn bar(len: u64, what: &str) -> anyhow::Result<ProgressBar> {
+/// A progress bar for long command-line work (also `import_discourse`).
+pub(crate) fn bar(len: u64, what: &str) -> anyhow::Result<ProgressBar> {
     let bar = ProgressBar::new(len);
     bar.set_style(
         ProgressStyle::with_template(

@@ -53,7 +53,7 @@ pub fn token(key: &[u8], to: ReplyTo, now: DateTime<Utc>) -> String {
     payload.extend_from_slice(&day(now + Duration::days(VALID_DAYS)).to_be_bytes());
     let tag = mac(key, &payload).unwrap_or_default();
     payload.extend_from_slice(&tag);
-    payload.iter().map(|b| format!("{b:02x}")).collect()
+    crate::keys::hex(&payload)
 }
 
 /// `reply+TOKEN@domain`.

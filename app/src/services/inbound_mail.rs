@@ -65,16 +65,7 @@ pub async fn ingest(
         .filter(|m| !m.headers().is_empty())
         .ok_or(IngestError::Unreadable)?;
     let message_id = message.message_id().map_or_else(
-        || {
-            let digest = Sha256::digest(raw);
-            format!(
-                "sha256:{}",
-                digest
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>()
-            )
-        },
+        || format!("sha256:{}", crate::keys::hex(&Sha256::digest(raw))),
         |id| id.chars().take(250).collect(),
     );
     let from = message

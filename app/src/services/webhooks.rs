@@ -258,11 +258,7 @@ impl NewHook {
 
 fn random_secret() -> String {
     let bytes: [u8; 32] = rand::rng().random();
-    hex(&bytes)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::keys::hex(&bytes)
 }
 
 fn admins_only(actor: &Actor) -> AppResult<()> {
@@ -435,7 +431,10 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body.as_bytes());
-    format!("t={timestamp},v1={}", hex(&mac.finalize().into_bytes()))
+    format!(
+        "t={timestamp},v1={}",
+        crate::keys::hex(&mac.finalize().into_bytes())
+    )
 }
 
 /// What the delivery worker needs.
