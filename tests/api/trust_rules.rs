@@ -645,6 +645,26 @@ async fn only_the_first_max_mentions_members_are_notified() {
     assert_eq!(notifications_of(&app, &dave, "mention").await.len(), 1);
 }
 
+/// The outbox rows of one kind written for a member.
+async fn mails_of(app: &TestApp, username: &str, kind: &str) -> u64 {
+    let db = app.db().await;
+    let id = member::Entity::find()
+        .filter(member::Column::Username.eq(username))
+        .one(&db)
+        .await
+        .expect("reading members")
+        .expect("the member")
+        .id;
+    let count = outbox::Entity::find()
+        .filter(outbox::Column::MemberId.eq(id))
+        .filter(outbox::Column::Kind.eq(kind))
+        .count(&db)
+        .await
+        .expect("counting the outbox");
+    db.close().await.expect("closing a connection");
+    count
+}
+
 #[tokio::test]
 async fn a_member_gets_at_most_mails_per_hour_reply_mails() {
     let app = spawn_app().await;
@@ -671,19 +691,7 @@ async fn a_member_gets_at_most_mails_per_hour_reply_mails() {
         "every reply is notified in the app"
     );
     let db = app.db().await;
-    let alice_id = member::Entity::find()
-        .filter(member::Column::Username.eq("alice"))
-        .one(&db)
-        .await
-        .expect("reading members")
-        .expect("alice")
-        .id;
-    let mails = outbox::Entity::find()
-        .filter(outbox::Column::MemberId.eq(alice_id))
-        .filter(outbox::Column::Kind.eq("reply"))
-        .count(&db)
-        .await
-        .expect("counting the outbox");
+    let mails = mails_of(&app, "alice", "reply").await;
     assert_eq!(
         mails, 2,
         "alice ({subscription}) got {mails} reply mails with mails_per_hour = 2"
@@ -855,20 +863,7 @@ async fn idea_status_mails_count_toward_mails_per_hour_too() {
         4,
         "every change is notified in the app"
     );
-    let db = app.db().await;
-    let alice_id = member::Entity::find()
-        .filter(member::Column::Username.eq("alice"))
-        .one(&db)
-        .await
-        .expect("reading members")
-        .expect("alice")
-        .id;
-    let mails = outbox::Entity::find()
-        .filter(outbox::Column::MemberId.eq(alice_id))
-        .filter(outbox::Column::Kind.eq("idea_status"))
-        .count(&db)
-        .await
-        .expect("counting the outbox");
+    let mails = mails_of(&app, "alice", "idea_status").await;
     assert_eq!(
         mails, 2,
         "idea mails past the hour's allowance wait for the digest"
