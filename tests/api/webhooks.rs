@@ -555,3 +555,60 @@ async fn a_post_hidden_before_its_delivery_is_not_sent() {
     assert!(receiver.got().iter().all(|g| g.answered == 500));
     receiver.handle.stop(false).await;
 }
+
+#[tokio::test]
+async fn an_answer_to_a_hidden_live_question_is_not_sent() {
+    let app = app_with_quick_retries(&[100]).await;
+    let receiver = receiver().await;
+    let admin = app.register_admin("ada").await;
+    let ann = app.register("ann").await;
+    let host = app.register("hal").await;
+    app.set_role("hal", Role::Leader).await;
+    create_hook(&app, &admin, &receiver.url, &["session.question_answered"]).await;
+    let session = open_session(&app, &host).await;
+    let hidden = ask(&app, session, &ann, "A question under review", false).await;
+    let shown = ask(
+        &app,
+        session,
+        &ann,
+        "Will the canteen open on Fridays?",
+        false,
+    )
+    .await;
+    {
+        use sea_orm::{EntityTrait, QueryFilter};
+        let db = app.db().await;
+        entity::qa_question::Entity::update_many()
+            .col_expr(
+                entity::qa_question::Column::Hidden,
+                sea_orm::sea_query::Expr::value(true),
+            )
+            .filter(sea_orm::ColumnTrait::eq(
+                &entity::qa_question::Column::Id,
+                hidden["id"].as_i64().unwrap() as i32,
+            ))
+            .exec(&db)
+            .await
+            .unwrap();
+    }
+    for q in [&hidden, &shown] {
+        app.post_json(
+            &format!("/questions/{}/answer", q["id"]),
+            host.auth(),
+            &json!({"body": "An answer."}),
+        )
+        .await
+        .expect(200);
+    }
+    let got = receiver
+        .until("the visible answer delivered", |got| !got.is_empty())
+        .await;
+    assert_eq!(got[0].body["data"]["question"]["id"], shown["id"]);
+    let hook = settled(&app, &admin).await;
+    assert_eq!(
+        hook["deliveries"].as_array().unwrap().len(),
+        1,
+        "nothing was queued for the hidden question: {hook:#}"
+    );
+    receiver.handle.stop(false).await;
+}
