@@ -93,6 +93,7 @@ codes! {
     AlreadyFlagged => ("already_flagged", CONFLICT, "The member has flagged this post already"),
     AlreadyDecided => ("already_decided", CONFLICT, "The review item was agreed or disagreed with already"),
     AlreadyTaken => ("already_taken", CONFLICT, "The member has taken this quiz already"),
+    AlreadyAnswered => ("already_answered", CONFLICT, "The member has answered this pulse already (an answer cannot be changed: no row says who gave which)"),
     PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE, "The request body is over its limit"),
     UnsupportedMediaType => ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "The body's content type is not accepted here"),
     RateLimited => ("rate_limited", TOO_MANY_REQUESTS, "Too many requests; `Retry-After` says when to try again"),

@@ -15,6 +15,9 @@ pub struct Model {
     pub live_discussions: i32,
     /// Live discussions hidden while moderators look at them.
     pub hidden_discussions: i32,
+    /// `discussions` (a zone members see and post in) or `updates` (the one zone whose
+    /// discussions are leadership updates, m0020).
+    pub kind: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,6 +24,7 @@ mod m0016_insights;
 mod m0017_webhooks;
 mod m0018_inbound_mail;
 mod m0019_import_links;
+mod m0020_updates;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_webhooks::Migration),
             Box::new(m0018_inbound_mail::Migration),
             Box::new(m0019_import_links::Migration),
+            Box::new(m0020_updates::Migration),
         ]
     }
 }

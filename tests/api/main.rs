@@ -41,6 +41,7 @@ mod search_recovery;
 mod smtp_sink;
 mod sso;
 mod trust_rules;
+mod updates;
 mod webhooks;
 mod xss;
 mod zones;

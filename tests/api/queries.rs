@@ -91,6 +91,32 @@ async fn pages_and_endpoints_cost_the_same_whatever_they_show() {
         .start_discussion(&author.token, "people", "A growing thread", "Body")
         .await;
     grow(&app, id, &people, 2).await;
+    // Leadership updates, each with a link and a pulse the viewer answered.
+    app.set_role("author", quorum::domain::Role::Leader).await;
+    let post_update = |n: usize| {
+        let app = &app;
+        let author = &author;
+        let viewer = &viewer;
+        async move {
+            let update = app
+                .post_json(
+                    "/updates",
+                    author.auth(),
+                    &json!({"body": format!("Update {n}"), "discussion_id": id,
+                        "pulse": {"question": "Agreed?", "scale": "agree"}}),
+                )
+                .await
+                .expect(201);
+            app.post_json(
+                &format!("/updates/{}/pulse", update["id"]),
+                viewer.auth(),
+                &json!({"answer": "agree"}),
+            )
+            .await
+            .expect(200);
+        }
+    };
+    post_update(0).await;
 
     let paths = [
         format!("/discussions/{id}"),
@@ -98,6 +124,8 @@ async fn pages_and_endpoints_cost_the_same_whatever_they_show() {
         "/zones/people".to_string(),
         "/api/v1/zones/people/discussions".to_string(),
         "/".to_string(),
+        "/updates".to_string(),
+        "/api/v1/updates".to_string(),
     ];
     settle(&app).await;
     let mut before = Vec::new();
@@ -114,6 +142,9 @@ async fn pages_and_endpoints_cost_the_same_whatever_they_show() {
         let who = &people[i % people.len()];
         app.start_discussion(&who.token, "people", &format!("Another topic {i}"), "Body")
             .await;
+    }
+    for n in 1..6 {
+        post_update(n).await;
     }
 
     settle(&app).await;

@@ -195,6 +195,7 @@ async fn each_event_reaches_the_hook_once_signed_after_retries() {
         &[
             "discussion.created",
             "comment.created",
+            "update.posted",
             "idea.status_changed",
             "session.question_answered",
         ],
@@ -232,10 +233,20 @@ async fn each_event_reaches_the_hook_once_signed_after_retries() {
     .await
     .expect(200);
 
-    // Four events, each answered 200 once; the two 500s were retried.
+    let update = app
+        .post_json(
+            "/updates",
+            host.auth(),
+            &json!({"body": "Canteen news: **Fridays** from March.", "session_id": session,
+                "pulse": {"question": "Good news?", "scale": "agree"}}),
+        )
+        .await
+        .expect(201);
+
+    // Five events, each answered 200 once; the two 500s were retried.
     let got = receiver
-        .until("four events delivered", |got| {
-            got.iter().filter(|g| g.answered == 200).count() >= 4
+        .until("five events delivered", |got| {
+            got.iter().filter(|g| g.answered == 200).count() >= 5
         })
         .await;
     assert!(
@@ -251,13 +262,14 @@ async fn each_event_reaches_the_hook_once_signed_after_retries() {
             "comment.created",
             "discussion.created",
             "idea.status_changed",
-            "session.question_answered"
+            "session.question_answered",
+            "update.posted"
         ]
     );
     let mut ids: Vec<&str> = delivered.iter().map(|g| g.delivery.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!(ids.len(), 4, "one delivery id per event");
+    assert_eq!(ids.len(), 5, "one delivery id per event");
     // A retry carries the delivery id of the attempt it repeats.
     let failed: Vec<&Got> = got.iter().filter(|g| g.answered == 500).collect();
     assert_eq!(failed.len(), 2);
@@ -266,7 +278,7 @@ async fn each_event_reaches_the_hook_once_signed_after_retries() {
     }
     // Nothing arrives twice once it was answered 200.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(receiver.got().len(), 6, "{:#?}", receiver.got());
+    assert_eq!(receiver.got().len(), 7, "{:#?}", receiver.got());
 
     let by_event = |name: &str| {
         delivered
@@ -300,10 +312,21 @@ async fn each_event_reaches_the_hook_once_signed_after_retries() {
         "{answered:#}"
     );
 
+    let posted = by_event("update.posted");
+    assert_eq!(posted["data"]["update"]["id"], update["id"]);
+    assert_eq!(
+        posted["data"]["update"]["body"],
+        "Canteen news: **Fridays** from March."
+    );
+    assert_eq!(posted["data"]["update"]["author"]["username"], "hal");
+    assert_eq!(posted["data"]["update"]["session_id"], session);
+    assert_eq!(posted["data"]["update"]["path"], update["url"]);
+    assert_eq!(posted["data"]["update"]["pulse"]["scale"], "agree");
+
     // The log shows every delivery delivered, with the attempts it took.
     let hook = settled(&app, &admin).await;
     let deliveries = hook["deliveries"].as_array().unwrap();
-    assert_eq!(deliveries.len(), 4);
+    assert_eq!(deliveries.len(), 5);
     assert!(deliveries.iter().all(|d| d["status"] == "delivered"
         && d["last_status"] == 200
         && d["last_response"] == "thanks"
@@ -312,7 +335,7 @@ async fn each_event_reaches_the_hook_once_signed_after_retries() {
         .iter()
         .map(|d| d["attempts"].as_i64().unwrap())
         .sum();
-    assert_eq!(attempts, 6, "four first attempts and two retries");
+    assert_eq!(attempts, 7, "five first attempts and two retries");
     assert!(
         hook.get("secret").is_none(),
         "the secret is shown once: {hook}"

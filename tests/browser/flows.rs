@@ -337,6 +337,63 @@ async fn an_open_live_session_page_updates_itself() {
     b.quit().await;
 }
 
+/// A leader posts an update with a pulse from /updates; a member finds it on the home
+/// page, answers the pulse and sees the results, with JavaScript off (plain forms).
+#[tokio::test]
+async fn a_leader_posts_an_update_and_a_member_answers_its_pulse() {
+    if !browser::available("leadership updates") {
+        return;
+    }
+    let app = spawn_app().await;
+    app.register("lena").await;
+    app.set_role("lena", quorum::domain::Role::Leader).await;
+    app.register("ana").await;
+    let leader = Browser::start(&app.address, false).await;
+    sign_in(&leader, "lena").await;
+    leader.goto("/updates").await;
+    leader
+        .fill("#update-body", "We move to the new office on **1 March**.")
+        .await;
+    leader
+        .click(".update-form details:nth-of-type(2) summary")
+        .await;
+    leader
+        .fill("#pulse-question", "Are you ready for the move?")
+        .await;
+    leader.click(".update-form button[type=submit]").await;
+    leader.wait_text(".update-list", "new office").await;
+    leader.wait_text(".update-list .pulse", "0 answers").await;
+    leader.quit().await;
+
+    let member = Browser::start(&app.address, false).await;
+    sign_in(&member, "ana").await;
+    member.goto("/").await;
+    let strip = member.wait_text(".update-strip", "new office").await;
+    assert!(strip.contains("Are you ready for the move?"), "{strip}");
+    member.goto("/updates").await;
+    member.click(".pulse input[value=agree]").await;
+    member.click(".pulse button[type=submit]").await;
+    let pulse = member.wait_text(".pulse", "You have answered").await;
+    assert!(pulse.contains("1 answer."), "{pulse}");
+    assert!(pulse.contains("Agree"), "{pulse}");
+    assert_eq!(member.path().await, "/updates");
+    // Its page is its thread: a reply there.
+    member.click(".update-card footer a").await;
+    member.wait_text("h1", "An update from").await;
+    member.fill("#reply-body", "Ready, boxes packed.").await;
+    member.click("#reply button[type=submit]").await;
+    member.wait_text(".thread", "boxes packed").await;
+    member.quit().await;
+}
+
+async fn sign_in(b: &Browser, username: &str) {
+    b.goto("/signin").await;
+    b.fill("#login", username).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form[action^='/signin'] button[type=submit]").await;
+    b.wait_text(".member-menu", username).await;
+}
+
 /// "Forgot your password?" from the sign-in page to signed in with the new one, through
 /// the mailed link, with JavaScript off (the forms work without it).
 #[tokio::test]

@@ -133,8 +133,26 @@ async fn populate(app: &TestApp) -> Vec<(&'static str, String)> {
         )
         .await
         .expect(201);
+    let update = app
+        .post_json(
+            "/updates",
+            lead.auth(),
+            &json!({"body": "**Mentoring** is funded for next year: one hour a week.", "discussion_id": id,
+                    "pulse": {"question": "Is an hour a week enough?", "scale": "five"}}),
+        )
+        .await
+        .expect(201);
+    app.comment(
+        &ben.token,
+        update["id"].as_i64().unwrap(),
+        "Great news.",
+        None,
+    )
+    .await;
     vec![
         ("home", "/".into()),
+        ("updates", "/updates".into()),
+        ("update", update["url"].as_str().unwrap().to_string()),
         ("zone", "/zones/people".into()),
         ("discussion", format!("/discussions/{id}")),
         ("profile", "/members/ana".into()),
@@ -154,8 +172,9 @@ async fn populate(app: &TestApp) -> Vec<(&'static str, String)> {
 }
 
 /// Pages only leaders see.
-const LEADER_PAGES: [(&str, &str); 2] = [
+const LEADER_PAGES: [(&str, &str); 3] = [
     ("insights", "/insights"),
+    ("updates-leader", "/updates"),
     ("ideas-leader", "/ideas?status=under_review"),
 ];
 
@@ -225,6 +244,7 @@ async fn the_main_pages_are_accessible_and_fit_a_phone() {
     for (name, path) in pages.iter().filter(|(n, _)| {
         [
             "home",
+            "updates",
             "zone",
             "discussion",
             "session",

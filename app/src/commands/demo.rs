@@ -1,5 +1,6 @@
 //! The parts of the demo community beyond discussions: a live Q&A session (one question
-//! answered, one waiting), a poll, and a quiz — so `seed-demo` shows every page.
+//! answered, one waiting), a poll, a quiz and two leadership updates — so `seed-demo`
+//! shows every page.
 
 use chrono::{Duration, Utc};
 
@@ -9,6 +10,7 @@ use crate::services::live::questions::{self, Change};
 use crate::services::live::{self, NewSession, Text, sessions};
 use crate::services::polls::NewPoll;
 use crate::services::quizzes::{self, NewQuestion, NewQuiz};
+use crate::services::updates::{self, NewUpdate};
 use crate::services::{Actor, discussions, polls};
 
 fn err(e: crate::error::AppError) -> anyhow::Error {
@@ -138,6 +140,37 @@ pub async fn extras(conn: &sea_orm::DatabaseConnection, actors: &[Actor]) -> any
     )
     .await
     .map_err(err)?;
+
+    // Two leadership updates: one pointing to the live session, one asking a pulse that
+    // a few members answered.
+    let to_session = NewUpdate::parse(
+        "Our monthly **open Q&A** is live now: ask anything, upvote what matters to you.",
+        None,
+        Some(i64::from(session.session.id)),
+        None,
+    )
+    .map_err(err)?;
+    updates::create(conn, leader, to_session)
+        .await
+        .map_err(err)?;
+    let with_pulse = NewUpdate::parse(
+        "From January every team gets **one focus day a month**, without meetings. Tell us what you think.",
+        None,
+        None,
+        Some(("Will a focus day help your team?", "agree")),
+    )
+    .map_err(err)?;
+    let posted = updates::create(conn, leader, with_pulse)
+        .await
+        .map_err(err)?;
+    for (member, answer) in members
+        .iter()
+        .zip(["agree", "agree", "neutral", "agree", "disagree"])
+    {
+        updates::answer(conn, posted.id, member, answer)
+            .await
+            .map_err(err)?;
+    }
     Ok(())
 }
 

@@ -447,7 +447,17 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
         .collect();
     let mut closed_categories: HashSet<i64> = HashSet::new();
     let zones = zone::Entity::find().all(db).await?;
-    let mut slugs: HashMap<String, i32> = zones.iter().map(|z| (z.slug.clone(), z.id)).collect();
+    let mut slugs: HashMap<String, i32> = zones
+        .iter()
+        .filter(|z| z.kind == crate::services::zones::DISCUSSIONS)
+        .map(|z| (z.slug.clone(), z.id))
+        .collect();
+    // A category named like the updates' zone gets a slug of its own.
+    let taken: HashSet<String> = zones
+        .iter()
+        .filter(|z| z.kind != crate::services::zones::DISCUSSIONS)
+        .map(|z| z.slug.clone())
+        .collect();
     let mut position = zones.len() as i32;
     for c in table("categories").records() {
         let Some(id) = c.id("id") else { continue };
@@ -462,7 +472,7 @@ async fn import(db: &DatabaseConnection, dump: &HashMap<String, Table>) -> anyho
         }
         let name = c.get("name").unwrap_or("Imported");
         let mut slug = zone_slug_of(c.get("slug").filter(|s| !s.is_empty()).unwrap_or(name));
-        if slug.chars().count() < 2 {
+        if slug.chars().count() < 2 || taken.contains(&slug) {
             slug = format!("zone-{id}");
         }
         let txn = db::begin_write(db).await?;

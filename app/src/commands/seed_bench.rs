@@ -23,7 +23,8 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{comment, discussion, discussion_read, member, reputation_event, session, vote, zone};
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{
-    ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryOrder, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set, TransactionTrait,
 };
 use serde_json::Value;
 
@@ -292,6 +293,7 @@ pub async fn run(settings: Settings, opts: Options) -> anyhow::Result<()> {
         );
     }
     let zones = zone::Entity::find()
+        .filter(zone::Column::Kind.eq(crate::services::zones::DISCUSSIONS))
         .order_by_asc(zone::Column::Position)
         .order_by_asc(zone::Column::Id)
         .all(&conn)

@@ -492,6 +492,45 @@ impl Paging {
     }
 }
 
+/// The longest leadership update, in characters of Markdown.
+pub const UPDATE_BODY_MAX: usize = 500;
+/// The longest title made from an update's first line.
+const UPDATE_TITLE_MAX: usize = 80;
+
+/// A title for the update's thread (search results, feeds, notifications): its first
+/// line without Markdown's marks, cut at a word near 80 characters.
+pub fn update_title(body: &str, author: &str) -> String {
+    let first = body
+        .lines()
+        .map(|l| {
+            l.trim()
+                .trim_start_matches(['#', '>', '-', '*', '+', ' '])
+                .replace(['*', '_', '`', '[', ']'], "")
+        })
+        .find(|l| crate::domain::has_visible_char(l))
+        .unwrap_or_default();
+    let words: Vec<&str> = first.split_whitespace().collect();
+    let mut title = String::new();
+    for word in words {
+        if title.chars().count() + word.chars().count() + 1 > UPDATE_TITLE_MAX {
+            if title.is_empty() {
+                title = word.chars().take(UPDATE_TITLE_MAX).collect();
+            }
+            title.push('…');
+            break;
+        }
+        if !title.is_empty() {
+            title.push(' ');
+        }
+        title.push_str(word);
+    }
+    if title.chars().count() < 3 {
+        format!("An update from {author}")
+    } else {
+        title
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -645,5 +684,22 @@ pub fn parse_after(raw: Option<&str>) -> Result<Option<i32>, AppError> {
             .filter(|n| *n > 0)
             .map(Some)
             .ok_or_else(|| AppError::validation("after", "must be a comment's id")),
+    }
+}
+
+#[cfg(test)]
+mod update_title_tests {
+    use super::update_title;
+
+    #[test]
+    fn titles_come_from_the_first_line() {
+        assert_eq!(
+            update_title("## Q3 results are **in**\n\nMore later.", "ann"),
+            "Q3 results are in"
+        );
+        let long = "word ".repeat(40);
+        let t = update_title(&long, "ann");
+        assert!(t.ends_with('…') && t.chars().count() <= 81, "{t}");
+        assert_eq!(update_title("  \n ok", "ann"), "An update from ann");
     }
 }

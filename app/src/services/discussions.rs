@@ -74,12 +74,43 @@ pub async fn create(
     let body_html = markdown::render(new.body.as_ref());
     let txn = crate::db::begin_write(db).await?;
     let poll = new.poll;
-    let row = discussion::ActiveModel {
-        zone_id: Set(zone.id),
-        author_id: Set(actor.id),
-        title: Set(new.title.into_inner()),
-        body: Set(new.body.into_inner()),
-        body_html: Set(body_html),
+    let opening = Opening {
+        zone_id: zone.id,
+        author_id: actor.id,
+        title: new.title.into_inner(),
+        body: new.body.into_inner(),
+        body_html,
+    };
+    let row = insert(&txn, opening, now).await?;
+    if let Some(poll) = poll {
+        polls::insert(&txn, row.id, poll, now).await?;
+    }
+    effects::record(&txn, Effect::DiscussionStarted { discussion: &row }, now).await?;
+    txn.commit().await?;
+    posts::discussion(db, row, Some(actor)).await
+}
+
+/// The opening post of a new thread: a discussion's, or an update's.
+pub struct Opening {
+    pub zone_id: i32,
+    pub author_id: i32,
+    pub title: String,
+    pub body: String,
+    pub body_html: String,
+}
+
+/// Inserts a new thread's row, in the writer's transaction.
+pub async fn insert(
+    txn: &impl ConnectionTrait,
+    new: Opening,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<discussion::Model> {
+    Ok(discussion::ActiveModel {
+        zone_id: Set(new.zone_id),
+        author_id: Set(new.author_id),
+        title: Set(new.title),
+        body: Set(new.body),
+        body_html: Set(new.body_html),
         score: Set(0),
         comment_count: Set(0),
         view_count: Set(0),
@@ -93,14 +124,8 @@ pub async fn create(
         deleted_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
-    .await?;
-    if let Some(poll) = poll {
-        polls::insert(&txn, row.id, poll, now).await?;
-    }
-    effects::record(&txn, Effect::DiscussionStarted { discussion: &row }, now).await?;
-    txn.commit().await?;
-    posts::discussion(db, row, Some(actor)).await
+    .insert(txn)
+    .await?)
 }
 
 pub async fn list(
@@ -158,6 +183,7 @@ pub async fn list_in(
 /// The newest discussions across every zone, for the home page.
 pub async fn latest(db: &impl ConnectionTrait, limit: u64) -> AppResult<Vec<DiscussionView>> {
     let rows = discussion::Entity::find()
+        .filter(discussion::Column::ZoneId.in_subquery(super::zones::open_zone_ids()))
         .filter(discussion::Column::DeletedAt.is_null())
         .filter(discussion::Column::Hidden.eq(false))
         .order_by_desc(discussion::Column::LastActivityAt)
@@ -210,6 +236,7 @@ pub async fn update(
     if let Some(body) = &edit.body {
         super::site::check_new_member(&txn, actor, body.as_ref()).await?;
     }
+    let edit = for_update(&txn, &row, edit).await?;
     let title_changed = edit.title.as_ref().is_some_and(|t| t.as_ref() != row.title);
     let body_changed = edit.body.as_ref().is_some_and(|b| b.as_ref() != row.body);
     if !title_changed && !body_changed {
@@ -256,6 +283,43 @@ pub async fn update(
     }
     txn.commit().await?;
     posts::discussion(db, row, Some(actor)).await
+}
+
+/// An edit of a leadership update keeps to its 500 characters, and its title follows
+/// its body; any other edit as it is.
+async fn for_update(
+    txn: &impl ConnectionTrait,
+    row: &discussion::Model,
+    edit: DiscussionEdit,
+) -> AppResult<DiscussionEdit> {
+    let zone = super::zones::find_by_id(txn, row.zone_id).await?;
+    if zone.kind != super::zones::UPDATES {
+        return Ok(edit);
+    }
+    let Some(body) = edit.body else {
+        return Ok(DiscussionEdit {
+            title: None,
+            body: None,
+        });
+    };
+    if body.as_ref().chars().count() > crate::domain::UPDATE_BODY_MAX {
+        return Err(AppError::validation(
+            "body",
+            format!(
+                "must be at most {} characters long",
+                crate::domain::UPDATE_BODY_MAX
+            ),
+        ));
+    }
+    let author = super::items::members_by_id(txn, [row.author_id]).await?;
+    let name = author
+        .get(&row.author_id)
+        .map_or("", |m| m.username.as_str());
+    let title = Title::parse(&crate::domain::update_title(body.as_ref(), name)).ok();
+    Ok(DiscussionEdit {
+        title,
+        body: Some(body),
+    })
 }
 
 /// 403 `discussion_locked`.

@@ -27,6 +27,11 @@ use crate::live::{self, LiveHub};
 pub enum Effect<'a> {
     /// A member started a discussion.
     DiscussionStarted { discussion: &'a discussion::Model },
+    /// A leader posted an update (`discussion` holds its body, votes and replies).
+    UpdatePosted {
+        discussion: &'a discussion::Model,
+        update: &'a entity::update::Model,
+    },
     /// A discussion's title or body changed.
     DiscussionEdited { id: i32, title_changed: bool },
     /// A member replied in a discussion.
@@ -212,6 +217,23 @@ impl AfterCommit {
     }
 }
 
+/// What follows from any new thread, a discussion or an update: search indexes it, and
+/// its author hears about replies (by e-mail if their settings say so).
+async fn opened(
+    txn: &impl ConnectionTrait,
+    discussion: &discussion::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let author = discussion.author_id;
+    search_jobs::enqueue(txn, SearchJob::Discussion { id: discussion.id }).await?;
+    let wants_mail = member::Entity::find_by_id(author)
+        .one(txn)
+        .await?
+        .is_none_or(|m| m.email_on_discussion_reply);
+    subscriptions::subscribe_default(txn, author, discussion.id, wants_mail, now).await?;
+    Ok(())
+}
+
 /// Records every consequence of `effect` inside the writer's transaction.
 pub async fn record(
     txn: &impl ConnectionTrait,
@@ -223,15 +245,17 @@ pub async fn record(
         Effect::DiscussionStarted { discussion } => {
             let author = discussion.author_id;
             badges::evaluate(txn, Trigger::DiscussionStarted { author }, now).await?;
-            follows::discussion_started(txn, author, discussion.id, now).await?;
-            search_jobs::enqueue(txn, SearchJob::Discussion { id: discussion.id }).await?;
-            // The author hears about replies, by e-mail if their settings say so.
-            let wants_mail = member::Entity::find_by_id(author)
-                .one(txn)
-                .await?
-                .is_none_or(|m| m.email_on_discussion_reply);
-            subscriptions::subscribe_default(txn, author, discussion.id, wants_mail, now).await?;
+            let followed = follows::Started::Discussion;
+            follows::discussion_started(txn, author, discussion.id, followed, now).await?;
+            opened(txn, discussion, now).await?;
             webhook_events::emit(txn, Event::DiscussionCreated(discussion), now).await?;
+        }
+        Effect::UpdatePosted { discussion, update } => {
+            let author = discussion.author_id;
+            let followed = follows::Started::Update;
+            follows::discussion_started(txn, author, discussion.id, followed, now).await?;
+            opened(txn, discussion, now).await?;
+            webhook_events::emit(txn, Event::UpdatePosted { discussion, update }, now).await?;
         }
         Effect::DiscussionEdited { id, title_changed } => {
             // A new title changes every comment's document too (they carry it).

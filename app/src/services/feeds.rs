@@ -118,10 +118,12 @@ fn newest(entries: &[Entry], otherwise: DateTime<Utc>) -> DateTime<Utc> {
 
 /// The newest discussions, of one zone or of all, as entries.
 async fn newest_discussions(db: &impl ConnectionTrait, zone: Option<i32>) -> AppResult<Vec<Entry>> {
-    let mut query = visible_discussions();
-    if let Some(zone) = zone {
-        query = query.filter(discussion::Column::ZoneId.eq(zone));
-    }
+    let query = match zone {
+        Some(zone) => visible_discussions().filter(discussion::Column::ZoneId.eq(zone)),
+        // Updates have their own feed.
+        None => visible_discussions()
+            .filter(discussion::Column::ZoneId.in_subquery(super::zones::open_zone_ids())),
+    };
     let rows = query
         .order_by_desc(discussion::Column::CreatedAt)
         .order_by_desc(discussion::Column::Id)
@@ -153,6 +155,20 @@ pub async fn zone(db: &impl ConnectionTrait, slug: &str) -> AppResult<Feed> {
         subtitle: Some(zone.description.clone()).filter(|d| !d.trim().is_empty()),
         page: format!("/zones/{}", zone.slug),
         path: format!("/zones/{}/feed.atom", zone.slug),
+        updated: newest(&entries, zone.created_at),
+        entries,
+    })
+}
+
+/// The newest leadership updates.
+pub async fn updates(db: &impl ConnectionTrait) -> AppResult<Feed> {
+    let zone = super::zones::updates_zone(db).await?;
+    let entries = newest_discussions(db, Some(zone.id)).await?;
+    Ok(Feed {
+        title: "Quorum: leadership updates".into(),
+        subtitle: Some(zone.description.clone()).filter(|d| !d.trim().is_empty()),
+        page: "/updates".into(),
+        path: "/updates/feed.atom".into(),
         updated: newest(&entries, zone.created_at),
         entries,
     })

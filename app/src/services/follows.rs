@@ -206,11 +206,21 @@ pub async fn feed(
     ))
 }
 
-/// Tells the author's followers about a new discussion, inside its transaction.
+/// What a followed member started.
+#[derive(Debug, Clone, Copy)]
+pub enum Started {
+    Discussion,
+    /// A leadership update.
+    Update,
+}
+
+/// Tells the author's followers about a new discussion or update, inside its
+/// transaction.
 pub async fn discussion_started(
     txn: &impl ConnectionTrait,
     author_id: i32,
     discussion_id: i32,
+    started: Started,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let followers: Vec<i32> = follow::Entity::find()
@@ -228,7 +238,11 @@ pub async fn discussion_started(
     for chunk in followers.chunks(500) {
         let rows = chunk.iter().map(|&follower| notification::ActiveModel {
             member_id: Set(follower),
-            kind: Set("followed_discussion".into()),
+            kind: Set(match started {
+                Started::Discussion => "followed_discussion",
+                Started::Update => "followed_update",
+            }
+            .into()),
             discussion_id: Set(Some(discussion_id)),
             comment_id: Set(None),
             actor_id: Set(Some(author_id)),

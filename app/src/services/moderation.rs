@@ -772,7 +772,7 @@ async fn views(db: &impl ConnectionTrait, rows: Vec<review::Model>) -> AppResult
                 id: q.id,
                 discussion_id: None,
                 session_id: Some(q.session_id),
-                url: format!("/live/{}#question-{}", q.session_id, q.id),
+                url: format!("/sessions/{}#question-{}", q.session_id, q.id),
                 title: None,
                 body: q.body.clone(),
                 author: mref(q.author_id),

@@ -47,7 +47,8 @@ pub async fn create(db: &impl ConnectionTrait, new: New<'_>, now: DateTime<Utc>)
 pub struct NotificationView {
     pub id: i32,
     /// `reply`, `comment_reply`, `mention`, `recognition`, `badge`,
-    /// `followed_discussion` (a followed member started one), `post_hidden`,
+    /// `followed_discussion` (a followed member started one), `followed_update` (a
+    /// followed leader posted an update), `post_hidden`,
     /// `post_removed`, `post_restored` (moderation of the member's post),
     /// `flag_agreed` or `flag_disagreed` (the outcome of the member's flag),
     /// `idea_status` (a leader moved an idea the member follows; see `idea_status`).

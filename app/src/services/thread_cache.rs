@@ -44,6 +44,8 @@ pub struct Snapshot {
     pub comments: Vec<comment::Model>,
     pub more_comments: bool,
     pub has_poll: bool,
+    /// What a leadership update adds to the thread it opens, when it is one.
+    pub update: Option<entity::update::Model>,
     pub quizzes: Vec<super::quizzes::QuizSummary>,
     pub related: Vec<crate::search::SearchHit>,
     /// Every change of the discussion's idea status, oldest first (empty unless it is an
@@ -361,6 +363,13 @@ async fn build(
         .count(db)
         .await?
         > 0;
+    let update = if zone.kind == super::zones::UPDATES {
+        entity::update::Entity::find_by_id(current.id)
+            .one(db)
+            .await?
+    } else {
+        None
+    };
     let quizzes = super::quizzes::list(db, None, Some(current.id)).await?;
     let related = super::search::similar(search, &discussion.title, Some(current.id), 5).await;
     Ok(Snapshot {
@@ -375,6 +384,7 @@ async fn build(
         comments,
         more_comments,
         has_poll,
+        update,
         quizzes,
         related,
         idea_history,

@@ -18,6 +18,7 @@ use crate::views::discussion_path;
 pub const EVENTS: &[&str] = &[
     "discussion.created",
     "comment.created",
+    "update.posted",
     "idea.status_changed",
     "session.question_answered",
 ];
@@ -33,6 +34,11 @@ pub enum Event<'a> {
         discussion: &'a discussion::Model,
         change: &'a idea_change::Model,
     },
+    /// A leader posted an update (`discussion` holds its body).
+    UpdatePosted {
+        discussion: &'a discussion::Model,
+        update: &'a entity::update::Model,
+    },
     /// A leader answered a live question; `payload` is the live event's JSON.
     QuestionAnswered {
         session_id: i32,
@@ -46,6 +52,7 @@ impl Event<'_> {
             Event::DiscussionCreated(_) => "discussion.created",
             Event::CommentCreated { .. } => "comment.created",
             Event::IdeaStatusChanged { .. } => "idea.status_changed",
+            Event::UpdatePosted { .. } => "update.posted",
             Event::QuestionAnswered { .. } => "session.question_answered",
         }
     }
@@ -177,6 +184,31 @@ async fn data(txn: &impl ConnectionTrait, event: &Event<'_>) -> AppResult<Option
                 },
             }))
         }
+        Event::UpdatePosted {
+            discussion: d,
+            update: u,
+        } => {
+            if d.hidden {
+                return Ok(None);
+            }
+            let people = members_by_id(txn, [d.author_id]).await?;
+            let pulse = u
+                .pulse_question
+                .as_ref()
+                .map(|q| json!({"question": q, "scale": u.pulse_scale}));
+            Some(json!({
+                "update": {
+                    "id": d.id,
+                    "body": d.body,
+                    "path": discussion_path(d.id, &d.title),
+                    "author": person(people.get(&d.author_id)),
+                    "created_at": d.created_at,
+                    "discussion_id": u.linked_discussion_id,
+                    "session_id": u.session_id,
+                    "pulse": pulse,
+                },
+            }))
+        }
         Event::QuestionAnswered {
             session_id,
             payload,
@@ -205,7 +237,8 @@ pub async fn still_public(db: &impl ConnectionTrait, body: &str) -> AppResult<bo
     let body: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let data = &body["data"];
     let id = |v: &Value| v.as_i64().and_then(|n| i32::try_from(n).ok());
-    if let Some(d) = id(&data["discussion"]["id"]) {
+    let discussion = id(&data["discussion"]["id"]).or_else(|| id(&data["update"]["id"]));
+    if let Some(d) = discussion {
         let visible = discussion::Entity::find_by_id(d)
             .one(db)
             .await?

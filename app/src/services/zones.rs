@@ -11,6 +11,11 @@ use crate::domain::{ZoneDescription, ZoneName, ZoneSlug};
 use crate::error::{AppError, AppResult, Code, FieldErrors};
 use crate::views::ZoneView;
 
+/// The kind of every zone members see and post in.
+pub const DISCUSSIONS: &str = "discussions";
+/// The kind of the one zone that holds leadership updates.
+pub const UPDATES: &str = "updates";
+
 pub struct NewZone {
     pub slug: ZoneSlug,
     pub name: ZoneName,
@@ -59,6 +64,7 @@ pub struct NavZone {
 /// Every zone, in order, for the navigation: one small query.
 pub async fn nav(db: &impl ConnectionTrait) -> AppResult<Vec<NavZone>> {
     Ok(zone::Entity::find()
+        .filter(zone::Column::Kind.eq(DISCUSSIONS))
         .order_by_asc(zone::Column::Position)
         .order_by_asc(zone::Column::Id)
         .all(db)
@@ -75,6 +81,7 @@ pub async fn nav(db: &impl ConnectionTrait) -> AppResult<Vec<NavZone>> {
 /// Every zone with its number of live discussions (the home page and the API).
 pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<ZoneView>> {
     let zones = zone::Entity::find()
+        .filter(zone::Column::Kind.eq(DISCUSSIONS))
         .order_by_asc(zone::Column::Position)
         .order_by_asc(zone::Column::Id)
         .all(db)
@@ -100,9 +107,29 @@ pub async fn find(db: &impl ConnectionTrait, slug: &str) -> AppResult<zone::Mode
     };
     zone::Entity::find()
         .filter(zone::Column::Slug.eq(slug.as_ref()))
+        .filter(zone::Column::Kind.eq(DISCUSSIONS))
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("Zone"))
+}
+
+/// The zone that holds the leadership updates (m0020): not a zone members see, list or
+/// start discussions in.
+pub async fn updates_zone(db: &impl ConnectionTrait) -> AppResult<zone::Model> {
+    zone::Entity::find()
+        .filter(zone::Column::Kind.eq(UPDATES))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("the updates zone is missing")))
+}
+
+/// The ids of the zones members see, as a subquery: what listings across zones keep to.
+pub fn open_zone_ids() -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(zone::Column::Id)
+        .from(zone::Entity)
+        .and_where(zone::Column::Kind.eq(DISCUSSIONS))
+        .to_owned()
 }
 
 /// What a zone's page heads with, and the stamp of the page (m0013), which rises with
@@ -137,6 +164,7 @@ pub async fn head(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Zon
             "stamp",
         )
         .filter(zone::Column::Slug.eq(slug.as_ref()))
+        .filter(zone::Column::Kind.eq(DISCUSSIONS))
         .into_model::<ZoneHead>()
         .one(db)
         .await?)

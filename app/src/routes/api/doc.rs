@@ -81,6 +81,7 @@ impl Modify for BearerAuth {
         (name = "insights", description = "Participation, leader responsiveness and reach (leaders, moderators, admins)"),
         (name = "ideas", description = "Ideas, from proposed to adopted, and the ideas board"),
         (name = "polls", description = "Polls on discussions"),
+        (name = "updates", description = "Leadership updates: short posts by leaders, with votes, replies and an anonymous pulse"),
         (name = "follows", description = "Following members and zones, and the Following feed"),
         (name = "quizzes", description = "Quizzes for learning"),
         (name = "live", description = "Live Q&A sessions, with Server-Sent Events"),

@@ -1,5 +1,6 @@
 //! Atom feeds: `/api/v1/feeds/latest.atom`, `/api/v1/zones/{slug}/feed.atom`,
-//! `/api/v1/discussions/{id}/feed.atom`, `/api/v1/members/{username}/feed.atom`. The
+//! `/api/v1/discussions/{id}/feed.atom`, `/api/v1/members/{username}/feed.atom`,
+//! `/api/v1/updates/feed.atom`. The
 //! pages serve the same feeds beside themselves (`/zones/{slug}/feed.atom`…), which is
 //! where their auto-discovery links point.
 
@@ -26,6 +27,12 @@ fn answer(state: &AppState, feed: Feed) -> AppResult<HttpResponse> {
     responses((status = 200, description = "Atom 1.0: the 30 newest discussions in every zone", content_type = "application/atom+xml", body = String)))]
 pub async fn latest(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     answer(&state, feeds::latest(&state.db).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/updates/feed.atom", tag = "feeds",
+    responses((status = 200, description = "Atom 1.0: the 30 newest leadership updates", content_type = "application/atom+xml", body = String)))]
+pub async fn updates(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    answer(&state, feeds::updates(&state.db).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/zones/{slug}/feed.atom", tag = "feeds",
@@ -58,6 +65,7 @@ pub async fn member(
 /// The same feeds at the pages' addresses.
 pub fn pages(cfg: &mut web::ServiceConfig) {
     cfg.route("/feeds/latest.atom", web::get().to(latest))
+        .route("/updates/feed.atom", web::get().to(updates))
         .route("/zones/{slug}/feed.atom", web::get().to(zone))
         .route("/discussions/{id}/feed.atom", web::get().to(discussion))
         .route("/members/{username}/feed.atom", web::get().to(member));

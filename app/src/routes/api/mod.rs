@@ -38,6 +38,7 @@ pub mod reputation;
 pub mod search;
 pub mod settings;
 pub mod subscriptions;
+pub mod updates;
 pub mod votes;
 pub mod webhooks;
 pub mod zones;
@@ -128,6 +129,12 @@ endpoints![
     polls::show,
     polls::attach,
     polls::vote,
+    updates::list,
+    updates::create,
+    updates::show,
+    updates::vote,
+    updates::comment,
+    updates::pulse,
     follows::member_state,
     follows::follow_member,
     follows::unfollow_member,
@@ -164,6 +171,7 @@ endpoints![
     feeds::zone,
     feeds::discussion,
     feeds::member,
+    feeds::updates,
     health::healthz,
     health::readyz,
     self::openapi_json,

@@ -184,6 +184,11 @@ async fn page(
         .map(|h| super::search::hit_row(h, ""))
         .collect();
     ctx.insert("poll", &page.poll);
+    if let Some(update) = &full.snapshot.update {
+        let author = full.snapshot.discussion.author_id;
+        let part = crate::services::updates::part(&state.db, update, author, actor.as_ref());
+        ctx.insert("update", &part.await?);
+    }
     ctx.insert("quizzes", &full.snapshot.quizzes);
     ctx.insert(
         "idea_history",

@@ -10,7 +10,7 @@ use super::render::{base_context, html_page, render};
 use crate::auth::MaybeMember;
 use crate::domain::{Paging, Role, SortOrder};
 use crate::error::{AppError, AppResult};
-use crate::services::{discussions, zones};
+use crate::services::{discussions, updates, zones};
 use crate::state::AppState;
 
 pub async fn home(
@@ -22,6 +22,7 @@ pub async fn home(
     // The home page is the one that shows how many discussions each zone has.
     ctx.insert("nav_zones", &zones::list(&state.db).await?);
     ctx.insert("latest", &discussions::latest(&state.db, 15).await?);
+    ctx.insert("updates", &updates::newest(&state.db, 3).await?);
     render(&state, "home.html", &ctx)
 }
 

@@ -45,6 +45,7 @@ pub mod render;
 mod search;
 mod settings;
 mod subscriptions;
+mod updates;
 mod votes;
 mod webhooks;
 
@@ -193,6 +194,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/questions/{id}/dismiss", web::post().to(live::dismiss))
         .route("/zones/{slug}/sessions/new", web::get().to(live::new_form))
         .route("/zones/{slug}/sessions", web::post().to(live::create))
+        .route("/updates", web::get().to(updates::list))
+        .route("/updates", web::post().to(updates::create))
+        .route("/updates/{id:\\d+}", web::get().to(updates::show))
+        .route("/updates/{id:\\d+}/pulse", web::post().to(updates::pulse))
         .route("/search", web::get().to(search::page))
         .route("/join", web::get().to(auth::join_form))
         .route("/join", web::post().to(auth::join))

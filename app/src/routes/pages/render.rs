@@ -75,8 +75,8 @@ pub async fn base_context(
     Ok(ctx)
 }
 
-/// The Atom feed a page names for feed readers: the home page's latest discussions, a
-/// zone's, a discussion's replies, a member's posts; None elsewhere. Only a slug or
+/// The Atom feed a page names for feed readers: the home page's latest discussions, the
+/// updates', a zone's, a discussion's replies, a member's posts; None elsewhere. Only a slug or
 /// username of `a-z 0-9 _ -` makes a link, so the template may write it unescaped.
 pub fn feed_of(path: &str) -> Option<String> {
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
@@ -87,6 +87,7 @@ pub fn feed_of(path: &str) -> Option<String> {
     };
     match parts.as_slice() {
         [] | [""] => Some("/feeds/latest.atom".into()),
+        ["updates"] => Some("/updates/feed.atom".into()),
         ["zones", slug] if plain(slug) => Some(format!("/zones/{slug}/feed.atom")),
         ["members", name] if plain(name) => Some(format!("/members/{name}/feed.atom")),
         ["discussions", id] | ["discussions", id, _]

@@ -33,6 +33,9 @@ pub async fn page(
     let mut ctx = base_context(&state, &req, &viewer, &title).await?;
     ctx.insert("q", &q.q);
     ctx.insert("zone", &q.zone.clone().unwrap_or_default());
+    // Updates are found too; their zone is not one of the zones' pages.
+    let updates = crate::services::zones::updates_zone(&state.db).await?;
+    ctx.insert("updates_zone", &updates.slug);
     ctx.insert("author", &q.author.clone().unwrap_or_default());
     ctx.insert("kind", q.kind.map(|k| k.as_str()).unwrap_or(""));
     ctx.insert(

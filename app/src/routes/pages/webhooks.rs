@@ -54,6 +54,7 @@ csrf_form!(HookForm {
     secret,
     event_discussion_created,
     event_comment_created,
+    event_update_posted,
     event_idea_status_changed,
     event_session_question_answered,
 });
@@ -65,17 +66,19 @@ pub async fn create(
     me: CurrentMember,
     CsrfForm(form): CsrfForm<HookForm>,
 ) -> AppResult<HttpResponse> {
-    let ticked = [
-        &form.event_discussion_created,
-        &form.event_comment_created,
-        &form.event_idea_status_changed,
-        &form.event_session_question_answered,
-    ];
+    // Each event's box is named after it: `event_discussion_created`…
+    let ticked = |event: &str| match event {
+        "discussion.created" => form.event_discussion_created.as_str(),
+        "comment.created" => form.event_comment_created.as_str(),
+        "update.posted" => form.event_update_posted.as_str(),
+        "idea.status_changed" => form.event_idea_status_changed.as_str(),
+        "session.question_answered" => form.event_session_question_answered.as_str(),
+        _ => "",
+    };
     let events = EVENTS
         .iter()
-        .zip(ticked)
-        .filter(|(_, on)| !on.is_empty())
-        .map(|(event, _)| event.to_string())
+        .filter(|event| !ticked(event).is_empty())
+        .map(|event| event.to_string())
         .collect();
     let request = HookRequest {
         url: form.url.trim().to_string(),

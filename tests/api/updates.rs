@@ -1,0 +1,412 @@
+//! Leadership updates (issue #18): leaders post short updates; members vote, reply and
+//! answer an anonymous pulse; followers hear of them; they are searchable and have a
+//! feed; their zone stays out of the zone lists.
+
+use atom_syndication::Feed;
+use quorum::domain::Role;
+use reqwest::Method;
+use sea_orm::EntityTrait;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, TestUser, chars, spawn_app};
+use crate::search::{discussion_hit, search_until};
+
+async fn leader(app: &TestApp, name: &str) -> TestUser {
+    let user = app.register(name).await;
+    app.set_role(name, Role::Leader).await;
+    user
+}
+
+async fn post_update(app: &TestApp, who: &TestUser, body: &Value) -> Value {
+    app.post_json("/updates", who.auth(), body)
+        .await
+        .expect(201)
+}
+
+fn counts(pulse: &Value) -> Vec<Value> {
+    pulse["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["count"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn leaders_post_updates_that_members_vote_on_reply_to_and_answer_anonymously() {
+    let app = spawn_app().await;
+    let lea = leader(&app, "lea").await;
+    let ann = app.register("ann").await;
+    let bob = app.register("bob").await;
+    let linked = app
+        .start_discussion(&ann.token, "customers", "Shorter hold times", "Call-backs.")
+        .await;
+
+    // Members do not post updates.
+    app.post_json("/updates", ann.auth(), &json!({"body": "Hello"}))
+        .await
+        .expect_error(403, "forbidden");
+    app.post_json("/updates", None, &json!({"body": "Hello"}))
+        .await
+        .expect_error(401, "not_signed_in");
+
+    // What is wrong is named, field by field, and nothing is written.
+    app.post_json("/updates", lea.auth(), &json!({"body": chars(501)}))
+        .await
+        .expect_field_error(400, "validation_failed", "body");
+    app.post_json(
+        "/updates",
+        lea.auth(),
+        &json!({"body": "Hi", "discussion_id": 99999}),
+    )
+    .await
+    .expect_field_error(400, "validation_failed", "discussion_id");
+    app.post_json(
+        "/updates",
+        lea.auth(),
+        &json!({"body": "Hi", "pulse": {"question": "Clear?", "scale": "seven"}}),
+    )
+    .await
+    .expect_field_error(400, "validation_failed", "pulse.scale");
+    let none = app.get("/updates", None).await.expect(200);
+    assert_eq!(none["total"], 0);
+
+    let update = post_update(
+        &app,
+        &lea,
+        &json!({
+            "body": "**Q3 results** are in: thank you all.\n\nDetails at the town hall.",
+            "discussion_id": linked,
+            "pulse": {"question": "Was the town hall useful?", "scale": "agree"},
+        }),
+    )
+    .await;
+    let id = update["id"].as_i64().unwrap();
+    assert_eq!(update["author"]["username"], "lea");
+    assert_eq!(update["author"]["role"], "leader");
+    assert!(
+        update["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>Q3 results</strong>"),
+        "{update}"
+    );
+    assert_eq!(update["discussion_id"], linked);
+    assert_eq!(update["link"]["kind"], "discussion");
+    assert_eq!(update["link"]["title"], "Shorter hold times");
+    assert_eq!(
+        update["link"]["url"],
+        format!("/discussions/{linked}/shorter-hold-times")
+    );
+    assert_eq!(
+        update["url"],
+        format!("/discussions/{id}/q3-results-are-in-thank-you-all")
+    );
+    // The author sees the results from the start, with nobody's name in them.
+    let pulse = &update["pulse"];
+    assert_eq!(pulse["question"], "Was the town hall useful?");
+    assert_eq!(pulse["scale"], "agree");
+    assert_eq!(pulse["responses"], 0);
+    assert_eq!(pulse["answered"], false);
+    let answers: Vec<&str> = pulse["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["answer"].as_str().unwrap())
+        .collect();
+    assert_eq!(answers, ["agree", "neutral", "disagree"]);
+
+    // A visitor sees the update, not the results.
+    let list = app.get("/updates", None).await.expect(200);
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["updates"][0]["id"], id);
+    assert_eq!(list["updates"][0]["pulse"]["responses"], Value::Null);
+    assert_eq!(
+        counts(&list["updates"][0]["pulse"]),
+        [Value::Null, Value::Null, Value::Null]
+    );
+
+    // Votes and replies are the thread's own.
+    let vote = app
+        .post_json(
+            &format!("/updates/{id}/vote"),
+            ann.auth(),
+            &json!({"value": 1}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(vote["score"], 1);
+    app.post_json(
+        &format!("/updates/{id}/vote"),
+        lea.auth(),
+        &json!({"value": 1}),
+    )
+    .await
+    .expect_error(403, "self_vote");
+    let reply = app
+        .post_json(
+            &format!("/updates/{id}/comments"),
+            bob.auth(),
+            &json!({"body": "Congratulations to the team."}),
+        )
+        .await
+        .expect(201);
+    let nested = app
+        .post_json(
+            &format!("/updates/{id}/comments"),
+            ann.auth(),
+            &json!({"body": "Seconded.", "parent_id": reply["id"]}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(nested["parent_id"], reply["id"]);
+    let seen = app
+        .get(&format!("/updates/{id}"), ann.auth())
+        .await
+        .expect(200);
+    assert_eq!(seen["score"], 1);
+    assert_eq!(seen["my_vote"], 1);
+    assert_eq!(seen["comment_count"], 2);
+    let thread = app.discussion(id, None).await;
+    assert_eq!(thread["comments"].as_array().unwrap().len(), 2);
+    // The leader hears of the replies, as an author does.
+    let notes = app.get("/notifications", lea.auth()).await.expect(200);
+    assert!(
+        notes["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "reply" && n["discussion_id"] == id),
+        "{notes:#}"
+    );
+
+    // The pulse: once each, results after answering, never who said what.
+    let answered = app
+        .post_json(
+            &format!("/updates/{id}/pulse"),
+            ann.auth(),
+            &json!({"answer": "agree"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(answered["answered"], true);
+    assert_eq!(answered["responses"], 1);
+    assert_eq!(counts(&answered), [json!(1), json!(0), json!(0)]);
+    app.post_json(
+        &format!("/updates/{id}/pulse"),
+        ann.auth(),
+        &json!({"answer": "disagree"}),
+    )
+    .await
+    .expect_error(409, "already_answered");
+    app.post_json(
+        &format!("/updates/{id}/pulse"),
+        bob.auth(),
+        &json!({"answer": "5"}),
+    )
+    .await
+    .expect_field_error(400, "validation_failed", "answer");
+    let bob_pulse = app
+        .post_json(
+            &format!("/updates/{id}/pulse"),
+            bob.auth(),
+            &json!({"answer": "disagree"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(counts(&bob_pulse), [json!(1), json!(0), json!(1)]);
+    let as_leader = app
+        .get(&format!("/updates/{id}"), lea.auth())
+        .await
+        .expect(200);
+    assert_eq!(as_leader["pulse"]["responses"], 2);
+    assert_eq!(as_leader["pulse"]["answered"], false);
+    let text = as_leader["pulse"].to_string();
+    assert!(!text.contains("ann") && !text.contains("bob"), "{text}");
+    // Nothing stored ties a member to an answer.
+    let db = app.db().await;
+    let responses = entity::pulse_response::Entity::find()
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(responses.len(), 2);
+
+    // Only updates answer as updates.
+    app.post_json(
+        &format!("/updates/{linked}/vote"),
+        bob.auth(),
+        &json!({"value": 1}),
+    )
+    .await
+    .expect_error(404, "not_found");
+    app.get(&format!("/updates/{linked}"), None)
+        .await
+        .expect_error(404, "not_found");
+    let plain = post_update(&app, &lea, &json!({"body": "No pulse here."})).await;
+    app.post_json(
+        &format!("/updates/{}/pulse", plain["id"]),
+        ann.auth(),
+        &json!({"answer": "agree"}),
+    )
+    .await
+    .expect_error(404, "not_found");
+
+    // By author.
+    let by_lea = app.get("/updates?author=lea", None).await.expect(200);
+    assert_eq!(by_lea["total"], 2);
+    assert_eq!(by_lea["updates"][0]["id"], plain["id"], "newest first");
+    let by_ann = app.get("/updates?author=ann", None).await.expect(200);
+    assert_eq!(by_ann["total"], 0);
+    app.get("/updates?author=nobody", None)
+        .await
+        .expect_error(404, "not_found");
+
+    // An edit keeps to 500 characters, and the title follows the body.
+    app.patch_json(
+        &format!("/discussions/{id}"),
+        lea.auth(),
+        &json!({"body": chars(501)}),
+    )
+    .await
+    .expect_field_error(400, "validation_failed", "body");
+    let edited = app
+        .patch_json(
+            &format!("/discussions/{id}"),
+            lea.auth(),
+            &json!({"title": "Ignored", "body": "Q3 results, corrected"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(edited["title"], "Q3 results, corrected");
+
+    // A locked update takes no more answers.
+    let moderator = app.register_moderator("moe").await;
+    let third = post_update(
+        &app,
+        &lea,
+        &json!({"body": "Rate the offsite", "pulse": {"question": "How was it?", "scale": "five"}}),
+    )
+    .await;
+    assert_eq!(counts(&third["pulse"]).len(), 5);
+    app.post_json(
+        &format!("/discussions/{}/lock", third["id"]),
+        moderator.auth(),
+        &json!({"locked": true}),
+    )
+    .await
+    .expect(200);
+    app.post_json(
+        &format!("/updates/{}/pulse", third["id"]),
+        ann.auth(),
+        &json!({"answer": "4"}),
+    )
+    .await
+    .expect_error(403, "discussion_locked");
+}
+
+#[tokio::test]
+async fn the_updates_zone_stays_out_of_zone_lists_and_cross_zone_listings() {
+    let app = spawn_app().await;
+    let lea = leader(&app, "lea").await;
+    let ann = app.register("ann").await;
+    app.start_discussion(&ann.token, "people", "Quiet rooms", "One per floor.")
+        .await;
+    let update = post_update(&app, &lea, &json!({"body": "Town hall on Friday"})).await;
+    let slug = app.discussion(update["id"].as_i64().unwrap(), None).await["discussion"]["zone"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(slug, "updates");
+
+    let zones = app.get("/zones", None).await.expect(200);
+    let slugs: Vec<&str> = zones["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|z| z["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["customers", "people", "stakeholders"]);
+    app.get("/zones/updates/discussions", None)
+        .await
+        .expect_error(404, "not_found");
+    app.post_json(
+        "/zones/updates/discussions",
+        lea.auth(),
+        &json!({"title": "Sneaking in", "body": "Through the side door."}),
+    )
+    .await
+    .expect_error(404, "not_found");
+
+    // The latest discussions' feed leaves updates out; their own feed has them.
+    let latest: Feed = app
+        .get_page("/feeds/latest.atom")
+        .await
+        .text
+        .parse()
+        .unwrap();
+    let titles: Vec<&str> = latest
+        .entries
+        .iter()
+        .map(|e| e.title.value.as_str())
+        .collect();
+    assert_eq!(titles, ["Quiet rooms"]);
+    for path in ["/updates/feed.atom", "/api/v1/updates/feed.atom"] {
+        let answer = app.get_page(path).await;
+        answer.expect_status(200);
+        let feed: Feed = answer.text.parse().unwrap();
+        let titles: Vec<&str> = feed
+            .entries
+            .iter()
+            .map(|e| e.title.value.as_str())
+            .collect();
+        assert_eq!(titles, ["Town hall on Friday"], "{path}");
+        assert!(
+            feed.entries[0].links[0]
+                .href
+                .ends_with(update["url"].as_str().unwrap())
+        );
+    }
+}
+
+#[tokio::test]
+async fn followers_hear_of_a_leaders_updates_and_search_finds_them() {
+    let app = spawn_app().await;
+    let lea = leader(&app, "lea").await;
+    let ann = app.register("ann").await;
+    app.send(Method::PUT, "/api/v1/members/lea/follow", ann.auth(), None)
+        .await
+        .expect(200);
+    let update = post_update(
+        &app,
+        &lea,
+        &json!({"body": "Our new mentoring programme starts in March."}),
+    )
+    .await;
+    let id = update["id"].as_i64().unwrap();
+
+    let notes = app.get("/notifications", ann.auth()).await.expect(200);
+    let followed: Vec<&Value> = notes["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "followed_update")
+        .collect();
+    assert_eq!(followed.len(), 1, "{notes:#}");
+    assert_eq!(followed[0]["discussion_id"], id);
+    assert_eq!(followed[0]["actor"]["username"], "lea");
+    let feed = app.get("/feed", ann.auth()).await.expect(200);
+    assert_eq!(feed["discussions"][0]["id"], id);
+
+    let found = search_until(&app, &[("q", "mentoring")], |b| {
+        discussion_hit(b, id).is_some()
+    })
+    .await;
+    let hit = discussion_hit(&found, id).unwrap();
+    assert_eq!(hit["zone"], "updates");
+    assert_eq!(hit["author"], "lea");
+    let narrowed = search_until(&app, &[("q", "mentoring"), ("zone", "updates")], |b| {
+        discussion_hit(b, id).is_some()
+    })
+    .await;
+    assert_eq!(narrowed["total"], 1);
+}
