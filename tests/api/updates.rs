@@ -92,21 +92,23 @@ async fn leaders_post_updates_that_members_vote_on_reply_to_and_answer_anonymous
         "{update}"
     );
     assert_eq!(update["discussion_id"], linked);
-    assert_eq!(update["link"]["kind"], "discussion");
-    assert_eq!(update["link"]["title"], "Shorter hold times");
+    assert_eq!(update["links"].as_array().unwrap().len(), 1);
+    assert_eq!(update["links"][0]["kind"], "discussion");
+    assert_eq!(update["links"][0]["title"], "Shorter hold times");
     assert_eq!(
-        update["link"]["url"],
+        update["links"][0]["url"],
         format!("/discussions/{linked}/shorter-hold-times")
     );
     assert_eq!(
         update["url"],
         format!("/discussions/{id}/q3-results-are-in-thank-you-all")
     );
-    // The author sees the results from the start, with nobody's name in them.
+    // Nobody sees results before five have answered, the author included.
     let pulse = &update["pulse"];
     assert_eq!(pulse["question"], "Was the town hall useful?");
     assert_eq!(pulse["scale"], "agree");
-    assert_eq!(pulse["responses"], 0);
+    assert_eq!(pulse["responses"], Value::Null);
+    assert_eq!(pulse["results_from"], 5);
     assert_eq!(pulse["answered"], false);
     let answers: Vec<&str> = pulse["answers"]
         .as_array()
@@ -180,56 +182,114 @@ async fn leaders_post_updates_that_members_vote_on_reply_to_and_answer_anonymous
         "{notes:#}"
     );
 
-    // The pulse: once each, results after answering, never who said what.
-    let answered = app
-        .post_json(
-            &format!("/updates/{id}/pulse"),
-            ann.auth(),
-            &json!({"answer": "agree"}),
-        )
-        .await
-        .expect(200);
+    // The pulse: once each, results after answering (once five have), never who said
+    // what.
+    let answer = |who: &TestUser, answer: &str| {
+        let app = &app;
+        let token = who.token.clone();
+        let body = json!({ "answer": answer });
+        async move {
+            app.post_json(&format!("/updates/{id}/pulse"), Some(&token), &body)
+                .await
+        }
+    };
+    let answered = answer(&ann, "agree").await.expect(200);
     assert_eq!(answered["answered"], true);
-    assert_eq!(answered["responses"], 1);
-    assert_eq!(counts(&answered), [json!(1), json!(0), json!(0)]);
-    app.post_json(
-        &format!("/updates/{id}/pulse"),
-        ann.auth(),
-        &json!({"answer": "disagree"}),
-    )
-    .await
-    .expect_error(409, "already_answered");
-    app.post_json(
-        &format!("/updates/{id}/pulse"),
-        bob.auth(),
-        &json!({"answer": "5"}),
-    )
-    .await
-    .expect_field_error(400, "validation_failed", "answer");
-    let bob_pulse = app
-        .post_json(
-            &format!("/updates/{id}/pulse"),
-            bob.auth(),
-            &json!({"answer": "disagree"}),
-        )
+    assert_eq!(
+        answered["responses"],
+        Value::Null,
+        "one answer: no results yet"
+    );
+    assert_eq!(counts(&answered), [Value::Null, Value::Null, Value::Null]);
+    answer(&ann, "disagree")
+        .await
+        .expect_error(409, "already_answered");
+    answer(&bob, "5")
+        .await
+        .expect_field_error(400, "validation_failed", "answer");
+    answer(&bob, "disagree").await.expect(200);
+    for (name, said) in [("cat", "agree"), ("dan", "neutral"), ("eve", "agree")] {
+        let member = app.register(name).await;
+        answer(&member, said).await.expect(200);
+    }
+    let as_ann = app
+        .get(&format!("/updates/{id}"), ann.auth())
         .await
         .expect(200);
-    assert_eq!(counts(&bob_pulse), [json!(1), json!(0), json!(1)]);
+    assert_eq!(as_ann["pulse"]["responses"], 5);
+    assert_eq!(counts(&as_ann["pulse"]), [json!(3), json!(1), json!(1)]);
     let as_leader = app
         .get(&format!("/updates/{id}"), lea.auth())
         .await
         .expect(200);
-    assert_eq!(as_leader["pulse"]["responses"], 2);
+    assert_eq!(as_leader["pulse"]["responses"], 5);
     assert_eq!(as_leader["pulse"]["answered"], false);
     let text = as_leader["pulse"].to_string();
     assert!(!text.contains("ann") && !text.contains("bob"), "{text}");
+    // A member who has not answered still sees no results.
+    let fay = app.register("fay").await;
+    let as_fay = app
+        .get(&format!("/updates/{id}"), fay.auth())
+        .await
+        .expect(200);
+    assert_eq!(as_fay["pulse"]["responses"], Value::Null);
     // Nothing stored ties a member to an answer.
     let db = app.db().await;
     let responses = entity::pulse_response::Entity::find()
         .all(&db)
         .await
         .unwrap();
-    assert_eq!(responses.len(), 2);
+    assert_eq!(responses.len(), 5);
+
+    // An update is no idea.
+    app.send(
+        Method::PUT,
+        &format!("/api/v1/discussions/{id}/idea"),
+        lea.auth(),
+        Some(&json!({"status": "planned"})),
+    )
+    .await
+    .expect_error(403, "forbidden");
+
+    // A hidden update is gone for others, votes and replies included.
+    let mut row: entity::discussion::ActiveModel =
+        entity::discussion::Entity::find_by_id(id as i32)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into();
+    row.hidden = sea_orm::Set(true);
+    sea_orm::ActiveModelTrait::update(row, &db).await.unwrap();
+    app.get(&format!("/updates/{id}"), fay.auth())
+        .await
+        .expect_error(404, "not_found");
+    app.post_json(
+        &format!("/updates/{id}/vote"),
+        fay.auth(),
+        &json!({"value": 1}),
+    )
+    .await
+    .expect_error(404, "not_found");
+    app.post_json(
+        &format!("/updates/{id}/comments"),
+        fay.auth(),
+        &json!({"body": "Hello?"}),
+    )
+    .await
+    .expect_error(404, "not_found");
+    app.get(&format!("/updates/{id}"), lea.auth())
+        .await
+        .expect(200);
+    let mut row: entity::discussion::ActiveModel =
+        entity::discussion::Entity::find_by_id(id as i32)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into();
+    row.hidden = sea_orm::Set(false);
+    sea_orm::ActiveModelTrait::update(row, &db).await.unwrap();
 
     // Only updates answer as updates.
     app.post_json(

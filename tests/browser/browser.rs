@@ -160,6 +160,17 @@ impl Browser {
         self.find(css).await.click().await.unwrap();
     }
 
+    /// Signs in through the form with the test password; waits for the header to name
+    /// the member.
+    pub async fn sign_in(&self, username: &str) {
+        self.goto("/signin").await;
+        self.fill("#login", username).await;
+        self.fill("#password", crate::helpers::PASSWORD).await;
+        self.click("form[action^='/signin'] button[type=submit]")
+            .await;
+        self.wait_text(".member-menu", username).await;
+    }
+
     /// Waits until the element's text contains `needle`; returns the text.
     pub async fn wait_text(&self, css: &str, needle: &str) -> String {
         let mut last = String::new();

@@ -349,7 +349,7 @@ async fn a_leader_posts_an_update_and_a_member_answers_its_pulse() {
     app.set_role("lena", quorum::domain::Role::Leader).await;
     app.register("ana").await;
     let leader = Browser::start(&app.address, false).await;
-    sign_in(&leader, "lena").await;
+    leader.sign_in("lena").await;
     leader.goto("/updates").await;
     leader
         .fill("#update-body", "We move to the new office on **1 March**.")
@@ -362,11 +362,30 @@ async fn a_leader_posts_an_update_and_a_member_answers_its_pulse() {
         .await;
     leader.click(".update-form button[type=submit]").await;
     leader.wait_text(".update-list", "new office").await;
-    leader.wait_text(".update-list .pulse", "0 answers").await;
+    leader
+        .wait_text(".update-list .pulse", "once 5 people have")
+        .await;
     leader.quit().await;
 
+    // Four colleagues answered already (through the API); the fifth answer shows results.
+    let update = app.get("/updates", None).await.expect(200)["updates"][0]["id"].clone();
+    for (name, said) in [
+        ("bo", "agree"),
+        ("cy", "neutral"),
+        ("di", "agree"),
+        ("ed", "disagree"),
+    ] {
+        let colleague = app.register(&format!("{name}{name}{name}")).await;
+        app.post_json(
+            &format!("/updates/{update}/pulse"),
+            colleague.auth(),
+            &serde_json::json!({ "answer": said }),
+        )
+        .await
+        .expect(200);
+    }
     let member = Browser::start(&app.address, false).await;
-    sign_in(&member, "ana").await;
+    member.sign_in("ana").await;
     member.goto("/").await;
     let strip = member.wait_text(".update-strip", "new office").await;
     assert!(strip.contains("Are you ready for the move?"), "{strip}");
@@ -374,8 +393,8 @@ async fn a_leader_posts_an_update_and_a_member_answers_its_pulse() {
     member.click(".pulse input[value=agree]").await;
     member.click(".pulse button[type=submit]").await;
     let pulse = member.wait_text(".pulse", "You have answered").await;
-    assert!(pulse.contains("1 answer."), "{pulse}");
-    assert!(pulse.contains("Agree"), "{pulse}");
+    assert!(pulse.contains("5 answers."), "{pulse}");
+    assert!(pulse.contains("3 · 60"), "three of five agree: {pulse}");
     assert_eq!(member.path().await, "/updates");
     // Its page is its thread: a reply there.
     member.click(".update-card footer a").await;
@@ -384,14 +403,6 @@ async fn a_leader_posts_an_update_and_a_member_answers_its_pulse() {
     member.click("#reply button[type=submit]").await;
     member.wait_text(".thread", "boxes packed").await;
     member.quit().await;
-}
-
-async fn sign_in(b: &Browser, username: &str) {
-    b.goto("/signin").await;
-    b.fill("#login", username).await;
-    b.fill("#password", PASSWORD).await;
-    b.click("form[action^='/signin'] button[type=submit]").await;
-    b.wait_text(".member-menu", username).await;
 }
 
 /// "Forgot your password?" from the sign-in page to signed in with the new one, through

@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
 use crate::browser::{self, Browser};
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app};
 
 /// A day `days` from today, as a date input holds it (YYYY-MM-DD).
 fn in_days(days: i64) -> String {
@@ -31,14 +31,6 @@ async fn set_reputation(app: &TestApp, username: &str, reputation: i32) {
         .await
         .expect("setting a reputation");
     db.close().await.expect("closing a connection");
-}
-
-async fn sign_in(b: &Browser, username: &str) {
-    b.goto("/signin").await;
-    b.fill("#login", username).await;
-    b.fill("#password", PASSWORD).await;
-    b.click("form[action^='/signin'] button[type=submit]").await;
-    b.wait_text(".member-menu", username).await;
 }
 
 /// Signs out with the header's button, as a member would.
@@ -162,7 +154,7 @@ async fn flag_and_review(js: bool) {
     let b = Browser::start(&app.address, js).await;
 
     // Ana sees a Flag link on Ben's reply only: not on her discussion or her own reply.
-    sign_in(&b, "ana").await;
+    b.sign_in("ana").await;
     b.goto(&format!("/discussions/{id}")).await;
     let link = b.find(&format!("#comment-{advert} a.flag-link")).await;
     assert_eq!(
@@ -204,7 +196,7 @@ async fn flag_and_review(js: bool) {
     sign_out(&b).await;
 
     // Mona, a moderator, reaches the queue from the header.
-    sign_in(&b, "mona").await;
+    b.sign_in("mona").await;
     let review = b.find(".member-menu a[href='/review']").await;
     assert_eq!(review.text().await.unwrap().trim(), "Review");
     review.click().await.unwrap();
@@ -290,7 +282,7 @@ async fn flag_and_review(js: bool) {
     sign_out(&b).await;
 
     // Cara, another member, sees the note in its place and not the advert.
-    sign_in(&b, "cara").await;
+    b.sign_in("cara").await;
     b.goto(&format!("/discussions/{id}")).await;
     let note = b
         .wait_text(
@@ -347,12 +339,12 @@ async fn a_moderator_silences_a_member_from_the_profile_and_lifts_it() {
     let member = Browser::start(&app.address, true).await;
 
     // A member does not see the box on someone else's profile.
-    sign_in(&member, "sam").await;
+    member.sign_in("sam").await;
     member.goto("/members/ana").await;
     member.wait_text("h1", "ana").await;
     assert_eq!(count(&member, "details.suspend-box").await, 0);
 
-    sign_in(&moderator, "mona").await;
+    moderator.sign_in("mona").await;
     moderator.goto("/members/sam").await;
     let summary = moderator.find("details.suspend-box summary").await;
     assert!(
@@ -453,7 +445,7 @@ async fn a_moderator_silences_a_member_from_the_profile_and_lifts_it() {
     .await;
     // The same as a plain form, with JavaScript off.
     let plain = Browser::start(&app.address, false).await;
-    sign_in(&plain, "sam").await;
+    plain.sign_in("sam").await;
     plain.goto(&format!("/discussions/{id}")).await;
     plain.wait_text("div.notice.silenced", REASON).await;
     plain
@@ -529,7 +521,7 @@ async fn edits_leave_a_history_with_marked_words_and_name_a_moderators_edit() {
     let mut problems = Vec::new();
     let b = Browser::start(&app.address, true).await;
 
-    sign_in(&b, "ben").await;
+    b.sign_in("ben").await;
     b.goto(&format!("/discussions/{id}")).await;
     b.find(&format!("#comment-{reply} .body")).await;
     assert_eq!(count(&b, &format!("#comment-{reply} a.edited")).await, 0);
@@ -593,7 +585,7 @@ async fn edits_leave_a_history_with_marked_words_and_name_a_moderators_edit() {
     sign_out(&b).await;
 
     // Mona, a moderator, tidies it.
-    sign_in(&b, "mona").await;
+    b.sign_in("mona").await;
     b.goto(&format!("/discussions/{id}")).await;
     b.click(&format!(
         "#comment-{reply} a[href='/comments/{reply}/edit']"
@@ -713,7 +705,7 @@ async fn an_admin_reads_the_audit_log_and_changes_the_settings() {
     let b = Browser::start(&app.address, true).await;
 
     // A moderator has no Audit link and may not open the log.
-    sign_in(&b, "mona").await;
+    b.sign_in("mona").await;
     assert_eq!(count(&b, ".member-menu a[href='/review']").await, 1);
     assert_eq!(count(&b, ".member-menu a[href='/admin/audit']").await, 0);
     b.goto("/admin/audit").await;
@@ -723,7 +715,7 @@ async fn an_admin_reads_the_audit_log_and_changes_the_settings() {
     b.wait_text("section.error-page", "403").await;
     sign_out(&b).await;
 
-    sign_in(&b, "ada").await;
+    b.sign_in("ada").await;
     // The audit log is in the account menu.
     b.click(".account-menu summary").await;
     let audit = b.find(".member-menu a[href='/admin/audit']").await;
@@ -871,7 +863,7 @@ async fn an_admin_reads_the_audit_log_and_changes_the_settings() {
         comment_as(&app, id, other, &ben.token).await["hidden"],
         false
     );
-    sign_in(&b, "tess").await;
+    b.sign_in("tess").await;
     b.goto(&format!("/discussions/{id}")).await;
     b.click(&format!("#comment-{other} a.flag-link")).await;
     b.click("input[name=reason][value=off_topic]").await;
@@ -924,13 +916,13 @@ async fn an_admin_manages_webhooks_on_a_page() {
     for js in [true, false] {
         let b = Browser::start(&app.address, js).await;
         // Members neither see the link nor open the page.
-        sign_in(&b, "mona").await;
+        b.sign_in("mona").await;
         assert_eq!(count(&b, ".member-menu a[href='/admin/webhooks']").await, 0);
         b.goto("/admin/webhooks").await;
         b.wait_text("section.error-page", "403").await;
         sign_out(&b).await;
 
-        sign_in(&b, "ada").await;
+        b.sign_in("ada").await;
         assert_eq!(count(&b, ".member-menu a[href='/admin/webhooks']").await, 1);
         b.goto("/admin/webhooks").await;
         b.wait_text("h1", "Webhooks").await;

@@ -7,7 +7,7 @@ use quorum::domain::Role;
 use serde_json::json;
 
 use crate::browser::{self, Browser};
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app};
 
 /// A small community with something on every page; the paths worth looking at.
 async fn populate(app: &TestApp) -> Vec<(&'static str, String)> {
@@ -178,14 +178,6 @@ const LEADER_PAGES: [(&str, &str); 3] = [
     ("ideas-leader", "/ideas?status=under_review"),
 ];
 
-async fn sign_in(b: &Browser, username: &str) {
-    b.goto("/signin").await;
-    b.fill("#login", username).await;
-    b.fill("#password", PASSWORD).await;
-    b.click("form[action^='/signin'] button[type=submit]").await;
-    b.wait_text(".member-menu", username).await;
-}
-
 #[tokio::test]
 async fn the_main_pages_are_accessible_and_fit_a_phone() {
     if !browser::available("page checks") {
@@ -208,7 +200,7 @@ async fn the_main_pages_are_accessible_and_fit_a_phone() {
         b.goto(path).await;
         check(&b, name, axe.as_deref(), &mut problems).await;
     }
-    sign_in(&b, "ana").await;
+    b.sign_in("ana").await;
     for (name, path) in &pages {
         b.goto(path).await;
         if *name == "discussion" {
@@ -218,7 +210,7 @@ async fn the_main_pages_are_accessible_and_fit_a_phone() {
     }
     b.quit().await;
     let leader = Browser::start(&app.address, true).await;
-    sign_in(&leader, "lena").await;
+    leader.sign_in("lena").await;
     for (name, path) in LEADER_PAGES {
         leader.goto(path).await;
         check(&leader, name, axe.as_deref(), &mut problems).await;
@@ -227,7 +219,7 @@ async fn the_main_pages_are_accessible_and_fit_a_phone() {
 
     // The same colours, dark: contrast must hold there too.
     let dark = Browser::start_with(&app.address, true, true).await;
-    sign_in(&dark, "ana").await;
+    dark.sign_in("ana").await;
     let scheme = dark
         .client
         .execute(
@@ -265,7 +257,7 @@ async fn the_main_pages_are_accessible_and_fit_a_phone() {
     }
     dark.quit().await;
     let dark_leader = Browser::start_with(&app.address, true, true).await;
-    sign_in(&dark_leader, "lena").await;
+    dark_leader.sign_in("lena").await;
     dark_leader.goto("/insights").await;
     check(
         &dark_leader,

@@ -75,6 +75,11 @@ pub async fn set(
     let txn = crate::db::begin_write(db).await?;
     let locks = Locks::new(&txn).discussion(id).await?;
     let row = items::discussion(&txn, id).await?;
+    if super::zones::find_by_id(&txn, row.zone_id).await?.kind != super::zones::DISCUSSIONS {
+        return Err(AppError::forbidden(
+            "A leadership update is not an idea: start a discussion for it",
+        ));
+    }
     let previous = row.idea_status.as_deref().and_then(IdeaStatus::parse);
     if !is_leader(actor) {
         if actor.id != row.author_id {

@@ -723,6 +723,9 @@ pub async fn leaders(
     leaders_in(db, &Scope::of(db, period, now).await?).await
 }
 
+/// Leaders answer discussions: their own updates (m0020) are not asked of them.
+const OPEN_ZONES: &str = "d.zone_id IN (SELECT id FROM zones WHERE kind = 'discussions')";
+
 async fn leaders_in(db: &DatabaseConnection, scope: &Scope) -> AppResult<LeaderInsights> {
     let backend = db.get_database_backend();
     let (first, last, since) = (scope.first, scope.last, scope.since);
@@ -733,7 +736,7 @@ async fn leaders_in(db: &DatabaseConnection, scope: &Scope) -> AppResult<LeaderI
         &format!(
             "SELECT d.zone_id, {} AS week, COUNT(*) AS n FROM discussions d \
              WHERE d.created_at >= ? AND d.deleted_at IS NULL AND d.hidden = ?{zone_filter} \
-             GROUP BY d.zone_id, {}",
+               AND {OPEN_ZONES} GROUP BY d.zone_id, {}",
             week_sql(backend, "d.created_at"),
             week_sql(backend, "d.created_at")
         ),
@@ -763,7 +766,7 @@ async fn leaders_in(db: &DatabaseConnection, scope: &Scope) -> AppResult<LeaderI
                  WHERE c.author_id IN ({marks}) AND c.created_at >= ? AND d.created_at >= ? \
                    AND d.deleted_at IS NULL \
                    AND d.hidden = ? AND c.deleted_at IS NULL AND c.author_id <> d.author_id{zone_filter} \
-                 GROUP BY c.author_id, c.discussion_id, d.zone_id, d.created_at"
+                   AND {OPEN_ZONES} GROUP BY c.author_id, c.discussion_id, d.zone_id, d.created_at"
             ),
             scope.bind(values),
         ))

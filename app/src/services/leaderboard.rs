@@ -182,7 +182,11 @@ pub async fn strengths(db: &impl ConnectionTrait, member_id: i32) -> AppResult<V
         .into_model::<ZoneRow>()
         .all(db)
         .await?;
-    let zones = zone::Entity::find().all(db).await?;
+    // Points earned on leadership updates are no zone's strength.
+    let zones = zone::Entity::find()
+        .filter(zone::Column::Kind.eq(super::zones::DISCUSSIONS))
+        .all(db)
+        .await?;
     let mut out: Vec<ZoneStrength> = rows
         .into_iter()
         .filter_map(|r| {

@@ -3,7 +3,9 @@
 //! author included: who answered (`pulse_responses`, so nobody answers twice) and how
 //! many gave each answer (`pulse_tallies`) are kept apart, and nothing ties a member to
 //! an answer, so an answer cannot be changed either. Results are shown to those who
-//! answered, to the update's author and to moderators.
+//! answered, to the update's author and to moderators, and to nobody before
+//! `MIN_RESPONSES` have answered: counts that move one answer at a time would tell the
+//! first answerers' choices to whoever sees them.
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,10 +19,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Actor;
-use super::items;
+use super::items::{self, Locks};
 use crate::error::{AppError, AppResult, Code, FieldErrors};
 
 pub const QUESTION_MAX: usize = 200;
+/// Results are shown once this many have answered.
+pub const MIN_RESPONSES: u64 = 5;
 
 /// The scale a pulse is answered on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -109,8 +113,11 @@ pub struct PulseView {
     pub answers: Vec<PulseAnswer>,
     /// Whether the signed-in member has answered (what they answered is kept nowhere).
     pub answered: bool,
-    /// How many answered; null while results are hidden.
+    /// How many answered; null while results are hidden (from those who have not
+    /// answered, and from everyone until `results_from` have).
     pub responses: Option<u64>,
+    /// How many answers it takes before anyone sees results.
+    pub results_from: u64,
 }
 
 /// The pulse's rows, for a new update, in its transaction.
@@ -176,8 +183,6 @@ pub async fn views(
             continue;
         };
         let has_answered = answered.contains(&u.discussion_id);
-        let shown =
-            has_answered || viewer.is_some_and(|a| a.id == *author_id || a.role.can_moderate());
         let count = |answer: &str| {
             let n = tallies
                 .get(&(u.discussion_id, answer.to_string()))
@@ -185,6 +190,10 @@ pub async fn views(
                 .unwrap_or(0);
             u64::try_from(n).unwrap_or(0)
         };
+        let total: u64 = scale.answers().iter().map(|(a, _)| count(a)).sum();
+        let shown = total >= MIN_RESPONSES
+            && (has_answered
+                || viewer.is_some_and(|a| a.id == *author_id || a.role.can_moderate()));
         let answers: Vec<PulseAnswer> = scale
             .answers()
             .iter()
@@ -194,7 +203,7 @@ pub async fn views(
                 count: shown.then(|| count(answer)),
             })
             .collect();
-        let responses = shown.then(|| answers.iter().filter_map(|a| a.count).sum());
+        let responses = shown.then_some(total);
         out.insert(
             u.discussion_id,
             PulseView {
@@ -203,6 +212,7 @@ pub async fn views(
                 answers,
                 answered: has_answered,
                 responses,
+                results_from: MIN_RESPONSES,
             },
         );
     }
@@ -217,6 +227,9 @@ pub async fn answer(
     raw: &str,
 ) -> AppResult<PulseView> {
     let txn = crate::db::begin_write(db).await?;
+    // Row order as everywhere: the discussion first, so a lock at the same moment is
+    // seen (PostgreSQL).
+    Locks::new(&txn).discussion(discussion_id).await?;
     let d = items::discussion(&txn, discussion_id).await?;
     if d.hidden && !actor.role.can_moderate() && actor.id != d.author_id {
         return Err(AppError::not_found("Update"));
@@ -257,7 +270,7 @@ pub async fn answer(
         }
         Err(e) => return Err(e.into()),
     }
-    pulse_tally::Entity::update_many()
+    let counted = pulse_tally::Entity::update_many()
         .col_expr(
             pulse_tally::Column::Count,
             Expr::col(pulse_tally::Column::Count).add(1),
@@ -266,6 +279,12 @@ pub async fn answer(
         .filter(pulse_tally::Column::Answer.eq(answer))
         .exec(&txn)
         .await?;
+    if counted.rows_affected != 1 {
+        // Rolled back: an answer is counted or not recorded at all.
+        return Err(AppError::internal(anyhow::anyhow!(
+            "pulse {discussion_id} has no tally for {answer}"
+        )));
+    }
     txn.commit().await?;
     let mut views = views(db, &[(&u, d.author_id)], Some(actor)).await?;
     views

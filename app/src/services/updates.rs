@@ -103,9 +103,9 @@ pub struct UpdatePart {
     pub discussion_id: Option<i32>,
     /// The live Q&A session it points to, if any.
     pub session_id: Option<i32>,
-    /// What it points to, with its title; null when it points nowhere (or to something
-    /// since deleted).
-    pub link: Option<UpdateLink>,
+    /// What it points to (the discussion first, then the session), with titles; what
+    /// has since been deleted or hidden is left out.
+    pub links: Vec<UpdateLink>,
     pub pulse: Option<PulseView>,
 }
 
@@ -247,22 +247,30 @@ pub async fn show(
     id: i32,
     viewer: Option<&Actor>,
 ) -> AppResult<UpdateView> {
-    let row = thread(db, id).await?;
-    if row.hidden && !viewer.is_some_and(|a| a.role.can_moderate() || a.id == row.author_id) {
-        return Err(AppError::not_found("Update"));
-    }
+    let row = thread(db, id, viewer).await?;
     one(db, row, viewer).await
 }
 
-/// The live thread an update opened; not found for anything else.
-async fn thread(db: &impl ConnectionTrait, id: i32) -> AppResult<discussion::Model> {
+/// The live thread an update opened, as `viewer` may see it: not found for anything
+/// else, nor (but for its author and moderators) while it is hidden.
+async fn thread(
+    db: &impl ConnectionTrait,
+    id: i32,
+    viewer: Option<&Actor>,
+) -> AppResult<discussion::Model> {
     let is_update = update::Entity::find_by_id(id).count(db).await? > 0;
     if !is_update {
         return Err(AppError::not_found("Update"));
     }
-    super::items::discussion(db, id)
-        .await
-        .map_err(|_| AppError::not_found("Update"))
+    let row = discussion::Entity::find_by_id(id)
+        .filter(discussion::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Update"))?;
+    if row.hidden && !viewer.is_some_and(|a| a.may_change(row.author_id)) {
+        return Err(AppError::not_found("Update"));
+    }
+    Ok(row)
 }
 
 /// Votes on an update (as on any post: 1, -1 or 0 to clear).
@@ -272,7 +280,7 @@ pub async fn vote(
     id: i32,
     value: super::votes::VoteValue,
 ) -> AppResult<super::votes::VoteOutcome> {
-    thread(db, id).await?;
+    thread(db, id, Some(actor)).await?;
     super::votes::vote(db, actor, Post::Discussion(id), value, Utc::now()).await
 }
 
@@ -284,7 +292,7 @@ pub async fn reply(
     body: Body,
     parent_id: Option<i32>,
 ) -> AppResult<CommentView> {
-    thread(db, id).await?;
+    thread(db, id, Some(actor)).await?;
     super::comments::create(db, id, actor, body, parent_id).await
 }
 
@@ -295,7 +303,7 @@ pub async fn answer(
     actor: &Actor,
     answer: &str,
 ) -> AppResult<PulseView> {
-    thread(db, id).await?;
+    thread(db, id, Some(actor)).await?;
     pulses::answer(db, id, actor, answer).await
 }
 
@@ -374,7 +382,7 @@ async fn parts(
             let part = UpdatePart {
                 discussion_id: u.linked_discussion_id,
                 session_id: u.session_id,
-                link: to_discussion.or(to_session),
+                links: to_discussion.into_iter().chain(to_session).collect(),
                 pulse: pulses.remove(&u.discussion_id),
             };
             (u.discussion_id, part)

@@ -165,8 +165,10 @@ async fn page(
     let full = discussions::full_page(state.reader(), id, actor.as_ref(), after).await?;
     // A visitor's page is the same for every visitor: rendered once per version.
     // Kept under what it shows (not the raw path and query, which anyone can vary).
-    let visitor_key = (viewer.member.is_none() && full.page.poll.is_none())
-        .then(|| format!("discussion:{id}:{after:?}"));
+    // Not an update's: what it links to may be hidden since, unversioned.
+    let visitor_key =
+        (viewer.member.is_none() && full.page.poll.is_none() && full.snapshot.update.is_none())
+            .then(|| format!("discussion:{id}:{after:?}"));
     if let Some(key) = &visitor_key
         && let Some(body) = state.threads.page(key, full.snapshot.version)
     {
