@@ -8,7 +8,7 @@ use reqwest::Method;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, chars, spawn_app};
+use crate::helpers::{PASSWORD, TestApp, TestUser, chars, spawn_app};
 use crate::search::{discussion_hit, search_until};
 
 async fn leader(app: &TestApp, name: &str) -> TestUser {
@@ -21,6 +21,19 @@ async fn post_update(app: &TestApp, who: &TestUser, body: &Value) -> Value {
     app.post_json("/updates", who.auth(), body)
         .await
         .expect(201)
+}
+
+/// Hides a thread (or shows it again) as a moderator's decision would.
+async fn set_hidden(db: &sea_orm::DatabaseConnection, id: i64, hidden: bool) {
+    let mut row: entity::discussion::ActiveModel =
+        entity::discussion::Entity::find_by_id(id as i32)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into();
+    row.hidden = sea_orm::Set(hidden);
+    sea_orm::ActiveModelTrait::update(row, db).await.unwrap();
 }
 
 fn counts(pulse: &Value) -> Vec<Value> {
@@ -252,15 +265,7 @@ async fn leaders_post_updates_that_members_vote_on_reply_to_and_answer_anonymous
     .expect_error(403, "forbidden");
 
     // A hidden update is gone for others, votes and replies included.
-    let mut row: entity::discussion::ActiveModel =
-        entity::discussion::Entity::find_by_id(id as i32)
-            .one(&db)
-            .await
-            .unwrap()
-            .unwrap()
-            .into();
-    row.hidden = sea_orm::Set(true);
-    sea_orm::ActiveModelTrait::update(row, &db).await.unwrap();
+    set_hidden(&db, id, true).await;
     app.get(&format!("/updates/{id}"), fay.auth())
         .await
         .expect_error(404, "not_found");
@@ -281,15 +286,7 @@ async fn leaders_post_updates_that_members_vote_on_reply_to_and_answer_anonymous
     app.get(&format!("/updates/{id}"), lea.auth())
         .await
         .expect(200);
-    let mut row: entity::discussion::ActiveModel =
-        entity::discussion::Entity::find_by_id(id as i32)
-            .one(&db)
-            .await
-            .unwrap()
-            .unwrap()
-            .into();
-    row.hidden = sea_orm::Set(false);
-    sea_orm::ActiveModelTrait::update(row, &db).await.unwrap();
+    set_hidden(&db, id, false).await;
 
     // Only updates answer as updates.
     app.post_json(
@@ -469,4 +466,120 @@ async fn followers_hear_of_a_leaders_updates_and_search_finds_them() {
     })
     .await;
     assert_eq!(narrowed["total"], 1);
+}
+
+#[tokio::test]
+async fn the_updates_pages_work_without_javascript() {
+    let app = spawn_app().await;
+    leader(&app, "lea").await;
+    app.register("ann").await;
+
+    // A member sees no form; a leader posts through it, with a pulse.
+    let member = app.browser();
+    member.sign_in("ann", PASSWORD).await.expect_see_other();
+    let page = member.get("/updates").await;
+    assert!(!page.expect_html(200).contains("Post an update"));
+    let lead = app.browser();
+    lead.sign_in("lea", PASSWORD).await.expect_see_other();
+    assert!(
+        lead.get("/updates")
+            .await
+            .expect_html(200)
+            .contains("Post an update")
+    );
+    let refused = lead
+        .submit(
+            "/updates",
+            "/updates",
+            &[("body", &chars(501)), ("pulse_question", "")],
+        )
+        .await;
+    assert!(
+        refused.expect_html(400).contains("at most 500 characters"),
+        "{}",
+        refused.text
+    );
+    let posted = lead
+        .submit(
+            "/updates",
+            "/updates",
+            &[
+                ("body", "Canteen **opens** on Fridays"),
+                ("discussion_id", ""),
+                ("session_id", ""),
+                ("pulse_question", "Will you come?"),
+                ("pulse_scale", "agree"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.expect_see_other(), "/updates");
+    let list = app.get("/updates", None).await.expect(200);
+    let id = list["updates"][0]["id"].as_i64().unwrap();
+    assert_eq!(list["updates"][0]["pulse"]["question"], "Will you come?");
+
+    // The home page's strip; /updates/{id} leads to the thread.
+    let home = app.get_page("/").await;
+    assert!(
+        home.expect_html(200)
+            .contains("Canteen <strong>opens</strong> on Fridays")
+    );
+    let to = app
+        .get_page(&format!("/updates/{id}"))
+        .await
+        .expect_see_other();
+    assert_eq!(to, list["updates"][0]["url"]);
+
+    // The pulse's form answers once and comes back to the list.
+    let answered = member
+        .submit(
+            "/updates",
+            &format!("/updates/{id}/pulse"),
+            &[("answer", "agree"), ("back", "list")],
+        )
+        .await;
+    assert_eq!(answered.expect_see_other(), format!("/updates#update-{id}"));
+    let page = member.get("/updates").await;
+    assert!(page.expect_html(200).contains("You have answered"));
+
+    // A discussion's edit form has its title (the form's address is no slug); an
+    // update's has none; deleting an update leads back to /updates.
+    let lea_token = app.login("lea", PASSWORD).await.expect(200)["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let plain = app
+        .start_discussion(&lea_token, "people", "Quiet rooms", "One per floor.")
+        .await;
+    let plain_edit = lead.get(&format!("/discussions/{plain}/edit")).await;
+    assert!(plain_edit.expect_html(200).contains("id=\"title\""));
+    let edit = lead.get(&format!("/discussions/{id}/edit")).await;
+    let html = edit.expect_html(200);
+    assert!(
+        html.contains("Edit update") && !html.contains("id=\"title\""),
+        "{html}"
+    );
+    let saved = lead
+        .submit(
+            &format!("/discussions/{id}/edit"),
+            &format!("/discussions/{id}/edit"),
+            &[
+                ("title", "Canteen opens on Fridays"),
+                ("body", "Canteen opens on **Saturdays**"),
+            ],
+        )
+        .await;
+    saved.expect_see_other();
+    let after = app.get(&format!("/updates/{id}"), None).await.expect(200);
+    assert_eq!(after["body"], "Canteen opens on **Saturdays**");
+    let gone = lead
+        .submit(
+            &format!("/discussions/{id}/edit"),
+            &format!("/discussions/{id}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(gone.expect_see_other(), "/updates");
+    app.get(&format!("/updates/{id}"), None)
+        .await
+        .expect_error(404, "not_found");
 }

@@ -331,6 +331,7 @@ pub async fn edit_form(
         &serde_json::json!({"title": discussion.title, "body": discussion.body}),
     );
     ctx.insert("discussion_id", &discussion.id);
+    ctx.insert("is_update", &is_update(&state, &discussion).await?);
     render(&state, "discussions/edit.html", &ctx)
 }
 
@@ -359,6 +360,8 @@ pub async fn edit(
                     "poll_multiple": form.poll_multiple == "on"}),
             );
             ctx.insert("discussion_id", &*id);
+            let discussion = items::discussion(&state.db, *id).await?;
+            ctx.insert("is_update", &is_update(&state, &discussion).await?);
             render_status(&state, "discussions/edit.html", &ctx, err.status_code())
         }
         Err(err) => Err(err),
@@ -373,8 +376,18 @@ pub async fn delete(
 ) -> AppResult<HttpResponse> {
     let discussion = items::discussion(&state.db, *id).await?;
     discussions::delete(&state.db, *id, &me.actor).await?;
+    if is_update(&state, &discussion).await? {
+        return Ok(redirect("/updates"));
+    }
     let zone = crate::services::zones::find_by_id(&state.db, discussion.zone_id).await?;
     Ok(redirect(&format!("/zones/{}", zone.slug)))
+}
+
+/// Whether the thread is a leadership update's (its edit form has no title, and its
+/// list is `/updates`).
+async fn is_update(state: &AppState, discussion: &entity::discussion::Model) -> AppResult<bool> {
+    let zone = zones::find_by_id(&state.db, discussion.zone_id).await?;
+    Ok(zone.kind == zones::UPDATES)
 }
 
 pub async fn moderate(

@@ -74,14 +74,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(moderation::revisions),
         )
         .route(
-            "/discussions/{id}/{slug}",
-            web::get().to(discussions::show_slug),
-        )
-        .route(
             "/discussions/{id}/edit",
             web::get().to(discussions::edit_form),
         )
         .route("/discussions/{id}/edit", web::post().to(discussions::edit))
+        // After the edit form's address, which it would take for a slug.
+        .route(
+            "/discussions/{id}/{slug}",
+            web::get().to(discussions::show_slug),
+        )
         .route(
             "/discussions/{id}/delete",
             web::post().to(discussions::delete),
