@@ -3,7 +3,7 @@
 //! them; the pages name their feeds.
 
 use atom_syndication::Feed;
-use entity::{comment, discussion};
+use entity::comment;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 use crate::helpers::{Answer, TestApp, spawn_app_with};
@@ -34,18 +34,6 @@ fn titles(feed: &Feed) -> Vec<&str> {
         .iter()
         .map(|e| e.title.value.as_str())
         .collect()
-}
-
-async fn hide_discussion(app: &TestApp, id: i64) {
-    let db = app.db().await;
-    let row = discussion::Entity::find_by_id(id as i32)
-        .one(&db)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut row: discussion::ActiveModel = row.into();
-    row.hidden = Set(true);
-    row.update(&db).await.unwrap();
 }
 
 async fn hide_comment(app: &TestApp, id: i64) {
@@ -190,7 +178,7 @@ async fn hidden_and_deleted_posts_stay_out_of_every_feed() {
     let removed = app.comment(&bob.token, open, "A deleted reply", None).await;
     app.comment(&bob.token, hidden, "A reply in a hidden thread", None)
         .await;
-    hide_discussion(&app, hidden).await;
+    app.set_discussion_hidden(hidden, true).await;
     hide_comment(&app, flagged).await;
     app.delete(&format!("/discussions/{gone}"), ann.auth())
         .await

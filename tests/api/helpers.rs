@@ -602,6 +602,23 @@ impl TestApp {
             .expect("connecting to the test database")
     }
 
+    /// Hides a discussion (or shows it again) straight in the database, as a moderator's
+    /// decision leaves it.
+    pub async fn set_discussion_hidden(&self, id: i64, hidden: bool) {
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+        let db = self.db().await;
+        let mut row: entity::discussion::ActiveModel =
+            entity::discussion::Entity::find_by_id(id as i32)
+                .one(&db)
+                .await
+                .expect("reading a discussion")
+                .expect("no such discussion")
+                .into();
+        row.hidden = Set(hidden);
+        row.update(&db).await.expect("hiding a discussion");
+        db.close().await.expect("closing a connection");
+    }
+
     /// Gives a member a role, through the same service `quorum set-role` uses.
     pub async fn set_role(&self, username: &str, role: Role) {
         let db = self.db().await;

@@ -23,19 +23,6 @@ async fn post_update(app: &TestApp, who: &TestUser, body: &Value) -> Value {
         .expect(201)
 }
 
-/// Hides a thread (or shows it again) as a moderator's decision would.
-async fn set_hidden(db: &sea_orm::DatabaseConnection, id: i64, hidden: bool) {
-    let mut row: entity::discussion::ActiveModel =
-        entity::discussion::Entity::find_by_id(id as i32)
-            .one(db)
-            .await
-            .unwrap()
-            .unwrap()
-            .into();
-    row.hidden = sea_orm::Set(hidden);
-    sea_orm::ActiveModelTrait::update(row, db).await.unwrap();
-}
-
 fn counts(pulse: &Value) -> Vec<Value> {
     pulse["answers"]
         .as_array()
@@ -265,7 +252,7 @@ async fn leaders_post_updates_that_members_vote_on_reply_to_and_answer_anonymous
     .expect_error(403, "forbidden");
 
     // A hidden update is gone for others, votes and replies included.
-    set_hidden(&db, id, true).await;
+    app.set_discussion_hidden(id, true).await;
     app.get(&format!("/updates/{id}"), fay.auth())
         .await
         .expect_error(404, "not_found");
@@ -286,7 +273,7 @@ async fn leaders_post_updates_that_members_vote_on_reply_to_and_answer_anonymous
     app.get(&format!("/updates/{id}"), lea.auth())
         .await
         .expect(200);
-    set_hidden(&db, id, false).await;
+    app.set_discussion_hidden(id, false).await;
 
     // Only updates answer as updates.
     app.post_json(

@@ -553,20 +553,7 @@ async fn a_post_hidden_before_its_delivery_is_not_sent() {
     receiver
         .until("the first attempt", |got| !got.is_empty())
         .await;
-    use sea_orm::{EntityTrait, QueryFilter};
-    let db = app.db().await;
-    entity::discussion::Entity::update_many()
-        .col_expr(
-            entity::discussion::Column::Hidden,
-            sea_orm::sea_query::Expr::value(true),
-        )
-        .filter(sea_orm::ColumnTrait::eq(
-            &entity::discussion::Column::Id,
-            id as i32,
-        ))
-        .exec(&db)
-        .await
-        .unwrap();
+    app.set_discussion_hidden(id, true).await;
     let hook = settled(&app, &admin).await;
     let delivery = &hook["deliveries"][0];
     assert_eq!(delivery["status"], "failed", "{hook:#}");

@@ -210,21 +210,13 @@ pub async fn list(
     paging: Paging,
     viewer: Option<&Actor>,
 ) -> AppResult<(Vec<UpdateView>, u64)> {
-    let zone = super::zones::updates_zone(db).await?;
-    let mut query = discussion::Entity::find()
-        .filter(discussion::Column::ZoneId.eq(zone.id))
-        .filter(discussion::Column::DeletedAt.is_null());
-    if !viewer.is_some_and(|a| a.role.can_moderate()) {
-        query = query.filter(discussion::Column::Hidden.eq(false));
-    }
+    let mut query = visible(viewer);
     if let Some(username) = author {
         let member = super::items::member_by_username(db, username).await?;
         query = query.filter(discussion::Column::AuthorId.eq(member.id));
     }
     let total = query.clone().count(db).await?;
-    let rows = query
-        .order_by_desc(discussion::Column::CreatedAt)
-        .order_by_desc(discussion::Column::Id)
+    let rows = newest_first(query)
         .offset(paging.offset())
         .limit(paging.per_page)
         .all(db)
@@ -232,13 +224,31 @@ pub async fn list(
     Ok((views(db, rows, viewer).await?, total))
 }
 
-/// The newest updates, as a visitor sees them: the home page's strip.
+/// The newest updates, as a visitor sees them: the home page's strip (no count).
 pub async fn newest(db: &impl ConnectionTrait, limit: u64) -> AppResult<Vec<UpdateView>> {
-    let paging = Paging {
-        page: 1,
-        per_page: limit,
-    };
-    Ok(list(db, None, paging, None).await?.0)
+    let rows = newest_first(visible(None)).limit(limit).all(db).await?;
+    views(db, rows, None).await
+}
+
+/// The live updates `viewer` may see: hidden ones only for moderators.
+fn visible(viewer: Option<&Actor>) -> sea_orm::Select<discussion::Entity> {
+    let query = discussion::Entity::find()
+        .filter(
+            discussion::Column::ZoneId
+                .in_subquery(super::zones::ids_of_kind(super::zones::UPDATES)),
+        )
+        .filter(discussion::Column::DeletedAt.is_null());
+    if viewer.is_some_and(|a| a.role.can_moderate()) {
+        query
+    } else {
+        query.filter(discussion::Column::Hidden.eq(false))
+    }
+}
+
+fn newest_first(query: sea_orm::Select<discussion::Entity>) -> sea_orm::Select<discussion::Entity> {
+    query
+        .order_by_desc(discussion::Column::CreatedAt)
+        .order_by_desc(discussion::Column::Id)
 }
 
 /// One update.

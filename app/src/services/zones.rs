@@ -125,10 +125,15 @@ pub async fn updates_zone(db: &impl ConnectionTrait) -> AppResult<zone::Model> {
 
 /// The ids of the zones members see, as a subquery: what listings across zones keep to.
 pub fn open_zone_ids() -> sea_orm::sea_query::SelectStatement {
+    ids_of_kind(DISCUSSIONS)
+}
+
+/// The ids of the zones of one kind, as a subquery.
+pub fn ids_of_kind(kind: &str) -> sea_orm::sea_query::SelectStatement {
     sea_orm::sea_query::Query::select()
         .column(zone::Column::Id)
         .from(zone::Entity)
-        .and_where(zone::Column::Kind.eq(DISCUSSIONS))
+        .and_where(zone::Column::Kind.eq(kind))
         .to_owned()
 }
 
