@@ -33,6 +33,9 @@ impl Application {
             db.set_metric_callback(move |info| {
                 let sql = &info.statement.sql;
                 if !sql.contains("\"jobs\"") && !sql.contains("\"outbox\"") {
+                    if std::env::var_os("QUORUM_PRINT_STATEMENTS").is_some() {
+                        eprintln!("SQL: {sql}");
+                    }
                     counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
             });

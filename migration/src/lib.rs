@@ -25,6 +25,7 @@ mod m0017_webhooks;
 mod m0018_inbound_mail;
 mod m0019_import_links;
 mod m0020_updates;
+mod m0021_vote_cap;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_inbound_mail::Migration),
             Box::new(m0019_import_links::Migration),
             Box::new(m0020_updates::Migration),
+            Box::new(m0021_vote_cap::Migration),
         ]
     }
 }

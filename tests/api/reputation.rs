@@ -1024,6 +1024,41 @@ async fn the_cap_counts_each_author_separately_and_a_withdrawn_upvote_frees_its_
     db.close().await.expect("closing");
 }
 
+#[tokio::test]
+async fn a_post_deleted_the_same_day_gives_its_upvotes_share_of_the_cap_back() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let voters = crowd(&app, "voter", 22).await;
+    let one = discussion(&app, &alice, "One").await;
+    let two = discussion(&app, &alice, "Two").await;
+    let db = app.db().await;
+    let mut actors = Vec::new();
+    for voter in &voters {
+        actors.push(actor(&db, &voter.username).await);
+    }
+    let now = Utc::now();
+    for (i, voter) in actors[..20].iter().enumerate() {
+        vote_at(&db, voter, if i < 10 { one } else { two }, 1, now).await;
+    }
+    vote_at(&db, &actors[20], two, 1, now).await;
+    assert_eq!(reputation_of(&app, "alice").await, 201, "capped at 200");
+
+    // Deleting "One" takes its 100 back, and with them their share of today's cap.
+    delete_post(&app, &alice, one).await;
+    assert_eq!(reputation_of(&app, "alice").await, 101);
+    vote_at(&db, &actors[21], two, 1, now).await;
+    assert_eq!(
+        reputation_of(&app, "alice").await,
+        111,
+        "an upvote after the deletion counts again"
+    );
+    assert!(
+        rep::recompute(&db).await.expect("recompute").is_empty(),
+        "the stored totals match the ledger"
+    );
+    db.close().await.expect("closing");
+}
+
 // ---------------------------------------------------------------------------------------
 // Serial voting
 // ---------------------------------------------------------------------------------------

@@ -178,10 +178,16 @@ pub enum Trigger {
     VoteCast {
         voter: i32,
         value: i32,
+        /// The voter holds every badge for casting votes of this sign already (the vote
+        /// read it with the post: `vote_badge_slugs`), so there is nothing to look at.
+        held: bool,
     },
+    /// A post's score moved from `before` to `score`: a score badge is earned when the
+    /// score reaches its threshold, not on every vote above it.
     ItemScored {
         author: i32,
         post: Post,
+        before: i32,
         score: i32,
     },
     Recognized {
@@ -191,6 +197,9 @@ pub enum Trigger {
     ReputationChanged {
         member: i32,
         reputation: Option<i32>,
+        /// The reputation before the change, when the caller knows it: a reputation badge
+        /// is then only looked at when its threshold was crossed.
+        before: Option<i32>,
     },
     QuizPassed {
         member: i32,
@@ -237,7 +246,9 @@ pub async fn evaluate(
                         *comments_posted.insert(count)
                     }
                 };
-                if count >= n {
+                // Earned when the count reaches the threshold (this reply is counted):
+                // past it, every reply would try the award again.
+                if count == n {
                     award(db, badge, author, None, now).await?;
                 }
             }
@@ -259,7 +270,14 @@ pub async fn evaluate(
                     award(db, badge, discussion_author, None, now).await?;
                 }
             }
-            (Rule::UpvotesCast(n) | Rule::DownvotesCast(n), Trigger::VoteCast { voter, value }) => {
+            (
+                Rule::UpvotesCast(n) | Rule::DownvotesCast(n),
+                Trigger::VoteCast {
+                    voter,
+                    value,
+                    held: false,
+                },
+            ) => {
                 // An upvote counts towards upvote badges, a downvote towards downvote ones.
                 let up = matches!(badge.rule, Rule::UpvotesCast(_));
                 let counts = value != 0 && (value > 0) == up;
@@ -272,9 +290,10 @@ pub async fn evaluate(
                 Trigger::ItemScored {
                     author,
                     post,
+                    before,
                     score,
                 },
-            ) if score >= threshold => {
+            ) if before < threshold && score >= threshold => {
                 award(db, badge, author, Some(post), now).await?;
             }
             (Rule::Recognitions(n), Trigger::Recognized { author }) => {
@@ -292,8 +311,9 @@ pub async fn evaluate(
                 Trigger::ReputationChanged {
                     member: id,
                     reputation,
+                    before,
                 },
-            ) => {
+            ) if before.is_none_or(|b| b < min) => {
                 let reputation = match reputation {
                     Some(r) => Some(r),
                     None => member::Entity::find_by_id(id)
@@ -363,6 +383,19 @@ impl CommentsByOthers for sea_orm::Select<discussion::Entity> {
 
 /// Whether a member who just cast a vote (up or down) has cast at least `n` such votes.
 /// The vote that asks is one: a threshold of one needs no count.
+/// The badges for casting votes of one sign (upvotes when `up`): a vote reads whether
+/// the voter holds them all with the post it is cast on.
+pub fn vote_badge_slugs(up: bool) -> impl Iterator<Item = &'static str> {
+    BADGES
+        .iter()
+        .filter(move |b| match b.rule {
+            Rule::UpvotesCast(_) => up,
+            Rule::DownvotesCast(_) => !up,
+            _ => false,
+        })
+        .map(|b| b.slug)
+}
+
 async fn votes_cast_reach(
     db: &impl ConnectionTrait,
     voter: i32,

@@ -51,7 +51,10 @@ pub enum Effect<'a> {
         post: Post,
         voter: i32,
         value: i32,
+        /// The voter holds every badge for votes of this sign already.
+        voter_badges_held: bool,
         author: i32,
+        score_before: i32,
         score: i32,
         reputation_changed: super::ledger::Totals,
     },
@@ -301,22 +304,30 @@ pub async fn record(
             post,
             voter,
             value,
+            voter_badges_held,
             author,
+            score_before,
             score,
             reputation_changed,
         } => {
             // Search results show scores: keep the document current.
             search_jobs::enqueue(txn, SearchJob::for_post(post)).await?;
             if value != 0 {
-                badges::evaluate(txn, Trigger::VoteCast { voter, value }, now).await?;
+                let cast = Trigger::VoteCast {
+                    voter,
+                    value,
+                    held: voter_badges_held,
+                };
+                badges::evaluate(txn, cast, now).await?;
             }
             let scored = Trigger::ItemScored {
                 author,
                 post,
+                before: score_before,
                 score,
             };
             badges::evaluate(txn, scored, now).await?;
-            reputation_badges(txn, &reputation_changed, now).await?;
+            reputation_badges(txn, &reputation_changed, Crossed::Only, now).await?;
         }
         Effect::Recognized {
             item,
@@ -341,11 +352,12 @@ pub async fn record(
                 badges::evaluate(txn, Trigger::Recognized { author }, now).await?;
             }
             // The author's badges are looked at even when no points moved.
-            reputation_badges(txn, &reputation_changed, now).await?;
+            reputation_badges(txn, &reputation_changed, Crossed::Any, now).await?;
             if !reputation_changed.contains_key(&author) {
                 let trigger = Trigger::ReputationChanged {
                     member: author,
                     reputation: None,
+                    before: None,
                 };
                 badges::evaluate(txn, trigger, now).await?;
             }
@@ -373,13 +385,13 @@ pub async fn record(
                 };
                 badges::evaluate(txn, trigger, now).await?;
             }
-            reputation_badges(txn, &reputation_changed, now).await?;
+            reputation_badges(txn, &reputation_changed, Crossed::Any, now).await?;
         }
         Effect::QuizPassed {
             member,
             reputation_changed,
         } => {
-            reputation_badges(txn, &reputation_changed, now).await?;
+            reputation_badges(txn, &reputation_changed, Crossed::Any, now).await?;
             badges::evaluate(txn, Trigger::QuizPassed { member }, now).await?;
         }
         Effect::Audited { by, action, target } => {
@@ -491,15 +503,28 @@ pub async fn record(
 }
 
 /// Badges that watch reputation, for each member whose total moved.
+/// Which reputation badges a change looks at: only those whose threshold it crossed (a
+/// vote, the hot path), or every one the member now qualifies for (rarer writes, which
+/// also catch up a badge a member qualified for before it existed).
+enum Crossed {
+    Only,
+    Any,
+}
+
 async fn reputation_badges(
     txn: &impl ConnectionTrait,
     members: &super::ledger::Totals,
+    crossed: Crossed,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    for (&member, &reputation) in members {
+    for (&member, moved) in members {
         let trigger = Trigger::ReputationChanged {
             member,
-            reputation: Some(reputation),
+            reputation: Some(moved.after),
+            before: match crossed {
+                Crossed::Only => Some(moved.before),
+                Crossed::Any => None,
+            },
         };
         badges::evaluate(txn, trigger, now).await?;
     }

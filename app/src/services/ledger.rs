@@ -8,13 +8,13 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{member, reputation_event, vote};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 use super::items::{BeforeMembers, Item, Locks, MembersLocked};
 use crate::domain::Post;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// Every number of the reputation system, in one place.
 #[derive(Debug, Clone, Copy)]
@@ -109,6 +109,12 @@ pub struct Ledger<'t, C> {
     now: DateTime<Utc>,
     /// Points recorded per member, to add to their total at `settle`.
     deltas: std::collections::BTreeMap<i32, i64>,
+    /// Events recorded and not yet written: they go in one INSERT, at `settle` or
+    /// before the ledger is read.
+    pending: Vec<reputation_event::ActiveModel>,
+    /// Daily-cap counters to set at `settle` (`None`: forget it, so the next vote reads
+    /// the day from the ledger).
+    caps: std::collections::BTreeMap<i32, Option<(String, i64)>>,
 }
 
 impl<'t, C: ConnectionTrait> Ledger<'t, C> {
@@ -119,7 +125,38 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
             txn,
             now,
             deltas: Default::default(),
+            pending: Vec::new(),
+            caps: Default::default(),
         }
+    }
+
+    /// Points recorded for a member so far in this transaction.
+    pub fn delta(&self, member_id: i32) -> i64 {
+        self.deltas.get(&member_id).copied().unwrap_or(0)
+    }
+
+    /// Sets a member's daily-cap counter at `settle`: `points` for the UTC day of `now`.
+    pub fn set_cap(&mut self, member_id: i32, points: i64) {
+        self.caps
+            .insert(member_id, Some((cap_day(self.now), points)));
+    }
+
+    /// Forgets a member's daily-cap counter at `settle`: the next vote for them sums the
+    /// day from the ledger (after a write that changes it other than a vote does).
+    pub fn forget_cap(&mut self, member_id: i32) {
+        self.caps.insert(member_id, None);
+    }
+
+    /// Writes the events recorded so far, in one statement.
+    async fn flush(&mut self) -> AppResult<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.pending);
+        reputation_event::Entity::insert_many(rows)
+            .exec_without_returning(self.txn)
+            .await?;
+        Ok(())
     }
 
     /// Writes one event about an item.
@@ -127,7 +164,7 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
         // Events on a voter's own ledger (the cost of a downvote, and its reversal) name
         // no item: the ledger is public, and downvoters stay anonymous.
         let private = event.vote_id.is_some() && event.member_id != item.author_id;
-        reputation_event::ActiveModel {
+        self.pending.push(reputation_event::ActiveModel {
             member_id: Set(event.member_id),
             kind: Set(event.kind.to_string()),
             points: Set(event.points),
@@ -138,9 +175,7 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
             zone_id: Set(Some(item.zone_id)),
             created_at: Set(self.now),
             ..Default::default()
-        }
-        .insert(self.txn)
-        .await?;
+        });
         *self.deltas.entry(event.member_id).or_default() += i64::from(event.points);
         Ok(())
     }
@@ -153,7 +188,7 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
         points: i32,
         zone_id: Option<i32>,
     ) -> AppResult<()> {
-        reputation_event::ActiveModel {
+        self.pending.push(reputation_event::ActiveModel {
             member_id: Set(member_id),
             kind: Set(event_kind.to_string()),
             points: Set(points),
@@ -164,15 +199,14 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
             zone_id: Set(zone_id),
             created_at: Set(self.now),
             ..Default::default()
-        }
-        .insert(self.txn)
-        .await?;
+        });
         *self.deltas.entry(member_id).or_default() += i64::from(points);
         Ok(())
     }
 
     /// Adds, for each member, an event that cancels what a vote still gives them.
     pub async fn reverse_vote(&mut self, item: &Item, vote_id: i32, kind: &str) -> AppResult<()> {
+        self.flush().await?;
         let nets = reputation_event::Entity::find()
             .select_only()
             .column(reputation_event::Column::MemberId)
@@ -182,13 +216,28 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
             .into_model::<MemberSum>()
             .all(self.txn)
             .await?;
-        for net in nets {
-            let total = i32::try_from(net.total.unwrap_or(0)).unwrap_or(0);
+        let nets: Vec<(i32, i64)> = nets
+            .into_iter()
+            .map(|n| (n.member_id, n.total.unwrap_or(0)))
+            .collect();
+        self.reverse_known(item, vote_id, kind, &nets).await
+    }
+
+    /// `reverse_vote` for a vote whose nets per member were read already (with the post).
+    pub async fn reverse_known(
+        &mut self,
+        item: &Item,
+        vote_id: i32,
+        kind: &str,
+        nets: &[(i32, i64)],
+    ) -> AppResult<()> {
+        for &(member_id, net) in nets {
+            let total = i32::try_from(net).unwrap_or(0);
             if total != 0 {
                 self.record(
                     item,
                     NewEvent {
-                        member_id: net.member_id,
+                        member_id,
                         kind,
                         points: -total,
                         vote_id: Some(vote_id),
@@ -208,12 +257,13 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
         item: &Item,
         voter_id: i32,
         vote: &vote::Model,
+        counts: VoteCounts,
     ) -> AppResult<()> {
-        let now = self.now;
-        let counts = vote_counts(self.txn, item.author_id, voter_id, now).await?;
         // What this vote gives the author (earlier events of a changed vote were reversed).
         let given = if vote.value > 0 {
-            let points = Ord::min(RULES.upvote_received, counts.cap_left);
+            let cap = i64::from(RULES.daily_vote_cap);
+            let cap_left = (cap - counts.cap_used).clamp(0, cap) as i32;
+            let points = Ord::min(RULES.upvote_received, cap_left);
             self.record(
                 item,
                 NewEvent {
@@ -272,19 +322,20 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
     }
 
     /// What recognition gave an item's author and has not been withdrawn yet.
-    pub async fn recognition_given(&self, item: &Item) -> AppResult<i32> {
+    pub async fn recognition_given(&mut self, item: &Item) -> AppResult<i32> {
         self.given(item, &[kind::RECOGNIZED, kind::RECOGNITION_WITHDRAWN])
             .await
     }
 
     /// What the idea's adoption gave its author so far, with its withdrawals.
-    pub async fn adoption_given(&self, item: &Item) -> AppResult<i32> {
+    pub async fn adoption_given(&mut self, item: &Item) -> AppResult<i32> {
         self.given(item, &[kind::IDEA_ADOPTED, kind::IDEA_ADOPTION_WITHDRAWN])
             .await
     }
 
     /// The sum of the author's events of `kinds` about the item.
-    async fn given(&self, item: &Item, kinds: &[&str]) -> AppResult<i32> {
+    async fn given(&mut self, item: &Item, kinds: &[&str]) -> AppResult<i32> {
+        self.flush().await?;
         let mut cond = sea_orm::Condition::all()
             .add(reputation_event::Column::MemberId.eq(item.author_id))
             .add(reputation_event::Column::Kind.is_in(kinds.iter().copied()))
@@ -296,54 +347,92 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
         Ok(i32::try_from(sum_points(self.txn, cond).await?).unwrap_or(0))
     }
 
-    /// Adds what was recorded to the totals of the members touched (one statement each,
-    /// whatever the size of their ledger); returns them with their new reputation.
-    pub async fn settle(self) -> AppResult<Totals> {
-        let mut totals = Totals::new();
-        for (&id, &delta) in &self.deltas {
-            if let Some(reputation) = add_points(self.txn, id, delta).await? {
-                totals.insert(id, reputation);
+    /// Writes the events and adds them to the totals of the members touched, all in one
+    /// statement each, whatever the size of their ledgers; returns the members with
+    /// their reputation before and after.
+    pub async fn settle(mut self) -> AppResult<Totals> {
+        self.flush().await?;
+        for &member in self.caps.keys() {
+            self.deltas.entry(member).or_default();
+        }
+        if self.deltas.is_empty() {
+            return Ok(Totals::new());
+        }
+        let backend = self.txn.get_database_backend();
+        let mut values: Vec<sea_orm::Value> = Vec::new();
+        let mut param = |v: sea_orm::Value| {
+            values.push(v);
+            match backend {
+                sea_orm::DbBackend::Postgres => format!("${}", values.len()),
+                _ => format!("?{}", values.len()),
             }
+        };
+        let mut delta = String::from("(CASE id");
+        let mut ids = Vec::new();
+        for (&id, &d) in &self.deltas {
+            let (id_p, d_p) = (param(id.into()), param(d.into()));
+            delta.push_str(&format!(" WHEN {id_p} THEN CAST({d_p} AS BIGINT)"));
+            ids.push(id_p);
+        }
+        delta.push_str(" ELSE 0 END)");
+        let least = match backend {
+            sea_orm::DbBackend::Postgres => "LEAST",
+            _ => "MIN",
+        };
+        let mut sql = format!(
+            "UPDATE members SET points = points + {delta}, reputation = CASE WHEN points + \
+             {delta} < 0 THEN 1 ELSE {least}(1 + points + {delta}, 2147483647) END"
+        );
+        if !self.caps.is_empty() {
+            let (mut day, mut points) = (String::from("CASE id"), String::from("CASE id"));
+            for (&id, cap) in &self.caps {
+                let id_p = param(id.into());
+                let (d, p) = match cap {
+                    Some((d, p)) => (param(d.clone().into()), param((*p).into())),
+                    None => ("NULL".to_string(), "0".to_string()),
+                };
+                day.push_str(&format!(" WHEN {id_p} THEN {d}"));
+                points.push_str(&format!(" WHEN {id_p} THEN CAST({p} AS INTEGER)"));
+            }
+            sql.push_str(&format!(
+                ", cap_day = {day} ELSE cap_day END, cap_points = {points} ELSE cap_points END"
+            ));
+        }
+        sql.push_str(&format!(
+            " WHERE id IN ({}) RETURNING id, points, reputation",
+            ids.join(", ")
+        ));
+        let rows = self
+            .txn
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                backend, sql, values,
+            ))
+            .await?;
+        let mut totals = Totals::new();
+        for row in rows {
+            let id: i32 = row.try_get("", "id")?;
+            let points: i64 = row.try_get("", "points")?;
+            let after: i32 = row.try_get("", "reputation")?;
+            let before = reputation_from_sum(points - self.delta(id));
+            totals.insert(id, Moved { before, after });
         }
         Ok(totals)
     }
 }
 
-/// Members whose points a write moved, with their reputation after it.
-pub type Totals = std::collections::BTreeMap<i32, i32>;
+/// A member's reputation before and after a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moved {
+    pub before: i32,
+    pub after: i32,
+}
 
-/// Adds `delta` to a member's points and sets the reputation they give (1 + points,
-/// never below 1) in the same statement (both sides of SET read the row as it was);
-/// returns the new reputation.
-async fn add_points(
-    txn: &impl ConnectionTrait,
-    member_id: i32,
-    delta: i64,
-) -> AppResult<Option<i32>> {
-    let backend = txn.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => {
-            "UPDATE members SET points = points + $1, reputation = CASE WHEN points + $1 < 0 \
-             THEN 1 ELSE LEAST(1 + points + $1, 2147483647) END WHERE id = $2 \
-             RETURNING reputation"
-        }
-        _ => {
-            "UPDATE members SET points = points + ?1, reputation = CASE WHEN points + ?1 < 0 \
-             THEN 1 ELSE MIN(1 + points + ?1, 2147483647) END WHERE id = ?2 \
-             RETURNING reputation"
-        }
-    };
-    let row = txn
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
-            backend,
-            sql,
-            [delta.into(), member_id.into()],
-        ))
-        .await?;
-    Ok(match row {
-        Some(r) => Some(r.try_get::<i32>("", "reputation")?),
-        None => None,
-    })
+/// Members whose points a write moved, with their reputation before and after it.
+pub type Totals = std::collections::BTreeMap<i32, Moved>;
+
+/// The UTC day a daily-cap counter is kept for, as `members.cap_day` holds it.
+pub fn cap_day(now: DateTime<Utc>) -> String {
+    now.format("%Y-%m-%d").to_string()
 }
 
 /// Takes back what an item's votes gave, when the item is deleted. Runs inside the
@@ -362,72 +451,41 @@ pub async fn item_deleted<'t, C: ConnectionTrait, S: BeforeMembers>(
     let members = votes.iter().map(|v| v.member_id).chain([item.author_id]);
     let locked = locks.members(members).await?;
     let mut ledger = Ledger::new(&locked, txn, now);
+    let any = !votes.is_empty();
     for v in votes {
         ledger.reverse_vote(item, v.id, kind::ITEM_DELETED).await?;
+    }
+    if any {
+        // Upvotes taken back today give the author's daily cap back: read it again.
+        ledger.forget_cap(item.author_id);
     }
     ledger.settle().await
 }
 
-/// What casting a vote needs to know, in one query: the upvote points the author may
-/// still gain today (UTC: the net of what today's upvotes still give, so an upvote
-/// undone gives its share of the budget back and nobody can burn another member's cap
-/// by toggling a vote), and the voter's votes on the author in the serial-voting window
-/// (this one included).
-struct VoteCounts {
-    cap_left: i32,
-    recent: u64,
+/// What casting a vote needs to know (`votes` reads it with the post, in one query):
+/// the upvote points the author has gained today (UTC: the net of what today's upvotes
+/// still give, so an upvote undone gives its share of the budget back and nobody can
+/// burn another member's cap by toggling a vote), and the voter's votes on the author
+/// in the serial-voting window (this one included).
+#[derive(Debug, Clone, Copy)]
+pub struct VoteCounts {
+    pub cap_used: i64,
+    pub recent: u64,
 }
 
-async fn vote_counts(
-    txn: &impl ConnectionTrait,
-    author_id: i32,
-    voter_id: i32,
-    now: DateTime<Utc>,
-) -> AppResult<VoteCounts> {
-    let day_start = now
+/// The start of the UTC day of `now`, and of the next one.
+pub fn day_bounds(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start = now
         .date_naive()
         .and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc())
         .unwrap_or(now);
-    let backend = txn.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => {
-            "SELECT (SELECT COALESCE(SUM(e.points), 0) FROM reputation_events e \
-             WHERE e.member_id = $1 AND e.vote_id IN (SELECT u.vote_id FROM reputation_events u \
-             WHERE u.member_id = $1 AND u.kind = $2 AND u.created_at >= $3 AND u.created_at < $4)) \
-             AS gained, (SELECT COUNT(*) FROM votes v WHERE v.member_id = $5 \
-             AND v.author_id = $1 AND v.created_at >= $6) AS recent"
-        }
-        _ => {
-            "SELECT (SELECT COALESCE(SUM(e.points), 0) FROM reputation_events e \
-             WHERE e.member_id = ?1 AND e.vote_id IN (SELECT u.vote_id FROM reputation_events u \
-             WHERE u.member_id = ?1 AND u.kind = ?2 AND u.created_at >= ?3 AND u.created_at < ?4)) \
-             AS gained, (SELECT COUNT(*) FROM votes v WHERE v.member_id = ?5 \
-             AND v.author_id = ?1 AND v.created_at >= ?6) AS recent"
-        }
-    };
-    let row = txn
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
-            backend,
-            sql,
-            [
-                author_id.into(),
-                kind::UPVOTE_RECEIVED.into(),
-                day_start.into(),
-                (day_start + Duration::days(1)).into(),
-                voter_id.into(),
-                (now - Duration::hours(RULES.serial_window_hours)).into(),
-            ],
-        ))
-        .await?
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("counting votes returned nothing")))?;
-    let gained: i64 = row.try_get("", "gained")?;
-    let recent: i64 = row.try_get("", "recent")?;
-    let cap = i64::from(RULES.daily_vote_cap);
-    Ok(VoteCounts {
-        cap_left: (cap - gained).clamp(0, cap) as i32,
-        recent: u64::try_from(recent).unwrap_or(0),
-    })
+    (start, start + Duration::days(1))
+}
+
+/// The start of the serial-voting window that ends at `now`.
+pub fn serial_window_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - Duration::hours(RULES.serial_window_hours)
 }
 
 /// A member's ledger, newest first (all of it when `limit` is `None`).
@@ -522,6 +580,9 @@ pub async fn recompute(db: &DatabaseConnection) -> AppResult<Vec<Drift>> {
                 .await?;
         }
     }
+    // Daily-cap counters are read from the ledger again by each member's next vote.
+    txn.execute_unprepared("UPDATE members SET cap_day = NULL WHERE cap_day IS NOT NULL")
+        .await?;
     // Points per zone (the zones' experts) are rebuilt whole.
     txn.execute_unprepared("DELETE FROM zone_points").await?;
     txn.execute_unprepared(migration::m0012_zone_points::FILL)

@@ -1,17 +1,18 @@
 //! Votes on posts: cast, change or clear, with exact scores under concurrency.
 
 use chrono::{DateTime, Utc};
-use entity::{comment, discussion, member, vote};
+use entity::{comment, discussion, vote};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
+    Set, Statement,
 };
 
 use super::Actor;
+use super::badges;
 use super::effects::{self, Effect};
-use super::items::{self, Locks};
-use super::ledger::{Ledger, RULES, kind};
+use super::items::{Item, Locks};
+use super::ledger::{self, Ledger, RULES, VoteCounts, kind};
 use crate::domain::Post;
 use crate::error::{AppError, AppResult, Code};
 
@@ -41,6 +42,12 @@ pub struct VoteOutcome {
 }
 
 /// Casts, changes or clears a vote.
+///
+/// On SQLite a first upvote is six statements: the session, the ballot (the post, the
+/// voter's vote on it, what that vote gave, the author's daily cap and the serial-voting
+/// count, the voter's reputation and vote badges, in one query), the vote row, the
+/// ledger rows (one INSERT), the score and the members' points (one UPDATE for both);
+/// plus the search job's row. PostgreSQL locks the post and the members first.
 pub async fn vote(
     db: &DatabaseConnection,
     voter: &Actor,
@@ -50,7 +57,9 @@ pub async fn vote(
 ) -> AppResult<VoteOutcome> {
     let txn = crate::db::begin_write(db).await?;
     let locks = Locks::new(&txn).post(post).await?;
-    let item = items::load(&txn, post).await?;
+    let new = value.get();
+    let ballot = ballot(&txn, post, voter.id, new >= 0, now).await?;
+    let item = ballot.item.clone();
     if item.locked {
         return Err(super::discussions::locked());
     }
@@ -61,29 +70,27 @@ pub async fn vote(
         ));
     }
     let locked = locks.members([voter.id, item.author_id]).await?;
-    if value.get() < 0 && !voter.role.can_moderate() {
-        let me = member::Entity::find_by_id(voter.id)
-            .one(&txn)
-            .await?
-            .ok_or_else(AppError::not_signed_in)?;
-        if me.reputation < RULES.downvote_min_reputation {
-            return Err(AppError::coded(
-                Code::InsufficientReputation,
-                format!(
-                    "Downvoting needs {} reputation",
-                    RULES.downvote_min_reputation
-                ),
-            ));
-        }
+    let mut ballot = ballot;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Another vote for the same author may have moved the daily cap since the
+        // ballot was read; now that the author's row is locked, read it again. (SQLite
+        // has one writer: there the ballot is current.)
+        (ballot.cap_used, ballot.recent) = counts(&txn, item.author_id, voter.id, now).await?;
     }
-    let existing = vote::Entity::find()
-        .filter(vote::Column::MemberId.eq(voter.id))
-        .filter(vote::Column::TargetKind.eq(post.kind().as_str()))
-        .filter(vote::Column::TargetId.eq(post.id()))
-        .one(&txn)
-        .await?;
-    let old = existing.as_ref().map(|v| v.value).unwrap_or(0);
-    let new = value.get();
+    let item = &item;
+    if new < 0
+        && !voter.role.can_moderate()
+        && ballot.voter_reputation < RULES.downvote_min_reputation
+    {
+        return Err(AppError::coded(
+            Code::InsufficientReputation,
+            format!(
+                "Downvoting needs {} reputation",
+                RULES.downvote_min_reputation
+            ),
+        ));
+    }
+    let old = ballot.existing.as_ref().map(|v| v.value).unwrap_or(0);
     if old == new {
         txn.commit().await?;
         return Ok(VoteOutcome {
@@ -92,21 +99,39 @@ pub async fn vote(
         });
     }
     let mut ledger = Ledger::new(&locked, &txn, now);
-    if let Some(v) = &existing {
+    if let Some(v) = &ballot.existing {
+        let nets = [(item.author_id, v.author_net), (voter.id, v.voter_net)];
         ledger
-            .reverse_vote(&item, v.id, kind::VOTE_REVERSED)
+            .reverse_known(item, v.id, kind::VOTE_REVERSED, &nets)
             .await?;
     }
-    let saved = match (existing, new) {
+    // The author's events on this vote count towards today's cap once the vote holds
+    // an upvote received today (it did before, or this makes it so).
+    let capped_before = ballot.existing.as_ref().is_some_and(|v| v.capped_today);
+    let prior_net = ballot.existing.as_ref().map_or(0, |v| v.author_net);
+    let was_new = ballot.existing.is_none();
+    let saved = match (ballot.existing, new) {
         (Some(v), 0) => {
             vote::Entity::delete_by_id(v.id).exec(&txn).await?;
             None
         }
         (Some(v), _) => {
-            let mut active: vote::ActiveModel = v.into();
-            active.value = Set(new);
-            active.updated_at = Set(now);
-            Some(active.update(&txn).await?)
+            vote::Entity::update_many()
+                .col_expr(vote::Column::Value, Expr::value(new))
+                .col_expr(vote::Column::UpdatedAt, Expr::value(now))
+                .filter(vote::Column::Id.eq(v.id))
+                .exec(&txn)
+                .await?;
+            Some(vote::Model {
+                id: v.id,
+                member_id: voter.id,
+                target_kind: post.kind().as_str().to_string(),
+                target_id: post.id(),
+                author_id: item.author_id,
+                value: new,
+                created_at: v.created_at,
+                updated_at: now,
+            })
         }
         (None, _) => Some(
             vote::ActiveModel {
@@ -124,7 +149,24 @@ pub async fn vote(
         ),
     };
     if let Some(v) = &saved {
-        ledger.vote_cast(&item, voter.id, v).await?;
+        let reversed = if capped_before {
+            ledger.delta(item.author_id)
+        } else {
+            0
+        };
+        let counts = VoteCounts {
+            cap_used: ballot.cap_used + reversed,
+            // The serial-voting count includes this vote; a new one was not there yet.
+            recent: ballot.recent + u64::from(was_new),
+        };
+        ledger.vote_cast(item, voter.id, v, counts).await?;
+    }
+    if capped_before || new > 0 {
+        // Every event of the author's on this vote counts now: those before this write
+        // too, when it is today's upvote that makes them count.
+        let earlier = if capped_before { 0 } else { prior_net };
+        let used = ballot.cap_used + earlier + ledger.delta(item.author_id);
+        ledger.set_cap(item.author_id, used);
     }
     let score = bump_score(&txn, post, new - old).await?;
     let reputation_changed = ledger.settle().await?;
@@ -134,7 +176,9 @@ pub async fn vote(
             post,
             voter: voter.id,
             value: new,
+            voter_badges_held: ballot.voter_badges_held,
             author: item.author_id,
+            score_before: item.score,
             score,
             reputation_changed,
         },
@@ -145,6 +189,186 @@ pub async fn vote(
     Ok(VoteOutcome {
         score,
         my_vote: new,
+    })
+}
+
+/// The author's (`p.author_id`) daily-cap counter for today: `$3` the upvote kind, `$4`
+/// and `$6` the day's bounds, `$5` the day; read from the ledger when not known.
+const CAP_USED: &str = "(SELECT CASE WHEN m.cap_day = $5 THEN CAST(m.cap_points AS BIGINT) \
+     WHEN m.cap_day IS NULL THEN (SELECT COALESCE(SUM(g.points), 0) \
+      FROM reputation_events g WHERE g.member_id = m.id AND g.vote_id IN \
+      (SELECT u.vote_id FROM reputation_events u WHERE u.member_id = m.id \
+       AND u.kind = $3 AND u.created_at >= $4 AND u.created_at < $6)) \
+     ELSE 0 END FROM members m WHERE m.id = p.author_id)";
+
+/// The voter's (`$2`) votes on the author's posts since `$7`.
+const RECENT: &str = "(SELECT COUNT(*) FROM votes r WHERE r.member_id = $2 \
+     AND r.author_id = p.author_id AND r.created_at >= $7)";
+
+/// The statement's values, in the order of the `$n` in the queries above and below.
+fn ballot_values(post: Post, voter: i32, now: DateTime<Utc>) -> Vec<sea_orm::Value> {
+    let (day_start, day_end) = ledger::day_bounds(now);
+    vec![
+        post.id().into(),
+        voter.into(),
+        kind::UPVOTE_RECEIVED.into(),
+        day_start.into(),
+        ledger::cap_day(now).into(),
+        day_end.into(),
+        ledger::serial_window_start(now).into(),
+        post.kind().as_str().into(),
+    ]
+}
+
+/// Runs one of the queries above on either database (`$n` becomes `?n` on SQLite).
+async fn query_one(
+    txn: &impl ConnectionTrait,
+    sql: String,
+    values: Vec<sea_orm::Value>,
+) -> AppResult<Option<sea_orm::QueryResult>> {
+    let backend = txn.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => sql,
+        _ => sql.replace('$', "?"),
+    };
+    Ok(txn
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?)
+}
+
+/// The daily cap and the serial-voting count alone, read again under the author's lock
+/// (PostgreSQL).
+async fn counts(
+    txn: &impl ConnectionTrait,
+    author: i32,
+    voter: i32,
+    now: DateTime<Utc>,
+) -> AppResult<(i64, u64)> {
+    // `p` stands for a post of the author's, as in the ballot.
+    let sql = format!(
+        "SELECT {CAP_USED} AS cap_used, {RECENT} AS recent \
+         FROM (SELECT CAST($1 AS INTEGER) AS author_id, CAST($8 AS TEXT) AS kind) p"
+    );
+    let mut values = ballot_values(Post::Discussion(author), voter, now);
+    values[0] = author.into();
+    let row = query_one(txn, sql, values)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("counting votes returned nothing")))?;
+    Ok((
+        row.try_get::<Option<i64>>("", "cap_used")?.unwrap_or(0),
+        u64::try_from(row.try_get::<i64>("", "recent")?).unwrap_or(0),
+    ))
+}
+
+/// Everything a vote reads, from one statement.
+struct Ballot {
+    item: Item,
+    existing: Option<Existing>,
+    /// The author's daily-cap counter for today (read from the ledger when unknown).
+    cap_used: i64,
+    /// The voter's votes on the author's posts in the serial-voting window.
+    recent: u64,
+    voter_reputation: i32,
+    /// The voter holds every badge for votes of the sign being cast.
+    voter_badges_held: bool,
+}
+
+/// The voter's standing vote on the post, and what it gives.
+struct Existing {
+    id: i32,
+    value: i32,
+    created_at: DateTime<Utc>,
+    author_net: i64,
+    voter_net: i64,
+    /// The author received an upvote through this vote today (UTC).
+    capped_today: bool,
+}
+
+/// Reads the post (live, with its discussion), the voter's vote on it and what it gave,
+/// the author's daily cap and serial-voting count, and the voter's reputation and vote
+/// badges, in one statement.
+async fn ballot(
+    txn: &impl ConnectionTrait,
+    post: Post,
+    voter: i32,
+    up: bool,
+    now: DateTime<Utc>,
+) -> AppResult<Ballot> {
+    let (source, discussion, comment_id, not_found) = match post {
+        Post::Discussion(_) => ("discussions p", "p", "CAST(NULL AS INTEGER)", "Discussion"),
+        Post::Comment(_) => (
+            "comments p JOIN discussions d ON d.id = p.discussion_id \
+             AND d.deleted_at IS NULL",
+            "d",
+            "p.id",
+            "Comment",
+        ),
+    };
+    let badges: Vec<String> = badges::vote_badge_slugs(up)
+        .map(|slug| format!("'{slug}'"))
+        .collect();
+    let badges_held = if badges.is_empty() {
+        "(1 = 1)".to_string()
+    } else {
+        format!(
+            "(SELECT COUNT(*) FROM member_badges b WHERE b.member_id = $2 \
+             AND b.item_key = '' AND b.slug IN ({})) = {}",
+            badges.join(", "),
+            badges.len()
+        )
+    };
+    let sql = format!(
+        "SELECT p.author_id AS author_id, {discussion}.id AS discussion_id, \
+         {comment_id} AS comment_id, {discussion}.zone_id AS zone_id, p.score AS score, \
+         p.recognized AS recognized, {discussion}.locked AS locked, \
+         v.id AS vote_id, v.value AS vote_value, v.created_at AS vote_created_at, \
+         (SELECT COALESCE(SUM(e.points), 0) FROM reputation_events e \
+          WHERE e.vote_id = v.id AND e.member_id = p.author_id) AS author_net, \
+         (SELECT COALESCE(SUM(e.points), 0) FROM reputation_events e \
+          WHERE e.vote_id = v.id AND e.member_id = $2) AS voter_net, \
+         (SELECT COUNT(*) FROM reputation_events e WHERE e.vote_id = v.id \
+          AND e.member_id = p.author_id AND e.kind = $3 AND e.created_at >= $4) AS capped_today, \
+         {CAP_USED} AS cap_used, {RECENT} AS recent, \
+         (SELECT w.reputation FROM members w WHERE w.id = $2) AS voter_reputation, \
+         {badges_held} AS badges_held \
+         FROM {source} \
+         LEFT JOIN votes v ON v.member_id = $2 AND v.target_kind = $8 AND v.target_id = p.id \
+         WHERE p.id = $1 AND p.deleted_at IS NULL"
+    );
+    let row = query_one(txn, sql, ballot_values(post, voter, now))
+        .await?
+        .ok_or_else(|| AppError::not_found(not_found))?;
+    let item = Item {
+        post,
+        author_id: row.try_get("", "author_id")?,
+        discussion_id: row.try_get("", "discussion_id")?,
+        comment_id: row.try_get("", "comment_id")?,
+        zone_id: row.try_get("", "zone_id")?,
+        score: row.try_get("", "score")?,
+        recognized: row.try_get("", "recognized")?,
+        locked: row.try_get("", "locked")?,
+    };
+    let vote_id: Option<i32> = row.try_get("", "vote_id")?;
+    let existing = match vote_id {
+        Some(id) => Some(Existing {
+            id,
+            value: row.try_get("", "vote_value")?,
+            created_at: row.try_get("", "vote_created_at")?,
+            author_net: row.try_get("", "author_net")?,
+            voter_net: row.try_get("", "voter_net")?,
+            capped_today: row.try_get::<i64>("", "capped_today")? > 0,
+        }),
+        None => None,
+    };
+    Ok(Ballot {
+        item,
+        existing,
+        cap_used: row.try_get::<Option<i64>>("", "cap_used")?.unwrap_or(0),
+        recent: u64::try_from(row.try_get::<i64>("", "recent")?).unwrap_or(0),
+        voter_reputation: row
+            .try_get::<Option<i32>>("", "voter_reputation")?
+            .unwrap_or(1),
+        voter_badges_held: row.try_get("", "badges_held")?,
     })
 }
 
