@@ -228,6 +228,56 @@ async fn a_post_with_score_ten_earns_nice_idea_once() {
     }
 }
 
+/// Rows written without the app (as an import writes them) can leave a member past a
+/// threshold without its badge: the next vote or reply awards it. (A vote reads which
+/// badges are held with the post, so that one holding them all costs nothing.)
+#[tokio::test]
+async fn a_badge_missed_is_awarded_by_the_next_vote_or_reply() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let voters = crowd(&app, "voter", 2).await;
+    let post = discussion(&app, &alice, "Imported with a score").await;
+    let db = app.db().await;
+    let sql = |q: String| {
+        let db = db.clone();
+        async move {
+            sea_orm::ConnectionTrait::execute_unprepared(&db, &q)
+                .await
+                .expect("sql");
+        }
+    };
+    sql(format!(
+        "UPDATE discussions SET score = 12 WHERE id = {}",
+        post.discussion()
+    ))
+    .await;
+    sql("UPDATE members SET points = 1499, reputation = 1500 WHERE username = 'alice'".into())
+        .await;
+    assert_not_awarded(&app, &alice, "nice-idea").await;
+    assert_not_awarded(&app, &alice, "pillar").await;
+
+    assert_eq!(voted(&app, &voters[0], post, 1).await["score"], 13);
+    assert_awarded_once(&app, &alice, "nice-idea").await;
+    assert_awarded_once(&app, &alice, "pillar").await;
+    // Held now: the next vote awards nothing again.
+    voted(&app, &voters[1], post, 1).await;
+    assert_awarded_once(&app, &alice, "nice-idea").await;
+    assert_awarded_once(&app, &alice, "pillar").await;
+
+    // Bob is past ten replies without Commentator (its row gone, as if never written).
+    for i in 0..10 {
+        comment(&app, &bob, post, &format!("Reply {i}")).await;
+    }
+    assert_awarded_once(&app, &bob, "commentator").await;
+    sql("DELETE FROM member_badges WHERE slug = 'commentator'".into()).await;
+    sql("DELETE FROM notifications WHERE badge_slug = 'commentator'".into()).await;
+    assert_not_awarded(&app, &bob, "commentator").await;
+    comment(&app, &bob, post, "The eleventh").await;
+    assert_awarded_once(&app, &bob, "commentator").await;
+    db.close().await.expect("closing");
+}
+
 #[tokio::test]
 async fn a_comment_with_score_ten_earns_nice_idea_too() {
     let app = spawn_app().await;

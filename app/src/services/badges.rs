@@ -179,16 +179,17 @@ pub enum Trigger {
         voter: i32,
         value: i32,
         /// The voter holds every badge for casting votes of this sign already (the vote
-        /// read it with the post: `vote_badge_slugs`), so there is nothing to look at.
+        /// read it with the post), so there is nothing to look at.
         held: bool,
     },
-    /// A post's score moved from `before` to `score`: a score badge is earned when the
-    /// score reaches its threshold, not on every vote above it.
+    /// A post's score moved to `score`; its author holds `held` of the post's score
+    /// badges (read with the post), so a post holding every badge its score reached
+    /// costs nothing, and one that missed a badge (an imported post) catches up.
     ItemScored {
         author: i32,
         post: Post,
-        before: i32,
         score: i32,
+        held: u64,
     },
     Recognized {
         author: i32,
@@ -197,9 +198,9 @@ pub enum Trigger {
     ReputationChanged {
         member: i32,
         reputation: Option<i32>,
-        /// The reputation before the change, when the caller knows it: a reputation badge
-        /// is then only looked at when its threshold was crossed.
-        before: Option<i32>,
+        /// How many reputation badges the member holds, when the caller read it: none is
+        /// looked at when they hold every one their reputation reached.
+        held: Option<u64>,
     },
     QuizPassed {
         member: i32,
@@ -221,7 +222,7 @@ pub async fn evaluate(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     // Badges with one measure at different thresholds count it once.
-    let mut comments_posted: Option<u64> = None;
+    let mut comments_posted: Option<(u64, u64)> = None;
     for badge in BADGES {
         match (badge.rule, trigger) {
             (Rule::DiscussionsStarted(n), Trigger::DiscussionStarted { author }) => {
@@ -235,20 +236,13 @@ pub async fn evaluate(
                 }
             }
             (Rule::CommentsPosted(n), Trigger::CommentPosted { author, .. }) => {
-                let count = match comments_posted {
-                    Some(count) => count,
-                    None => {
-                        let count = comment::Entity::find()
-                            .filter(comment::Column::AuthorId.eq(author))
-                            .filter(comment::Column::DeletedAt.is_null())
-                            .count(db)
-                            .await?;
-                        *comments_posted.insert(count)
-                    }
+                let (count, held) = match comments_posted {
+                    Some(known) => known,
+                    None => *comments_posted.insert(comments_and_badges(db, author).await?),
                 };
-                // Earned when the count reaches the threshold (this reply is counted):
-                // past it, every reply would try the award again.
-                if count == n {
+                // Past the threshold with every badge the count reached held, a reply
+                // tries no award.
+                if count >= n && held < reached(Measure::CommentsPosted, count as i64) {
                     award(db, badge, author, None, now).await?;
                 }
             }
@@ -290,10 +284,10 @@ pub async fn evaluate(
                 Trigger::ItemScored {
                     author,
                     post,
-                    before,
                     score,
+                    held,
                 },
-            ) if before < threshold && score >= threshold => {
+            ) if score >= threshold && held < reached(Measure::ItemScore, score.into()) => {
                 award(db, badge, author, Some(post), now).await?;
             }
             (Rule::Recognitions(n), Trigger::Recognized { author }) => {
@@ -311,9 +305,12 @@ pub async fn evaluate(
                 Trigger::ReputationChanged {
                     member: id,
                     reputation,
-                    before,
+                    held,
                 },
-            ) if before.is_none_or(|b| b < min) => {
+            ) if held.is_none_or(|h| {
+                h < reached(Measure::Reputation, reputation.unwrap_or(i32::MAX).into())
+            }) =>
+            {
                 let reputation = match reputation {
                     Some(r) => Some(r),
                     None => member::Entity::find_by_id(id)
@@ -383,17 +380,87 @@ impl CommentsByOthers for sea_orm::Select<discussion::Entity> {
 
 /// Whether a member who just cast a vote (up or down) has cast at least `n` such votes.
 /// The vote that asks is one: a threshold of one needs no count.
-/// The badges for casting votes of one sign (upvotes when `up`): a vote reads whether
-/// the voter holds them all with the post it is cast on.
-pub fn vote_badge_slugs(up: bool) -> impl Iterator<Item = &'static str> {
+/// A measure some badges have thresholds on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    UpvotesCast,
+    DownvotesCast,
+    ItemScore,
+    Reputation,
+    CommentsPosted,
+}
+
+impl Measure {
+    /// The badge's threshold, when it is one of this measure's.
+    fn threshold(self, rule: Rule) -> Option<i64> {
+        match (self, rule) {
+            (Measure::UpvotesCast, Rule::UpvotesCast(n))
+            | (Measure::DownvotesCast, Rule::DownvotesCast(n))
+            | (Measure::CommentsPosted, Rule::CommentsPosted(n)) => i64::try_from(n).ok(),
+            (Measure::ItemScore, Rule::ItemScore(n))
+            | (Measure::Reputation, Rule::Reputation(n)) => Some(n.into()),
+            _ => None,
+        }
+    }
+}
+
+/// The measure's badges as an SQL list of quoted slugs (`'a', 'b'`), for a writer that
+/// reads how many of them a member holds with what it reads anyway. Slugs are the
+/// constants above: lower-case letters and hyphens.
+pub fn slug_list(measure: Measure) -> String {
+    let slugs: Vec<String> = BADGES
+        .iter()
+        .filter(|b| measure.threshold(b.rule).is_some())
+        .map(|b| format!("'{}'", b.slug))
+        .collect();
+    if slugs.is_empty() {
+        // Matches no slug: an empty IN list is not valid SQL.
+        "''".to_string()
+    } else {
+        slugs.join(", ")
+    }
+}
+
+/// How many of the measure's badges a value reaches.
+pub fn reached(measure: Measure, value: i64) -> u64 {
     BADGES
         .iter()
-        .filter(move |b| match b.rule {
-            Rule::UpvotesCast(_) => up,
-            Rule::DownvotesCast(_) => !up,
-            _ => false,
-        })
-        .map(|b| b.slug)
+        .filter_map(|b| measure.threshold(b.rule))
+        .filter(|&t| value >= t)
+        .count() as u64
+}
+
+/// A member's live comments and how many commenter badges they hold, in one statement.
+async fn comments_and_badges(db: &impl ConnectionTrait, author: i32) -> AppResult<(u64, u64)> {
+    let backend = db.get_database_backend();
+    let p = match backend {
+        sea_orm::DbBackend::Postgres => "$1",
+        _ => "?1",
+    };
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) FROM comments WHERE author_id = {p} AND deleted_at IS NULL) \
+         AS comments, (SELECT COUNT(*) FROM member_badges WHERE member_id = {p} \
+         AND item_key = '' AND slug IN ({})) AS held",
+        slug_list(Measure::CommentsPosted)
+    );
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [author.into()],
+        ))
+        .await?;
+    let (comments, held) = match row {
+        Some(r) => (
+            r.try_get::<i64>("", "comments")?,
+            r.try_get::<i64>("", "held")?,
+        ),
+        None => (0, 0),
+    };
+    Ok((
+        u64::try_from(comments).unwrap_or(0),
+        u64::try_from(held).unwrap_or(0),
+    ))
 }
 
 async fn votes_cast_reach(

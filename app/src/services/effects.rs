@@ -54,8 +54,11 @@ pub enum Effect<'a> {
         /// The voter holds every badge for votes of this sign already.
         voter_badges_held: bool,
         author: i32,
-        score_before: i32,
         score: i32,
+        /// The post's score badges its author holds.
+        score_badges_held: u64,
+        /// The reputation badges the author and the voter hold.
+        reputation_badges_held: std::collections::BTreeMap<i32, u64>,
         reputation_changed: super::ledger::Totals,
     },
     /// A leader recognised a post as a great idea (`on`), or withdrew it.
@@ -306,8 +309,9 @@ pub async fn record(
             value,
             voter_badges_held,
             author,
-            score_before,
             score,
+            score_badges_held,
+            reputation_badges_held,
             reputation_changed,
         } => {
             // Search results show scores: keep the document current.
@@ -323,11 +327,11 @@ pub async fn record(
             let scored = Trigger::ItemScored {
                 author,
                 post,
-                before: score_before,
                 score,
+                held: score_badges_held,
             };
             badges::evaluate(txn, scored, now).await?;
-            reputation_badges(txn, &reputation_changed, Crossed::Only, now).await?;
+            reputation_badges(txn, &reputation_changed, Some(&reputation_badges_held), now).await?;
         }
         Effect::Recognized {
             item,
@@ -352,12 +356,12 @@ pub async fn record(
                 badges::evaluate(txn, Trigger::Recognized { author }, now).await?;
             }
             // The author's badges are looked at even when no points moved.
-            reputation_badges(txn, &reputation_changed, Crossed::Any, now).await?;
+            reputation_badges(txn, &reputation_changed, None, now).await?;
             if !reputation_changed.contains_key(&author) {
                 let trigger = Trigger::ReputationChanged {
                     member: author,
                     reputation: None,
-                    before: None,
+                    held: None,
                 };
                 badges::evaluate(txn, trigger, now).await?;
             }
@@ -385,13 +389,13 @@ pub async fn record(
                 };
                 badges::evaluate(txn, trigger, now).await?;
             }
-            reputation_badges(txn, &reputation_changed, Crossed::Any, now).await?;
+            reputation_badges(txn, &reputation_changed, None, now).await?;
         }
         Effect::QuizPassed {
             member,
             reputation_changed,
         } => {
-            reputation_badges(txn, &reputation_changed, Crossed::Any, now).await?;
+            reputation_badges(txn, &reputation_changed, None, now).await?;
             badges::evaluate(txn, Trigger::QuizPassed { member }, now).await?;
         }
         Effect::Audited { by, action, target } => {
@@ -503,28 +507,20 @@ pub async fn record(
 }
 
 /// Badges that watch reputation, for each member whose total moved.
-/// Which reputation badges a change looks at: only those whose threshold it crossed (a
-/// vote, the hot path), or every one the member now qualifies for (rarer writes, which
-/// also catch up a badge a member qualified for before it existed).
-enum Crossed {
-    Only,
-    Any,
-}
-
+/// Looks at the reputation badges of the members a write moved; `held` (a vote reads
+/// it with the post) says how many each holds already, so that a member holding every
+/// badge their reputation reached costs nothing.
 async fn reputation_badges(
     txn: &impl ConnectionTrait,
     members: &super::ledger::Totals,
-    crossed: Crossed,
+    held: Option<&std::collections::BTreeMap<i32, u64>>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    for (&member, moved) in members {
+    for (&member, &reputation) in members {
         let trigger = Trigger::ReputationChanged {
             member,
-            reputation: Some(moved.after),
-            before: match crossed {
-                Crossed::Only => Some(moved.before),
-                Crossed::Any => None,
-            },
+            reputation: Some(reputation),
+            held: held.and_then(|h| h.get(&member).copied()),
         };
         badges::evaluate(txn, trigger, now).await?;
     }

@@ -347,17 +347,24 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
         Ok(i32::try_from(sum_points(self.txn, cond).await?).unwrap_or(0))
     }
 
-    /// Writes the events and adds them to the totals of the members touched, all in one
-    /// statement each, whatever the size of their ledgers; returns the members with
-    /// their reputation before and after.
+    /// Writes the events and adds them to the totals of the members touched, in one
+    /// statement for up to `SETTLE_CHUNK` members (a vote touches two), whatever the size
+    /// of their ledgers; returns the members with their new reputation.
     pub async fn settle(mut self) -> AppResult<Totals> {
         self.flush().await?;
         for &member in self.caps.keys() {
             self.deltas.entry(member).or_default();
         }
-        if self.deltas.is_empty() {
-            return Ok(Totals::new());
+        let members: Vec<(i32, i64)> = self.deltas.iter().map(|(&m, &d)| (m, d)).collect();
+        let mut totals = Totals::new();
+        for chunk in members.chunks(SETTLE_CHUNK) {
+            self.settle_some(chunk, &mut totals).await?;
         }
+        Ok(totals)
+    }
+
+    /// One UPDATE … RETURNING for some members' points, reputation and daily caps.
+    async fn settle_some(&self, members: &[(i32, i64)], totals: &mut Totals) -> AppResult<()> {
         let backend = self.txn.get_database_backend();
         let mut values: Vec<sea_orm::Value> = Vec::new();
         let mut param = |v: sea_orm::Value| {
@@ -369,7 +376,7 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
         };
         let mut delta = String::from("(CASE id");
         let mut ids = Vec::new();
-        for (&id, &d) in &self.deltas {
+        for &(id, d) in members {
             let (id_p, d_p) = (param(id.into()), param(d.into()));
             delta.push_str(&format!(" WHEN {id_p} THEN CAST({d_p} AS BIGINT)"));
             ids.push(id_p);
@@ -383,23 +390,40 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
             "UPDATE members SET points = points + {delta}, reputation = CASE WHEN points + \
              {delta} < 0 THEN 1 ELSE {least}(1 + points + {delta}, 2147483647) END"
         );
-        if !self.caps.is_empty() {
+        let caps: Vec<_> = members
+            .iter()
+            .filter_map(|(id, _)| self.caps.get(id).map(|cap| (*id, cap)))
+            .collect();
+        if !caps.is_empty() {
             let (mut day, mut points) = (String::from("CASE id"), String::from("CASE id"));
-            for (&id, cap) in &self.caps {
+            for (id, cap) in caps {
                 let id_p = param(id.into());
-                let (d, p) = match cap {
-                    Some((d, p)) => (param(d.clone().into()), param((*p).into())),
-                    None => ("NULL".to_string(), "0".to_string()),
-                };
-                day.push_str(&format!(" WHEN {id_p} THEN {d}"));
-                points.push_str(&format!(" WHEN {id_p} THEN CAST({p} AS INTEGER)"));
+                match cap {
+                    // A counter already kept for a later day (a vote whose clock read
+                    // just before midnight, committed after one of the next day) stays.
+                    Some((d, p)) => {
+                        let (d_p, p_p) = (param(d.clone().into()), param((*p).into()));
+                        day.push_str(&format!(
+                            " WHEN {id_p} THEN CASE WHEN cap_day > {d_p} THEN cap_day \
+                             ELSE {d_p} END"
+                        ));
+                        points.push_str(&format!(
+                            " WHEN {id_p} THEN CASE WHEN cap_day > {d_p} THEN cap_points \
+                             ELSE CAST({p_p} AS INTEGER) END"
+                        ));
+                    }
+                    None => {
+                        day.push_str(&format!(" WHEN {id_p} THEN NULL"));
+                        points.push_str(&format!(" WHEN {id_p} THEN 0"));
+                    }
+                }
             }
             sql.push_str(&format!(
                 ", cap_day = {day} ELSE cap_day END, cap_points = {points} ELSE cap_points END"
             ));
         }
         sql.push_str(&format!(
-            " WHERE id IN ({}) RETURNING id, points, reputation",
+            " WHERE id IN ({}) RETURNING id, reputation",
             ids.join(", ")
         ));
         let rows = self
@@ -408,27 +432,18 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
                 backend, sql, values,
             ))
             .await?;
-        let mut totals = Totals::new();
         for row in rows {
-            let id: i32 = row.try_get("", "id")?;
-            let points: i64 = row.try_get("", "points")?;
-            let after: i32 = row.try_get("", "reputation")?;
-            let before = reputation_from_sum(points - self.delta(id));
-            totals.insert(id, Moved { before, after });
+            totals.insert(row.try_get("", "id")?, row.try_get("", "reputation")?);
         }
-        Ok(totals)
+        Ok(())
     }
 }
 
-/// A member's reputation before and after a write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Moved {
-    pub before: i32,
-    pub after: i32,
-}
+/// Members one settling UPDATE names at most (a deleted post's voters come in several).
+const SETTLE_CHUNK: usize = 200;
 
-/// Members whose points a write moved, with their reputation before and after it.
-pub type Totals = std::collections::BTreeMap<i32, Moved>;
+/// Members whose points a write moved, with their reputation after it.
+pub type Totals = std::collections::BTreeMap<i32, i32>;
 
 /// The UTC day a daily-cap counter is kept for, as `members.cap_day` holds it.
 pub fn cap_day(now: DateTime<Utc>) -> String {

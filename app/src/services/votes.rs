@@ -75,7 +75,8 @@ pub async fn vote(
         // Another vote for the same author may have moved the daily cap since the
         // ballot was read; now that the author's row is locked, read it again. (SQLite
         // has one writer: there the ballot is current.)
-        (ballot.cap_used, ballot.recent) = counts(&txn, item.author_id, voter.id, now).await?;
+        (ballot.cap_used, ballot.recent, ballot.voter_reputation) =
+            counts(&txn, item.author_id, voter.id, now).await?;
     }
     let item = &item;
     if new < 0
@@ -178,8 +179,13 @@ pub async fn vote(
             value: new,
             voter_badges_held: ballot.voter_badges_held,
             author: item.author_id,
-            score_before: item.score,
             score,
+            score_badges_held: ballot.score_badges_held,
+            reputation_badges_held: [
+                (item.author_id, ballot.author_badges),
+                (voter.id, ballot.voter_badges),
+            ]
+            .into(),
             reputation_changed,
         },
         now,
@@ -193,13 +199,14 @@ pub async fn vote(
 }
 
 /// The author's (`p.author_id`) daily-cap counter for today: `$3` the upvote kind, `$4`
-/// and `$6` the day's bounds, `$5` the day; read from the ledger when not known.
+/// and `$6` the day's bounds, `$5` the day; read from the ledger when it is not kept for
+/// that day (not known yet, or kept for another).
 const CAP_USED: &str = "(SELECT CASE WHEN m.cap_day = $5 THEN CAST(m.cap_points AS BIGINT) \
-     WHEN m.cap_day IS NULL THEN (SELECT COALESCE(SUM(g.points), 0) \
+     ELSE (SELECT COALESCE(SUM(g.points), 0) \
       FROM reputation_events g WHERE g.member_id = m.id AND g.vote_id IN \
       (SELECT u.vote_id FROM reputation_events u WHERE u.member_id = m.id \
        AND u.kind = $3 AND u.created_at >= $4 AND u.created_at < $6)) \
-     ELSE 0 END FROM members m WHERE m.id = p.author_id)";
+     END FROM members m WHERE m.id = p.author_id)";
 
 /// The voter's (`$2`) votes on the author's posts since `$7`.
 const RECENT: &str = "(SELECT COUNT(*) FROM votes r WHERE r.member_id = $2 \
@@ -217,6 +224,7 @@ fn ballot_values(post: Post, voter: i32, now: DateTime<Utc>) -> Vec<sea_orm::Val
         day_end.into(),
         ledger::serial_window_start(now).into(),
         post.kind().as_str().into(),
+        post.key().into(),
     ]
 }
 
@@ -236,28 +244,54 @@ async fn query_one(
         .await?)
 }
 
-/// The daily cap and the serial-voting count alone, read again under the author's lock
-/// (PostgreSQL).
+/// The daily cap, the serial-voting count and the voter's reputation alone, read again
+/// under the members' locks (PostgreSQL).
 async fn counts(
     txn: &impl ConnectionTrait,
     author: i32,
     voter: i32,
     now: DateTime<Utc>,
-) -> AppResult<(i64, u64)> {
+) -> AppResult<(i64, u64, i32)> {
     // `p` stands for a post of the author's, as in the ballot.
     let sql = format!(
-        "SELECT {CAP_USED} AS cap_used, {RECENT} AS recent \
-         FROM (SELECT CAST($1 AS INTEGER) AS author_id, CAST($8 AS TEXT) AS kind) p"
+        "SELECT {CAP_USED} AS cap_used, {RECENT} AS recent, \
+         {VOTER_REPUTATION} AS voter_reputation \
+         FROM (SELECT CAST($1 AS INTEGER) AS author_id) p"
     );
     let mut values = ballot_values(Post::Discussion(author), voter, now);
+    values.truncate(7);
     values[0] = author.into();
     let row = query_one(txn, sql, values)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("counting votes returned nothing")))?;
     Ok((
         row.try_get::<Option<i64>>("", "cap_used")?.unwrap_or(0),
-        u64::try_from(row.try_get::<i64>("", "recent")?).unwrap_or(0),
+        count(&row, "recent")?,
+        row.try_get::<Option<i32>>("", "voter_reputation")?
+            .ok_or_else(AppError::not_signed_in)?,
     ))
+}
+
+/// The voter's (`$2`) reputation.
+const VOTER_REPUTATION: &str = "(SELECT w.reputation FROM members w WHERE w.id = $2)";
+
+/// How many badges of `measure` the member `who` (an SQL expression) holds: for the post
+/// (`$9`, its key) when they are score badges, else badges of no item.
+fn badges_held(who: &str, measure: badges::Measure) -> String {
+    let item = match measure {
+        badges::Measure::ItemScore => "$9",
+        _ => "''",
+    };
+    format!(
+        "(SELECT COUNT(*) FROM member_badges b WHERE b.member_id = {who} \
+         AND b.item_key = {item} AND b.slug IN ({}))",
+        badges::slug_list(measure)
+    )
+}
+
+/// A COUNT(*) column.
+fn count(row: &sea_orm::QueryResult, column: &str) -> AppResult<u64> {
+    Ok(u64::try_from(row.try_get::<i64>("", column)?).unwrap_or(0))
 }
 
 /// Everything a vote reads, from one statement.
@@ -271,6 +305,11 @@ struct Ballot {
     voter_reputation: i32,
     /// The voter holds every badge for votes of the sign being cast.
     voter_badges_held: bool,
+    /// The post's score badges its author holds.
+    score_badges_held: u64,
+    /// The reputation badges the author and the voter hold.
+    author_badges: u64,
+    voter_badges: u64,
 }
 
 /// The voter's standing vote on the post, and what it gives.
@@ -304,19 +343,15 @@ async fn ballot(
             "Comment",
         ),
     };
-    let badges: Vec<String> = badges::vote_badge_slugs(up)
-        .map(|slug| format!("'{slug}'"))
-        .collect();
-    let badges_held = if badges.is_empty() {
-        "(1 = 1)".to_string()
+    let cast = if up {
+        badges::Measure::UpvotesCast
     } else {
-        format!(
-            "(SELECT COUNT(*) FROM member_badges b WHERE b.member_id = $2 \
-             AND b.item_key = '' AND b.slug IN ({})) = {}",
-            badges.join(", "),
-            badges.len()
-        )
+        badges::Measure::DownvotesCast
     };
+    let vote_badges = badges_held("$2", cast);
+    let score_badges = badges_held("p.author_id", badges::Measure::ItemScore);
+    let author_badges = badges_held("p.author_id", badges::Measure::Reputation);
+    let voter_badges = badges_held("$2", badges::Measure::Reputation);
     let sql = format!(
         "SELECT p.author_id AS author_id, {discussion}.id AS discussion_id, \
          {comment_id} AS comment_id, {discussion}.zone_id AS zone_id, p.score AS score, \
@@ -329,8 +364,9 @@ async fn ballot(
          (SELECT COUNT(*) FROM reputation_events e WHERE e.vote_id = v.id \
           AND e.member_id = p.author_id AND e.kind = $3 AND e.created_at >= $4) AS capped_today, \
          {CAP_USED} AS cap_used, {RECENT} AS recent, \
-         (SELECT w.reputation FROM members w WHERE w.id = $2) AS voter_reputation, \
-         {badges_held} AS badges_held \
+         {VOTER_REPUTATION} AS voter_reputation, {vote_badges} AS vote_badges, \
+         {score_badges} AS score_badges, {author_badges} AS author_badges, \
+         {voter_badges} AS voter_badges \
          FROM {source} \
          LEFT JOIN votes v ON v.member_id = $2 AND v.target_kind = $8 AND v.target_id = p.id \
          WHERE p.id = $1 AND p.deleted_at IS NULL"
@@ -364,11 +400,14 @@ async fn ballot(
         item,
         existing,
         cap_used: row.try_get::<Option<i64>>("", "cap_used")?.unwrap_or(0),
-        recent: u64::try_from(row.try_get::<i64>("", "recent")?).unwrap_or(0),
+        recent: count(&row, "recent")?,
         voter_reputation: row
             .try_get::<Option<i32>>("", "voter_reputation")?
-            .unwrap_or(1),
-        voter_badges_held: row.try_get("", "badges_held")?,
+            .ok_or_else(AppError::not_signed_in)?,
+        voter_badges_held: count(&row, "vote_badges")? >= badges::reached(cast, i64::MAX),
+        score_badges_held: count(&row, "score_badges")?,
+        author_badges: count(&row, "author_badges")?,
+        voter_badges: count(&row, "voter_badges")?,
     })
 }
 
