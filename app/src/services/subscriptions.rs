@@ -38,6 +38,27 @@ pub async fn queue_mail(
     mail: Mail<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    mail_row(mail, now).insert(db).await?;
+    Ok(())
+}
+
+/// Queues many messages in one statement (a reply's mail to every subscriber).
+pub async fn queue_mails(
+    db: &impl ConnectionTrait,
+    rows: Vec<outbox::ActiveModel>,
+) -> AppResult<()> {
+    // Bounded, so that a discussion with thousands of subscribers stays within the
+    // databases' limits on bound values (16 columns a row).
+    for chunk in rows.chunks(500) {
+        outbox::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The outbox row of one message.
+pub fn mail_row(mail: Mail<'_>, now: DateTime<Utc>) -> outbox::ActiveModel {
     outbox::ActiveModel {
         member_id: Set(mail.member_id),
         to_address: Set(mail.to.to_string()),
@@ -63,9 +84,6 @@ pub async fn queue_mail(
         inbound_mail_id: Set(mail.inbound_mail_id),
         ..Default::default()
     }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 /// Subscribes a member to a discussion unless they already chose; returns nothing.
@@ -352,6 +370,7 @@ pub async fn comment_posted(
     candidates.dedup();
     let members = super::items::members_by_id(db, candidates.iter().copied()).await?;
     let allowance = Allowance::of(db, &candidates, &settings, now).await?;
+    let mut mails = Vec::new();
     for id in candidates {
         if id == author || opted_out.contains(&id) {
             continue;
@@ -376,8 +395,7 @@ pub async fn comment_posted(
         } else {
             reason
         };
-        queue_mail(
-            db,
+        mails.push(mail_row(
             Mail {
                 member_id: id,
                 to: &m.email,
@@ -391,10 +409,9 @@ pub async fn comment_posted(
                 tag: &format!("{}.{id}", comment.id),
             },
             now,
-        )
-        .await?;
+        ));
     }
-    Ok(())
+    queue_mails(db, mails).await
 }
 
 /// An idea's status changed: every subscriber of the discussion but the one who changed
@@ -415,6 +432,7 @@ pub async fn idea_changed(
     let members = super::items::members_by_id(db, ids.iter().copied()).await?;
     let settings = super::site::get(db).await?;
     let allowance = Allowance::of(db, &ids, &settings, now).await?;
+    let mut mails = Vec::new();
     for row in &rows {
         let Some(m) = members.get(&row.member_id) else {
             continue;
@@ -439,8 +457,7 @@ pub async fn idea_changed(
         if !row.email || !allowance.may_mail(m) {
             continue;
         }
-        queue_mail(
-            db,
+        mails.push(mail_row(
             Mail {
                 member_id: m.id,
                 to: &m.email,
@@ -454,10 +471,9 @@ pub async fn idea_changed(
                 tag: &format!("{}.{}", change.id, m.id),
             },
             now,
-        )
-        .await?;
+        ));
     }
-    Ok(())
+    queue_mails(db, mails).await
 }
 
 #[cfg(test)]
