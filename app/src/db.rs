@@ -82,6 +82,17 @@ fn sqlite_path(url: &str) -> Option<String> {
 /// IMMEDIATE`): a deferred transaction that reads first and writes later can fail with
 /// SQLITE_BUSY when another writer got in between, instead of waiting its turn.
 ///
+/// A raw statement written once for both databases: parameters are numbered `$1`,
+/// `$2`, … (PostgreSQL's form) and become `?1`, `?2`, … on SQLite, so a number may be
+/// used more than once and in any order. The SQL must hold no other `$`.
+pub fn numbered(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
+    let sql = match backend {
+        DbBackend::Postgres => sql.to_string(),
+        _ => sql.replace('$', "?"),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
 /// On SQLite the writers of this process also queue, first come first served, in one
 /// lane per database file before they begin. SQLite has one writer at a time anyway,
 /// and its busy handler makes the others poll with sleeps of up to 100 ms: under a

@@ -432,24 +432,14 @@ pub fn reached(measure: Measure, value: i64) -> u64 {
 
 /// A member's live comments and how many commenter badges they hold, in one statement.
 async fn comments_and_badges(db: &impl ConnectionTrait, author: i32) -> AppResult<(u64, u64)> {
-    let backend = db.get_database_backend();
-    let p = match backend {
-        sea_orm::DbBackend::Postgres => "$1",
-        _ => "?1",
-    };
     let sql = format!(
-        "SELECT (SELECT COUNT(*) FROM comments WHERE author_id = {p} AND deleted_at IS NULL) \
-         AS comments, (SELECT COUNT(*) FROM member_badges WHERE member_id = {p} \
+        "SELECT (SELECT COUNT(*) FROM comments WHERE author_id = $1 AND deleted_at IS NULL) \
+         AS comments, (SELECT COUNT(*) FROM member_badges WHERE member_id = $1 \
          AND item_key = '' AND slug IN ({})) AS held",
         slug_list(Measure::CommentsPosted)
     );
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
-            backend,
-            sql,
-            [author.into()],
-        ))
-        .await?;
+    let statement = crate::db::numbered(db.get_database_backend(), &sql, vec![author.into()]);
+    let row = db.query_one_raw(statement).await?;
     let (comments, held) = match row {
         Some(r) => (
             r.try_get::<i64>("", "comments")?,

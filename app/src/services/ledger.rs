@@ -369,10 +369,7 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
         let mut values: Vec<sea_orm::Value> = Vec::new();
         let mut param = |v: sea_orm::Value| {
             values.push(v);
-            match backend {
-                sea_orm::DbBackend::Postgres => format!("${}", values.len()),
-                _ => format!("?{}", values.len()),
-            }
+            format!("${}", values.len())
         };
         let mut delta = String::from("(CASE id");
         let mut ids = Vec::new();
@@ -428,9 +425,7 @@ impl<'t, C: ConnectionTrait> Ledger<'t, C> {
         ));
         let rows = self
             .txn
-            .query_all_raw(sea_orm::Statement::from_sql_and_values(
-                backend, sql, values,
-            ))
+            .query_all_raw(crate::db::numbered(backend, &sql, values))
             .await?;
         for row in rows {
             totals.insert(row.try_get("", "id")?, row.try_get("", "reputation")?);

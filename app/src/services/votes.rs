@@ -5,7 +5,7 @@ use entity::{comment, discussion, vote};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, Statement,
+    Set,
 };
 
 use super::Actor;
@@ -58,7 +58,7 @@ pub async fn vote(
     let txn = crate::db::begin_write(db).await?;
     let locks = Locks::new(&txn).post(post).await?;
     let new = value.get();
-    let ballot = ballot(&txn, post, voter.id, new >= 0, now).await?;
+    let mut ballot = ballot(&txn, post, voter.id, new >= 0, now).await?;
     let item = ballot.item.clone();
     if item.locked {
         return Err(super::discussions::locked());
@@ -70,7 +70,6 @@ pub async fn vote(
         ));
     }
     let locked = locks.members([voter.id, item.author_id]).await?;
-    let mut ballot = ballot;
     if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
         // Another vote for the same author may have moved the daily cap since the
         // ballot was read; now that the author's row is locked, read it again. (SQLite
@@ -228,20 +227,14 @@ fn ballot_values(post: Post, voter: i32, now: DateTime<Utc>) -> Vec<sea_orm::Val
     ]
 }
 
-/// Runs one of the queries above on either database (`$n` becomes `?n` on SQLite).
+/// Runs one of the queries above on either database.
 async fn query_one(
     txn: &impl ConnectionTrait,
     sql: String,
     values: Vec<sea_orm::Value>,
 ) -> AppResult<Option<sea_orm::QueryResult>> {
-    let backend = txn.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => sql,
-        _ => sql.replace('$', "?"),
-    };
-    Ok(txn
-        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?)
+    let statement = crate::db::numbered(txn.get_database_backend(), &sql, values);
+    Ok(txn.query_one_raw(statement).await?)
 }
 
 /// The daily cap, the serial-voting count and the voter's reputation alone, read again
